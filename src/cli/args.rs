@@ -1,0 +1,213 @@
+//! The command line (design.md, "Command line"): the public interface, keep it stable.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+STORE: a local folder, an account or container URL (http(s)://..., with or without a SAS),
+or \"azurite\". Default: $BATCHOUT_STORE, then $AZURE_STORAGE_CONNECTION_STRING or
+$AZURE_STORAGE_ACCOUNT (+ $AZURE_STORAGE_KEY, else Entra ID), then the local store in the
+user data folder. JOB is the Batch job id; TASK and KIND are verbatim; TASK '-' means the
+job-level outputs.";
+
+#[derive(Debug, Parser)]
+#[command(name = "batchout", version, about = "Browse, tail, download and save Azure Batch persisted outputs", after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Where outputs live: a local folder, an account/container URL, or "azurite".
+    #[arg(long, global = true, value_name = "STORE")]
+    pub store: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the interactive browser (the default without a command).
+    Ui,
+    /// Seed a demo job in a local store and open the browser on it.
+    Demo(DemoArgs),
+    /// List jobs (containers named job-...).
+    Jobs(JobsArgs),
+    /// List the tasks of a job, or the files of a task (all kinds or one).
+    Ls(LsArgs),
+    /// Print the container name, and the blob name when TASK and FILE are given.
+    Path(PathArgs),
+    /// Write one file's bytes to stdout.
+    Cat(CatArgs),
+    /// Print a task log (default TaskLog stdout.txt); -f follows it.
+    Tail(TailArgs),
+    /// Download outputs; resumable, verified; prints a summary.
+    Get(GetArgs),
+    /// Create the job's container if missing.
+    Prepare(PrepareArgs),
+    /// Save files (block blobs) under the conventions.
+    Save(SaveArgs),
+    /// Stream a growing file into an append blob while it grows.
+    Track(TrackArgs),
+    /// Run a command, streaming its stdout/stderr to TaskLog stdout.txt and stderr.txt.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for the demo store (default: a folder in the user data folder).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Seed the demo store and exit without opening the browser.
+    #[arg(long)]
+    pub no_ui: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    /// Print one JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    pub job: String,
+    /// A task id, or '-' for the job-level outputs.
+    pub task: Option<String>,
+    /// Only this kind (e.g. TaskOutput, TaskLog, JobOutput, or a custom kind).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Print one JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PathArgs {
+    pub job: String,
+    /// A task id, or '-' for the job-level outputs.
+    pub task: Option<String>,
+    /// Kind (default TaskOutput for a task, JobOutput for '-').
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// File path within the kind.
+    pub file: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CatArgs {
+    pub job: String,
+    /// A task id, or '-' for the job-level outputs.
+    pub task: String,
+    pub kind: String,
+    pub file: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    /// Keep following the log as it grows.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    pub job: String,
+    /// A task id (optional with --all).
+    pub task: Option<String>,
+    /// Log file within TaskLog (default stdout.txt).
+    pub file: Option<String>,
+    /// Tail stderr.txt instead of stdout.txt.
+    #[arg(long, conflicts_with = "both")]
+    pub stderr: bool,
+    /// Tail stdout.txt and stderr.txt together.
+    #[arg(long)]
+    pub both: bool,
+    /// More tasks to merge into one stream (repeatable).
+    #[arg(long = "task", value_name = "TASK")]
+    pub tasks: Vec<String>,
+    /// Follow every task of the job, including tasks that appear later.
+    #[arg(long)]
+    pub all: bool,
+    /// Lines to show first (a number or "all").
+    #[arg(short = 'n', long, default_value = "10")]
+    pub lines: String,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    pub job: String,
+    /// A task id, or '-' for the job-level outputs (default: every task and the job).
+    pub task: Option<String>,
+    /// Only this kind.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only files whose path within the kind matches one of these globs.
+    #[arg(value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Target folder (default: the current folder). Layout: DIR/TASK/KIND/PATH, job-level
+    /// outputs in DIR/_job/KIND/PATH.
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Replace existing files that differ (identical ones are always skipped).
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PrepareArgs {
+    pub job: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// Job id (default $AZ_BATCH_JOB_ID).
+    #[arg(long, env = "AZ_BATCH_JOB_ID", value_name = "JOB")]
+    pub job: String,
+    /// Task id (default $AZ_BATCH_TASK_ID); '-' or absent for job-level outputs.
+    #[arg(long, env = "AZ_BATCH_TASK_ID", value_name = "TASK")]
+    pub task: Option<String>,
+    /// Kind (default TaskOutput for a task; required for job-level outputs).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Files, folders (recursive) or globs.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Destination path within the kind (one FILE only).
+    #[arg(long = "as", value_name = "NAME")]
+    pub dest: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrackArgs {
+    /// Job id (default $AZ_BATCH_JOB_ID).
+    #[arg(long, env = "AZ_BATCH_JOB_ID", value_name = "JOB")]
+    pub job: String,
+    /// Task id (default $AZ_BATCH_TASK_ID); '-' or absent for job-level outputs.
+    #[arg(long, env = "AZ_BATCH_TASK_ID", value_name = "TASK")]
+    pub task: Option<String>,
+    /// Kind (default TaskLog for a task; required for job-level outputs).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Longest time between flushes (e.g. 15s, 1m). Default: adaptive (see --help of the
+    /// README: every 2 s at first, slower as the task runs, so 7 days stay under 50,000 blocks).
+    #[arg(long, value_name = "D")]
+    pub interval: Option<String>,
+    /// Files to track.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Destination path within the kind (one FILE only).
+    #[arg(long = "as", value_name = "NAME")]
+    pub dest: Option<String>,
+    /// Command to run; tracking ends when it exits, with its exit code.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Job id (default $AZ_BATCH_JOB_ID).
+    #[arg(long, env = "AZ_BATCH_JOB_ID", value_name = "JOB")]
+    pub job: String,
+    /// Task id (default $AZ_BATCH_TASK_ID).
+    #[arg(long, env = "AZ_BATCH_TASK_ID", value_name = "TASK")]
+    pub task: String,
+    /// Longest time between flushes (e.g. 15s, 1m). Default: adaptive.
+    #[arg(long, value_name = "D")]
+    pub interval: Option<String>,
+    /// The command and its arguments.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}

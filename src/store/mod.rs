@@ -1,0 +1,168 @@
+//! The one seam between batchout and where outputs live.
+//!
+//! [`Store`] is implemented by [`local::LocalStore`] (a folder, the embedded default) and
+//! [`azure::AzureStore`] (Azure Blob Storage through the official SDK). Both pass the same
+//! conformance suite (tests/support/conformance.rs). [`open`] picks one from `--store` and
+//! the environment.
+
+pub mod azure;
+mod error;
+pub mod local;
+pub mod open;
+mod types;
+
+pub use error::{StoreError, StoreResult};
+pub use open::{open, StoreSpec};
+pub use types::*;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use std::collections::BTreeMap;
+
+/// Storage operations batchout needs, with Azure Blob semantics.
+///
+/// Names are passed verbatim (container names must already be valid; blob names may hold
+/// any character Azure allows). Every method is cancel-safe in the sense that dropping the
+/// future leaves the store consistent (a write either happened or did not).
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// A short human description for status bars and errors (never contains secrets).
+    fn describe(&self) -> String;
+
+    /// One page of containers whose name starts with `prefix`, in name order.
+    async fn list_containers(
+        &self,
+        prefix: &str,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ContainerInfo>>;
+
+    /// Properties and metadata of one container.
+    async fn container_info(&self, container: &str) -> StoreResult<ContainerInfo>;
+
+    /// One page of blobs (and, with a delimiter, virtual folders) in name order.
+    async fn list_blobs(
+        &self,
+        container: &str,
+        query: &ListQuery,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ListItem>>;
+
+    /// Properties of one blob.
+    async fn blob_info(&self, container: &str, blob: &str) -> StoreResult<BlobInfo>;
+
+    /// Read a byte range. A range starting at or past the end of a non-empty blob is
+    /// [`StoreError::InvalidRange`]; reading an empty blob from 0 gives no bytes.
+    /// With `if_match`, fails with [`StoreError::ConditionNotMet`] when the etag differs.
+    async fn read_range(
+        &self,
+        container: &str,
+        blob: &str,
+        range: ByteRange,
+        if_match: Option<&str>,
+    ) -> StoreResult<RangeData>;
+
+    /// Create a private container if missing. Returns true when it was created; an
+    /// existing container keeps its metadata.
+    async fn create_container(
+        &self,
+        container: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> StoreResult<bool>;
+
+    /// Upload a whole block blob in one request, replacing any block blob of that name.
+    /// An existing append blob of that name is [`StoreError::BlobTypeMismatch`].
+    async fn put_block_blob(
+        &self,
+        container: &str,
+        blob: &str,
+        data: Bytes,
+        options: &PutOptions,
+    ) -> StoreResult<BlobInfo>;
+
+    /// Stage one uncommitted block (ids: base64 of equal-length strings, as Azure requires).
+    async fn stage_block(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        data: Bytes,
+    ) -> StoreResult<()>;
+
+    /// Commit staged blocks in order as the blob's content, replacing any block blob.
+    async fn commit_block_list(
+        &self,
+        container: &str,
+        blob: &str,
+        block_ids: &[String],
+        options: &PutOptions,
+    ) -> StoreResult<BlobInfo>;
+
+    /// Create an empty append blob if no blob of that name exists. Never truncates.
+    /// Returns the blob's properties and whether it was created now. An existing block
+    /// blob is [`StoreError::BlobTypeMismatch`].
+    async fn create_append_blob(
+        &self,
+        container: &str,
+        blob: &str,
+        options: &PutOptions,
+    ) -> StoreResult<(BlobInfo, bool)>;
+
+    /// Append one block (at most [`MAX_APPEND_BLOCK`] bytes) if the blob's length is
+    /// exactly `expected_position`; otherwise [`StoreError::AppendPositionMismatch`].
+    /// Returns the blob's properties after the append.
+    async fn append_block(
+        &self,
+        container: &str,
+        blob: &str,
+        data: Bytes,
+        expected_position: u64,
+    ) -> StoreResult<BlobInfo>;
+
+    /// Delete a blob. Missing blob: [`StoreError::BlobNotFound`].
+    async fn delete_blob(&self, container: &str, blob: &str) -> StoreResult<()>;
+}
+
+/// Largest block Append Block accepts.
+pub const MAX_APPEND_BLOCK: usize = 4 * 1024 * 1024;
+/// Most committed blocks an append blob can hold.
+pub const MAX_APPEND_BLOCKS: u32 = 50_000;
+/// Azure's page size limit for listings.
+pub const MAX_PAGE: u32 = 5000;
+
+/// Metadata key under which batchout records the original job id of a container it made.
+pub const JOB_ID_METADATA_KEY: &str = "batchoutjobid";
+
+/// Convenience: walk every page of a blob listing.
+pub async fn list_all_blobs(
+    store: &dyn Store,
+    container: &str,
+    query: &ListQuery,
+) -> StoreResult<Vec<ListItem>> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = store.list_blobs(container, query, marker.as_deref()).await?;
+        out.extend(page.items);
+        match page.next_marker {
+            Some(m) => marker = Some(m),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Convenience: walk every page of a container listing.
+pub async fn list_all_containers(
+    store: &dyn Store,
+    prefix: &str,
+) -> StoreResult<Vec<ContainerInfo>> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = store.list_containers(prefix, marker.as_deref()).await?;
+        out.extend(page.items);
+        match page.next_marker {
+            Some(m) => marker = Some(m),
+            None => return Ok(out),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Domain types shared by every store backend.
+
+use bytes::Bytes;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// One page of a listing; `next_marker` is the opaque continuation (None: last page).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_marker: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerInfo {
+    pub name: String,
+    pub last_modified: OffsetDateTime,
+    pub etag: String,
+    pub metadata: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobType {
+    Block,
+    Append,
+}
+
+impl BlobType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlobType::Block => "block",
+            BlobType::Append => "append",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlobInfo {
+    pub name: String,
+    pub len: u64,
+    pub etag: String,
+    pub last_modified: OffsetDateTime,
+    pub blob_type: BlobType,
+    pub content_md5: Option<[u8; 16]>,
+    pub content_type: Option<String>,
+    /// Committed blocks of an append blob (None when the backend does not report it).
+    pub committed_blocks: Option<u32>,
+}
+
+/// An entry of a hierarchical listing: a blob, or a virtual folder ending with the delimiter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListItem {
+    Blob(BlobInfo),
+    Prefix(String),
+}
+
+impl ListItem {
+    pub fn name(&self) -> &str {
+        match self {
+            ListItem::Blob(b) => &b.name,
+            ListItem::Prefix(p) => p,
+        }
+    }
+}
+
+/// What to list: names starting with `prefix`; with `delimiter` (always "/" in batchout),
+/// names are rolled up into virtual folders at the first delimiter after the prefix.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    pub prefix: String,
+    pub delimiter: Option<char>,
+    /// Page size (None: the backend's default, 5000).
+    pub max_results: Option<u32>,
+}
+
+impl ListQuery {
+    pub fn flat(prefix: impl Into<String>) -> Self {
+        ListQuery { prefix: prefix.into(), delimiter: None, max_results: None }
+    }
+    pub fn hierarchy(prefix: impl Into<String>) -> Self {
+        ListQuery { prefix: prefix.into(), delimiter: Some('/'), max_results: None }
+    }
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.max_results = Some(n);
+        self
+    }
+}
+
+/// A byte range: `len` None reads to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    pub start: u64,
+    pub len: Option<u64>,
+}
+
+impl ByteRange {
+    pub fn all() -> Self {
+        ByteRange { start: 0, len: None }
+    }
+    pub fn from(start: u64) -> Self {
+        ByteRange { start, len: None }
+    }
+    pub fn new(start: u64, len: u64) -> Self {
+        ByteRange { start, len: Some(len) }
+    }
+}
+
+/// Bytes of a ranged read, with the blob's properties at the time of the read.
+#[derive(Debug, Clone)]
+pub struct RangeData {
+    pub data: Bytes,
+    /// Offset of `data[0]` in the blob.
+    pub start: u64,
+    /// Whole blob's length at the time of the read.
+    pub total_len: u64,
+    pub etag: String,
+    pub blob_type: BlobType,
+    pub last_modified: OffsetDateTime,
+    /// Whole blob's Content-MD5, if it has one.
+    pub content_md5: Option<[u8; 16]>,
+}
+
+/// Options for creating or replacing a blob.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PutOptions {
+    pub content_type: Option<String>,
+    /// Whole-blob MD5 recorded as the blob's Content-MD5 property.
+    pub content_md5: Option<[u8; 16]>,
+    pub metadata: BTreeMap<String, String>,
+}
