@@ -1,5 +1,8 @@
 //! Making text from storage safe for a terminal and for one-line messages.
 
+pub mod sanitize;
+pub use sanitize::{sanitize, sanitize_bytes, sanitize_line};
+
 /// Collapse a message to one line: newlines and control characters become spaces or
 /// escapes, so an error can never spread over the screen or carry escape sequences.
 pub fn one_line(s: &str) -> String {
