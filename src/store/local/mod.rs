@@ -1,67 +1,125 @@
-//! The embedded store: containers and blobs in a local folder, with Azure semantics.
+//! The embedded store: containers and blobs in a local folder, with Azure semantics
+//! (block vs append blobs, append positions, etags, metadata, ordered paged listings).
+//!
+//! - [`names`]: blob names -> files; no name can reach outside the folder.
+//! - `format`: one file per blob, header + bytes.
+//! - `containers`, `blobs`, `append`, `listing`: the operations.
+//!
+//! Concurrency: every change of which file a name points to (put, commit, create,
+//! append, delete) takes the container's lock file (flock, so it holds across processes:
+//! `batchout track` in one process and the browser in another share a store). Bytes are
+//! written to a temp file, fsynced and renamed into place, so readers never see half a
+//! blob. The blocking file work runs on tokio's blocking pool.
+
+mod append;
+mod blobs;
+mod containers;
+mod format;
+mod fsutil;
+mod listing;
+pub mod names;
 
 use super::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct LocalStore {
+    core: Arc<Core>,
+}
+
+/// The synchronous implementation behind [`LocalStore`].
+#[derive(Debug)]
+pub(crate) struct Core {
     root: PathBuf,
+    describe: String,
 }
 
 impl LocalStore {
+    /// Open (creating if needed) a store in `root`.
     pub fn open(root: &Path) -> StoreResult<Self> {
         std::fs::create_dir_all(root)
             .map_err(|e| StoreError::io(format!("cannot create store folder {}", root.display()), e))?;
-        Ok(LocalStore { root: root.to_path_buf() })
+        let root = std::fs::canonicalize(root)
+            .map_err(|e| StoreError::io(format!("cannot open store folder {}", root.display()), e))?;
+        let describe = format!("local store {}", root.display());
+        Ok(LocalStore { core: Arc::new(Core { root, describe }) })
     }
     pub fn root(&self) -> &Path {
-        &self.root
+        &self.core.root
     }
-}
 
-fn todo_err() -> StoreError {
-    StoreError::Config("local store: not built yet".into())
+    async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Core) -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
+        let core = self.core.clone();
+        tokio::task::spawn_blocking(move || f(&core))
+            .await
+            .map_err(|e| StoreError::io("local store worker failed", std::io::Error::other(e.to_string())))?
+    }
 }
 
 #[async_trait]
 impl Store for LocalStore {
     fn describe(&self) -> String {
-        format!("local {}", self.root.display())
+        self.core.describe.clone()
     }
-    async fn list_containers(&self, _prefix: &str, _marker: Option<&str>) -> StoreResult<Page<ContainerInfo>> {
-        Err(todo_err())
+
+    async fn list_containers(&self, prefix: &str, marker: Option<&str>) -> StoreResult<Page<ContainerInfo>> {
+        let (prefix, marker) = (prefix.to_string(), marker.map(str::to_string));
+        self.blocking(move |c| c.list_containers(&prefix, marker.as_deref())).await
     }
-    async fn container_info(&self, _container: &str) -> StoreResult<ContainerInfo> {
-        Err(todo_err())
+
+    async fn container_info(&self, container: &str) -> StoreResult<ContainerInfo> {
+        let container = container.to_string();
+        self.blocking(move |c| c.container_info(&container)).await
     }
-    async fn list_blobs(&self, _c: &str, _q: &ListQuery, _m: Option<&str>) -> StoreResult<Page<ListItem>> {
-        Err(todo_err())
+
+    async fn list_blobs(&self, container: &str, query: &ListQuery, marker: Option<&str>) -> StoreResult<Page<ListItem>> {
+        let (container, query, marker) = (container.to_string(), query.clone(), marker.map(str::to_string));
+        self.blocking(move |c| c.list_blobs(&container, &query, marker.as_deref())).await
     }
-    async fn blob_info(&self, _c: &str, _b: &str) -> StoreResult<BlobInfo> {
-        Err(todo_err())
+
+    async fn blob_info(&self, container: &str, blob: &str) -> StoreResult<BlobInfo> {
+        let (container, blob) = (container.to_string(), blob.to_string());
+        self.blocking(move |c| c.blob_info(&container, &blob)).await
     }
-    async fn read_range(&self, _c: &str, _b: &str, _r: ByteRange, _i: Option<&str>) -> StoreResult<RangeData> {
-        Err(todo_err())
+
+    async fn read_range(&self, container: &str, blob: &str, range: ByteRange, if_match: Option<&str>) -> StoreResult<RangeData> {
+        let (container, blob, if_match) = (container.to_string(), blob.to_string(), if_match.map(str::to_string));
+        self.blocking(move |c| c.read_range(&container, &blob, range, if_match.as_deref())).await
     }
-    async fn create_container(&self, _c: &str, _m: &BTreeMap<String, String>) -> StoreResult<bool> {
-        Err(todo_err())
+
+    async fn create_container(&self, container: &str, metadata: &BTreeMap<String, String>) -> StoreResult<bool> {
+        let (container, metadata) = (container.to_string(), metadata.clone());
+        self.blocking(move |c| c.create_container(&container, &metadata)).await
     }
-    async fn put_block_blob(&self, _c: &str, _b: &str, _d: Bytes, _o: &PutOptions) -> StoreResult<BlobInfo> {
-        Err(todo_err())
+
+    async fn put_block_blob(&self, container: &str, blob: &str, data: Bytes, options: &PutOptions) -> StoreResult<BlobInfo> {
+        let (container, blob, options) = (container.to_string(), blob.to_string(), options.clone());
+        self.blocking(move |c| c.put_block_blob(&container, &blob, data, &options)).await
     }
-    async fn stage_block(&self, _c: &str, _b: &str, _id: &str, _d: Bytes) -> StoreResult<()> {
-        Err(todo_err())
+
+    async fn stage_block(&self, container: &str, blob: &str, block_id: &str, data: Bytes) -> StoreResult<()> {
+        let (container, blob, block_id) = (container.to_string(), blob.to_string(), block_id.to_string());
+        self.blocking(move |c| c.stage_block(&container, &blob, &block_id, data)).await
     }
-    async fn commit_block_list(&self, _c: &str, _b: &str, _ids: &[String], _o: &PutOptions) -> StoreResult<BlobInfo> {
-        Err(todo_err())
+
+    async fn commit_block_list(&self, container: &str, blob: &str, block_ids: &[String], options: &PutOptions) -> StoreResult<BlobInfo> {
+        let (container, blob, ids, options) = (container.to_string(), blob.to_string(), block_ids.to_vec(), options.clone());
+        self.blocking(move |c| c.commit_block_list(&container, &blob, &ids, &options)).await
     }
-    async fn create_append_blob(&self, _c: &str, _b: &str, _o: &PutOptions) -> StoreResult<(BlobInfo, bool)> {
-        Err(todo_err())
+
+    async fn create_append_blob(&self, container: &str, blob: &str, options: &PutOptions) -> StoreResult<(BlobInfo, bool)> {
+        let (container, blob, options) = (container.to_string(), blob.to_string(), options.clone());
+        self.blocking(move |c| c.create_append_blob(&container, &blob, &options)).await
     }
-    async fn append_block(&self, _c: &str, _b: &str, _d: Bytes, _p: u64) -> StoreResult<BlobInfo> {
-        Err(todo_err())
+
+    async fn append_block(&self, container: &str, blob: &str, data: Bytes, expected_position: u64) -> StoreResult<BlobInfo> {
+        let (container, blob) = (container.to_string(), blob.to_string());
+        self.blocking(move |c| c.append_block(&container, &blob, data, expected_position)).await
     }
-    async fn delete_blob(&self, _c: &str, _b: &str) -> StoreResult<()> {
-        Err(todo_err())
+
+    async fn delete_blob(&self, container: &str, blob: &str) -> StoreResult<()> {
+        let (container, blob) = (container.to_string(), blob.to_string());
+        self.blocking(move |c| c.delete_blob(&container, &blob)).await
     }
 }
