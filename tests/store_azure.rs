@@ -145,3 +145,7 @@ fn staged_blocks_commit_in_order_with_md5() {
         assert_eq!(r.content_md5, Some(md5));
     });
 }
+
+// The shared conformance suite (tests/support/conformance.rs), each case on its own
+// Azurite account.
+store_conformance_suite!(async { azurite::fresh_store() });

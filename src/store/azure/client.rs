@@ -25,6 +25,9 @@ pub const API_VERSION: &str = "2025-11-05";
 /// Characters percent-encoded in a blob name inside the URL path (`/` stays literal so the
 /// path is what Azure, Azurite and Shared Key signing all agree on).
 const BLOB_PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+/// For names with `.` or `..` segments, which URL parsing would resolve away: `/` is sent
+/// as `%2F` so the name stays one path segment (the service decodes it back).
+const BLOB_ONE_SEGMENT: &AsciiSet = &BLOB_PATH.add(b'/');
 
 /// Where an account is and how to sign in to it.
 #[derive(Debug, Clone)]
@@ -54,6 +57,10 @@ impl Default for ConnectSettings {
             retry: RetrySettings::default(),
         }
     }
+}
+
+fn has_dot_segment(name: &str) -> bool {
+    name.split('/').any(|s| s == "." || s == "..")
 }
 
 #[derive(Debug)]
@@ -142,7 +149,7 @@ impl Client {
             "{}/{}/{}",
             self.base(),
             utf8_percent_encode(container, BLOB_PATH),
-            utf8_percent_encode(blob, BLOB_PATH)
+            utf8_percent_encode(blob, if has_dot_segment(blob) { BLOB_ONE_SEGMENT } else { BLOB_PATH })
         );
         self.with_sas(Url::parse(&s).expect("account URL plus a path is a URL"))
     }
