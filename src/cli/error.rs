@@ -41,3 +41,13 @@ impl From<std::io::Error> for CliError {
         CliError::failure(e.to_string())
     }
 }
+
+impl From<crate::engine::EngineError> for CliError {
+    fn from(e: crate::engine::EngineError) -> Self {
+        match e {
+            // Like a shell: a command that cannot start exits with 127.
+            crate::engine::EngineError::CommandNotStarted(m) => CliError { message: m, code: 127 },
+            e => CliError::failure(e.to_string()),
+        }
+    }
+}
