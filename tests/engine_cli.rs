@@ -178,7 +178,7 @@ fn run_streams_stdout_and_stderr_to_tasklog_and_passes_the_exit_code() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "out 1\nout 2 no newline");
-    assert!(stderr_of(&out).starts_with("err 1\nerr 2\n"), "{}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), "err 1\nerr 2\n");
     assert_eq!(blob(dir.path(), "job-runjob", "t1/$TaskLog/stdout.txt").unwrap(), b"out 1\nout 2 no newline");
     assert_eq!(blob(dir.path(), "job-runjob", "t1/$TaskLog/stderr.txt").unwrap(), b"err 1\nerr 2\n");
 }

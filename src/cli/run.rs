@@ -7,7 +7,7 @@ use crate::engine::{self, RunOptions, TrackOptions};
 pub fn run(ctx: &Context, args: RunArgs) -> CliResult {
     // Check ids before starting anything.
     engine::Target::task(&args.job, &args.task, "TaskLog")?;
-    let events = super::track::print_events();
+    let events = super::track::print_problems();
     let schedule = super::track::schedule(args.interval.as_deref(), &events)?;
     let store = ctx.store()?;
     let options = RunOptions { track: TrackOptions { schedule, events }, spool_dir: None };

@@ -47,3 +47,12 @@ pub(super) fn schedule(interval: Option<&str>, events: &EventSink) -> CliResult<
 pub(super) fn print_events() -> EventSink {
     EventSink::new(|e| eprintln!("batchout: {}", one_line(&e.to_string())))
 }
+
+/// Only failures and surprises, for `run`, whose stderr is mostly the command's own.
+pub(super) fn print_problems() -> EventSink {
+    EventSink::new(|e| {
+        if e.is_problem() {
+            eprintln!("batchout: {}", one_line(&e.to_string()))
+        }
+    })
+}
