@@ -1,6 +1,133 @@
-use super::args::LsArgs;
-use super::{CliError, CliResult, Context};
+//! `batchout ls JOB [TASK] [--kind K] [--json]`: the tasks and job-level kinds of a job,
+//! or the files of a task (TASK `-`: the job-level outputs), all kinds or one.
 
-pub fn run(_ctx: &Context, _args: LsArgs) -> CliResult {
-    Err(CliError::failure("ls: not built yet"))
+use super::args::LsArgs;
+use super::path::{parse_scope, default_kind};
+use super::{CliError, CliResult, Context};
+use crate::conventions::{self, Scope};
+use crate::outputs::{self, format, OutputFile};
+use crate::text::sanitize;
+use std::io::Write;
+
+pub fn run(ctx: &Context, args: LsArgs) -> CliResult {
+    let store = ctx.store()?;
+    let store = store.as_ref();
+    conventions::container_name(&args.job)?;
+    if let Some(kind) = &args.kind {
+        conventions::validate_kind(kind)?;
+    }
+    let scope = args.task.as_deref().map(parse_scope).transpose()?;
+    ctx.runtime.block_on(async {
+        let container = outputs::job_container(store, &args.job).await?;
+        match scope {
+            None if args.kind.is_some() => {
+                Err(CliError::usage("--kind needs a TASK (use '-' for the job-level outputs)"))
+            }
+            None => list_job(store, &container, args.json).await,
+            Some(scope) => {
+                let files = match &args.kind {
+                    Some(kind) => outputs::kind_files(store, &container, &scope, kind).await?,
+                    None => outputs::scope_files(store, &container, &scope).await?,
+                };
+                if files.is_empty() && !args.json {
+                    let what = match &args.kind {
+                        Some(k) => format!("kind {}", sanitize(k)),
+                        None => "any kind".to_string(),
+                    };
+                    let whose = match &scope {
+                        Scope::Job => "the job level".to_string(),
+                        Scope::Task(t) => format!("task {t}"),
+                    };
+                    eprintln!("no files of {what} for {whose} of job {} (default kind: {})", args.job, default_kind(&scope));
+                }
+                print_files(&files, args.json)
+            }
+        }
+    })
+}
+
+/// Tasks and job-level kinds, printed page by page (a job may have 100,000 tasks).
+async fn list_job(store: &dyn crate::store::Store, container: &str, json: bool) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    let mut marker: Option<String> = None;
+    let mut first = true;
+    let mut any = false;
+    if json {
+        write_out(&mut out, b"[")?;
+    } else {
+        write_out(&mut out, b"SCOPE  NAME\n")?;
+    }
+    loop {
+        let (top, next) = outputs::job_top_page(store, container, marker.as_deref(), None).await?;
+        let rows = top
+            .job_kinds
+            .iter()
+            .map(|k| ("job", "kind", k))
+            .chain(top.tasks.iter().map(|t| ("task", "task", t)));
+        for (scope, field, name) in rows {
+            any = true;
+            if json {
+                let v = serde_json::json!({ "scope": scope, field: name });
+                let sep = if first { "" } else { "," };
+                write_out(&mut out, format!("{sep}{v}").as_bytes())?;
+            } else {
+                write_out(&mut out, format!("{scope:<5}  {}\n", sanitize(name)).as_bytes())?;
+            }
+            first = false;
+        }
+        match next {
+            Some(m) => marker = Some(m),
+            None => break,
+        }
+    }
+    if json {
+        write_out(&mut out, b"]\n")?;
+    } else if !any {
+        eprintln!("the job's container {container} holds no outputs yet");
+    }
+    Ok(())
+}
+
+fn print_files(files: &[OutputFile], json: bool) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let rows: Vec<serde_json::Value> = files
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "task": f.scope.task(),
+                    "kind": f.kind,
+                    "path": f.path,
+                    "blob": f.blob.name,
+                    "size": f.blob.len,
+                    "modified": format::rfc3339(f.blob.last_modified),
+                    "type": f.blob.blob_type.as_str(),
+                    "content_md5": f.blob.content_md5.map(hex::encode),
+                })
+            })
+            .collect();
+        return write_out(&mut out, format!("{}\n", serde_json::Value::Array(rows)).as_bytes());
+    }
+    if files.is_empty() {
+        return Ok(());
+    }
+    let kinds: Vec<String> = files.iter().map(|f| sanitize(&f.kind).into_owned()).collect();
+    let sizes: Vec<String> = files.iter().map(|f| format::human_size(f.blob.len)).collect();
+    let kw = kinds.iter().map(|k| k.chars().count()).max().unwrap_or(0).max(4);
+    let sw = sizes.iter().map(String::len).max().unwrap_or(0).max(4);
+    write_out(&mut out, format!("{:<kw$}  {:>sw$}  {:<19}  PATH\n", "KIND", "SIZE", "MODIFIED (UTC)").as_bytes())?;
+    for ((f, kind), size) in files.iter().zip(&kinds).zip(&sizes) {
+        let line = format!("{kind:<kw$}  {size:>sw$}  {}  {}\n", format::short_time(f.blob.last_modified), sanitize(&f.path));
+        write_out(&mut out, line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Write to stdout; a closed pipe (`| head`) ends the command quietly.
+fn write_out(out: &mut impl Write, bytes: &[u8]) -> CliResult {
+    match out.write_all(bytes) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::exit(0)),
+        Err(e) => Err(CliError::failure(format!("cannot write output: {e}"))),
+    }
 }

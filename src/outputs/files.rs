@@ -1,0 +1,58 @@
+//! The files of a kind.
+
+use super::tree::scope_kinds;
+use crate::conventions::{kind_prefix, Scope};
+use crate::store::{list_all_blobs, BlobInfo, ListItem, ListQuery, Store, StoreResult};
+
+/// One persisted output file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputFile {
+    pub scope: Scope,
+    pub kind: String,
+    /// Path within the kind (the blob name minus `TASK/$KIND/`).
+    pub path: String,
+    pub blob: BlobInfo,
+}
+
+/// Every file of one kind, in name order (flat: nested paths included).
+pub async fn kind_files(store: &dyn Store, container: &str, scope: &Scope, kind: &str) -> StoreResult<Vec<OutputFile>> {
+    let prefix = kind_prefix(scope, kind);
+    let items = list_all_blobs(store, container, &ListQuery::flat(prefix.clone())).await?;
+    Ok(items
+        .into_iter()
+        .filter_map(|i| match i {
+            ListItem::Blob(blob) => {
+                let path = blob.name.strip_prefix(prefix.as_str())?.to_string();
+                Some(OutputFile { scope: scope.clone(), kind: kind.to_string(), path, blob })
+            }
+            ListItem::Prefix(_) => None,
+        })
+        .collect())
+}
+
+/// Files of every kind of a scope (kinds in name order, files in name order within).
+pub async fn scope_files(store: &dyn Store, container: &str, scope: &Scope) -> StoreResult<Vec<OutputFile>> {
+    let mut out = Vec::new();
+    for kind in scope_kinds(store, container, scope).await? {
+        out.extend(kind_files(store, container, scope, &kind).await?);
+    }
+    Ok(out)
+}
+
+/// A kind with its file count and total size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindSummary {
+    pub kind: String,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// Per kind of a scope: how many files, how many bytes.
+pub async fn kind_summaries(store: &dyn Store, container: &str, scope: &Scope) -> StoreResult<Vec<KindSummary>> {
+    let mut out = Vec::new();
+    for kind in scope_kinds(store, container, scope).await? {
+        let files = kind_files(store, container, scope, &kind).await?;
+        out.push(KindSummary { files: files.len() as u64, bytes: files.iter().map(|f| f.blob.len).sum(), kind });
+    }
+    Ok(out)
+}

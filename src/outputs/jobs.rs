@@ -1,0 +1,50 @@
+//! Jobs: containers named `job-...`.
+
+use crate::conventions::{self, JOB_CONTAINER_PREFIX};
+use crate::store::{list_all_containers, Store, StoreError, StoreResult, JOB_ID_METADATA_KEY};
+use time::OffsetDateTime;
+
+/// One job's container.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobEntry {
+    pub container: String,
+    /// The original Batch job id, when batchout made the container and recorded it.
+    pub job_id: Option<String>,
+    pub last_modified: OffsetDateTime,
+}
+
+impl JobEntry {
+    /// The name to show: the job id when known, else the container name.
+    pub fn display_name(&self) -> &str {
+        self.job_id.as_deref().unwrap_or(&self.container)
+    }
+}
+
+/// Every container named `job-...`, in name order.
+pub async fn list_jobs(store: &dyn Store) -> StoreResult<Vec<JobEntry>> {
+    let containers = list_all_containers(store, JOB_CONTAINER_PREFIX).await?;
+    Ok(containers
+        .into_iter()
+        .map(|c| JobEntry {
+            job_id: c.metadata.get(JOB_ID_METADATA_KEY).filter(|id| !id.is_empty()).cloned(),
+            container: c.name,
+            last_modified: c.last_modified,
+        })
+        .collect())
+}
+
+/// The one-line message for a job whose container is missing.
+pub fn missing_job_message(job: &str, container: &str, store: &dyn Store) -> String {
+    format!("no persisted outputs for job {job}: container {container} does not exist in {}", store.describe())
+}
+
+/// The container of `job`, checked to exist; a missing container is reported with
+/// [`missing_job_message`] (as [`StoreError::Config`], so callers print it as is).
+pub async fn job_container(store: &dyn Store, job: &str) -> StoreResult<String> {
+    let container = conventions::container_name(job).map_err(|e| StoreError::InvalidName(e.to_string()))?;
+    match store.container_info(&container).await {
+        Ok(_) => Ok(container),
+        Err(StoreError::ContainerNotFound { .. }) => Err(StoreError::Config(missing_job_message(job, &container, store))),
+        Err(e) => Err(e),
+    }
+}
