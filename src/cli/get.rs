@@ -1,6 +1,106 @@
-use super::args::GetArgs;
-use super::{CliError, CliResult, Context};
+//! `batchout get JOB [TASK] [--kind K] [GLOB...] [-o DIR] [--overwrite]`: download outputs
+//! into DIR/TASK/KIND/PATH (job-level outputs: DIR/_job/KIND/PATH); resumable, verified.
+//! Progress bars on a terminal, plain lines otherwise (progress.rs); exit 1 if any file
+//! failed, 130 when interrupted (run again to resume).
 
-pub fn run(_ctx: &Context, _args: GetArgs) -> CliResult {
-    Err(CliError::failure("get: not built yet"))
+mod progress;
+
+use super::args::GetArgs;
+use super::path::parse_scope;
+use super::{CliError, CliResult, Context};
+use crate::conventions;
+use crate::transfer::download::{download, CancelSet, DownloadOptions};
+use crate::transfer::plan::{build_plan, GlobFilter, Selection};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Environment variable: bandwidth limit of `get` (e.g. 20M = 20 MiB/s).
+pub const LIMIT_ENV: &str = "BATCHOUT_GET_LIMIT";
+
+pub fn run(ctx: &Context, args: GetArgs) -> CliResult {
+    let container = conventions::container_name(&args.job)?;
+    let mut globs = args.globs.clone();
+    // Task ids never contain '.', '*', '?', '[' or '{', so `get JOB '*.log'` means a glob.
+    let task = match args.task.clone() {
+        Some(t) if t.contains(['.', '*', '?', '[', '{']) => {
+            globs.insert(0, t);
+            None
+        }
+        t => t,
+    };
+    let scope = task.as_deref().map(parse_scope).transpose()?;
+    if let Some(kind) = &args.kind {
+        conventions::validate_kind(kind)?;
+    }
+    let filter = GlobFilter::new(&globs).map_err(CliError::usage)?;
+    let selection = Selection { scope, kind: args.kind.clone(), path: None };
+    let root = args.output.clone().unwrap_or_else(|| PathBuf::from("."));
+    let opts = DownloadOptions { overwrite: args.overwrite, max_rate: rate_limit()?, ..Default::default() };
+    let store = ctx.store()?;
+    ctx.runtime.block_on(async move {
+        let plan = build_plan(&*store, &container, &[selection], &filter).await?;
+        if plan.files.is_empty() {
+            return Err(CliError::failure(format!(
+                "nothing to download: no file of job {} matches (see `batchout ls {}`)",
+                args.job, args.job
+            )));
+        }
+        let cancel = CancelSet::new(&plan);
+        let interrupted = Arc::new(AtomicBool::new(false));
+        {
+            let (cancel, interrupted) = (cancel.clone(), interrupted.clone());
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    interrupted.store(true, Ordering::SeqCst);
+                    cancel.cancel_all();
+                }
+            });
+        }
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let reporter = tokio::spawn(progress::report(plan.clone(), rx, root.clone()));
+        let summary = download(store, &plan, &root, opts, Some(tx), &cancel).await;
+        let _ = reporter.await;
+        if interrupted.load(Ordering::SeqCst) {
+            return Err(CliError { message: "interrupted; run the same command again to resume".into(), code: 130 });
+        }
+        match summary.failures() + summary.cancelled {
+            0 => Ok(()),
+            n => Err(CliError::failure(format!("{n} of {} files not downloaded (see above)", plan.files.len()))),
+        }
+    })
+}
+
+/// `BATCHOUT_GET_LIMIT`: bytes per second, with an optional K, M or G suffix (powers of 1024).
+fn rate_limit() -> CliResult<Option<u64>> {
+    match std::env::var(LIMIT_ENV) {
+        Ok(v) if !v.trim().is_empty() => parse_rate(&v)
+            .map(Some)
+            .ok_or_else(|| CliError::usage(format!("{LIMIT_ENV}={v:?} is not a rate (e.g. 500K, 20M, 1G)"))),
+        _ => Ok(None),
+    }
+}
+
+fn parse_rate(v: &str) -> Option<u64> {
+    let v = v.trim().trim_end_matches("/s").trim_end_matches(['B', 'b', 'i']);
+    let (num, mult) = match v.chars().last()? {
+        'k' | 'K' => (&v[..v.len() - 1], 1u64 << 10),
+        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
+        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
+        _ => (v, 1),
+    };
+    let n: f64 = num.trim().parse().ok()?;
+    (n > 0.0 && n.is_finite()).then(|| (n * mult as f64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rates() {
+        assert_eq!(super::parse_rate("20M"), Some(20 << 20));
+        assert_eq!(super::parse_rate("1.5KiB/s"), Some(1536));
+        assert_eq!(super::parse_rate("100"), Some(100));
+        assert_eq!(super::parse_rate("fast"), None);
+        assert_eq!(super::parse_rate("0"), None);
+    }
 }

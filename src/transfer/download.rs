@@ -31,6 +31,8 @@ pub struct DownloadOptions {
     pub max_attempts: u32,
     /// Restarts of one file whose blob keeps changing while it downloads.
     pub max_restarts: u32,
+    /// Bandwidth limit in bytes per second across the run (None: as fast as it goes).
+    pub max_rate: Option<u64>,
 }
 
 impl Default for DownloadOptions {
@@ -44,6 +46,7 @@ impl Default for DownloadOptions {
             request_timeout: Duration::from_secs(60),
             max_attempts: 8,
             max_restarts: 3,
+            max_rate: None,
         }
     }
 }
@@ -82,6 +85,8 @@ pub(super) struct Shared {
     pub events: Option<EventSink>,
     budget: Arc<Semaphore>,
     budget_units: u32,
+    /// With a bandwidth limit: when the next read may start.
+    pacer: std::sync::Mutex<Instant>,
 }
 
 /// The memory budget is counted in 4 KiB units.
@@ -97,6 +102,17 @@ impl Shared {
     pub async fn budget_permit(&self, len: u64) -> OwnedSemaphorePermit {
         let units = len.div_ceil(UNIT).clamp(1, self.budget_units as u64) as u32;
         self.budget.clone().acquire_many_owned(units).await.expect("budget semaphore is never closed")
+    }
+    /// With a bandwidth limit, wait for the slot of a read of `len` bytes.
+    pub async fn pace(&self, len: u64) {
+        let Some(rate) = self.opts.max_rate.filter(|r| *r > 0) else { return };
+        let start = {
+            let mut next = self.pacer.lock().unwrap_or_else(|p| p.into_inner());
+            let start = (*next).max(Instant::now());
+            *next = start + Duration::from_secs_f64(len as f64 / rate as f64);
+            start
+        };
+        tokio::time::sleep_until(start.into()).await;
     }
 }
 
@@ -117,6 +133,7 @@ pub async fn download(
         store,
         budget: Arc::new(Semaphore::new(budget_units as usize)),
         budget_units,
+        pacer: std::sync::Mutex::new(Instant::now()),
         opts,
         root: root.to_path_buf(),
         events,
@@ -125,7 +142,8 @@ pub async fn download(
     let root_ok = std::fs::create_dir_all(root)
         .map_err(|e| format!("cannot create the download folder {}: {e}", root.display()));
     let sh = &sh;
-    let mut outcomes = futures::stream::iter(&plan.files)
+    // Owned items (not `&PlannedFile`) keep the future `Send` for `tokio::spawn`.
+    let mut outcomes = futures::stream::iter(plan.files.iter().cloned())
         .map(|f| {
             let token = cancel.token(f.id);
             let root_ok = root_ok.clone();
@@ -133,7 +151,7 @@ pub async fn download(
                 let outcome = match root_ok {
                     Err(e) => Outcome::Failed { error: e },
                     Ok(()) if token.is_cancelled() => Outcome::Cancelled { done: 0 },
-                    Ok(()) => super::file::download_file(sh, f, &token).await,
+                    Ok(()) => super::file::download_file(sh, &f, &token).await,
                 };
                 (f.id, outcome)
             }

@@ -29,6 +29,7 @@ pub async fn read_range(
     let mut attempt = 0u32;
     loop {
         attempt += 1;
+        sh.pace(len).await;
         let read = sh.store.read_range(container, blob, ByteRange::new(start, len), Some(etag));
         let problem = match tokio::time::timeout(sh.opts.request_timeout, read).await {
             Ok(Ok(rd)) if rd.data.len() as u64 == len && rd.etag == etag => return Ok((rd.data, permit)),
