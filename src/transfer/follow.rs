@@ -32,6 +32,9 @@ pub struct FollowConfig {
     pub verify_bytes: u64,
     /// What to show after the blob was replaced.
     pub reload: Start,
+    /// Most bytes [`Start::Lines`] reads backwards looking for enough lines (bounds memory
+    /// for a log that is one huge line).
+    pub max_backfill: u64,
 }
 
 impl Default for FollowConfig {
@@ -43,6 +46,7 @@ impl Default for FollowConfig {
             max_piece: DEFAULT_MAX_PIECE,
             verify_bytes: 8,
             reload: Start::Window,
+            max_backfill: 16 * 1024 * 1024,
         }
     }
 }
@@ -364,11 +368,7 @@ impl LogFollower {
             _ => {
                 // Begin at a line start, unless the window holds no line start at all
                 // (one huge line): then show the fragment rather than nothing.
-                let skip = if from > 0 {
-                    data.iter().position(|&b| b == b'\n').map(|i| i + 1).unwrap_or(0)
-                } else {
-                    0
-                };
+                let skip = if from > 0 { line_start(data) } else { 0 };
                 shown_from += skip as u64;
                 self.splitter.push(&data[skip..], &mut pieces);
             }
@@ -379,7 +379,8 @@ impl LogFollower {
         let last = tail_of(&[], data, verify as usize);
         self.state = State::Live(Known { len: consumed, etag: r.etag, blob_type: r.blob_type, last });
         if let Start::Lines(n) = start {
-            while count_lines(&pieces) < n && self.older_start > 0 {
+            let floor = consumed.saturating_sub(self.cfg.max_backfill);
+            while count_lines(&pieces) < n && self.older_start > floor {
                 let mut older = self.load_older().await?;
                 older.append(&mut pieces);
                 pieces = older;
@@ -406,11 +407,7 @@ impl LogFollower {
             .read_range(&self.container, &self.blob, ByteRange::new(from, end - from), None)
             .await?;
         let data = &r.data[..r.data.len().min((end - from) as usize)];
-        let skip = if from > 0 {
-            data.iter().position(|&b| b == b'\n').map(|i| i + 1).unwrap_or(0)
-        } else {
-            0
-        };
+        let skip = if from > 0 { line_start(data) } else { 0 };
         let mut splitter = LineSplitter::new(self.cfg.max_piece);
         let mut pieces = Vec::new();
         splitter.push(&data[skip..], &mut pieces);
@@ -418,6 +415,15 @@ impl LogFollower {
         pieces.extend(splitter.finish());
         self.older_start = from + skip as u64;
         Ok(pieces)
+    }
+}
+
+/// Where the first whole line of a window that starts mid-blob begins: after its first
+/// newline; without one (a single huge line), at its first character boundary.
+fn line_start(data: &[u8]) -> usize {
+    match data.iter().position(|&b| b == b'\n') {
+        Some(i) => i + 1,
+        None => data.iter().take(3).take_while(|&&b| b & 0xC0 == 0x80).count(),
     }
 }
 
