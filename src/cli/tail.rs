@@ -102,6 +102,9 @@ impl Plan {
         let mut follower = LogFollower::new(store, &self.container, &blob, FollowConfig::default());
         let mut polled = follower.open(self.start).await.map_err(|e| self.store_error(e))?;
         if !self.follow && polled.events.contains(&FollowEvent::Notice(Notice::Waiting)) {
+            if let Err(e) = follower_store_container(&follower).await {
+                return Err(self.store_error(e).into());
+            }
             return Err(CliError::failure(format!(
                 "no log {name} in job {} (container {}); check `batchout ls {} {task} --kind TaskLog`",
                 self.job, self.container, self.job
@@ -224,6 +227,11 @@ impl Plan {
             e => e.into(),
         }
     }
+}
+
+/// Whether the follower's container exists (to tell a wrong job from a missing log).
+async fn follower_store_container(f: &LogFollower) -> Result<(), StoreError> {
+    f.store().container_info(f.container()).await.map(|_| ())
 }
 
 /// `-n N` or `-n all`.

@@ -182,6 +182,9 @@ impl LogFollower {
     pub fn container(&self) -> &str {
         &self.container
     }
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
     pub fn blob(&self) -> &str {
         &self.blob
     }
@@ -378,6 +381,9 @@ impl LogFollower {
         out.grew |= !data.is_empty() && start != Start::Now;
         let last = tail_of(&[], data, verify as usize);
         self.state = State::Live(Known { len: consumed, etag: r.etag, blob_type: r.blob_type, last });
+        if !out.more {
+            pieces.extend(self.splitter.flush_partial());
+        }
         if let Start::Lines(n) = start {
             let floor = consumed.saturating_sub(self.cfg.max_backfill);
             while count_lines(&pieces) < n && self.older_start > floor {
@@ -386,9 +392,6 @@ impl LogFollower {
                 pieces = older;
             }
             trim_to_last_lines(&mut pieces, n);
-        }
-        if !out.more {
-            pieces.extend(self.splitter.flush_partial());
         }
         out.events.extend(pieces.into_iter().map(FollowEvent::Piece));
         Ok(())
@@ -438,14 +441,19 @@ fn tail_of(old: &[u8], new: &[u8], n: usize) -> Vec<u8> {
     v
 }
 
-/// Complete lines among `pieces`.
+/// Lines among `pieces`, an unfinished last line included (as `tail -n` counts).
 pub fn count_lines(pieces: &[LinePiece]) -> usize {
-    pieces.iter().filter(|p| p.ends_line).count()
+    let unfinished = pieces.last().is_some_and(|p| !p.ends_line);
+    pieces.iter().filter(|p| p.ends_line).count() + unfinished as usize
 }
 
-/// Keep the last `n` complete lines and any unfinished line after them.
+/// Keep the last `n` lines (an unfinished last line counts as one).
 pub fn trim_to_last_lines(pieces: &mut Vec<LinePiece>, n: usize) {
-    let mut seen = 0;
+    if n == 0 {
+        pieces.clear();
+        return;
+    }
+    let mut seen = pieces.last().is_some_and(|p| !p.ends_line) as usize;
     for i in (0..pieces.len()).rev() {
         if pieces[i].ends_line {
             seen += 1;
@@ -470,10 +478,15 @@ mod tests {
             LinePiece::line("c"),
             LinePiece::partial("d"),
         ];
-        trim_to_last_lines(&mut v, 2);
+        trim_to_last_lines(&mut v, 3);
         assert_eq!(v, vec![LinePiece::partial("b1"), LinePiece::line("b2"), LinePiece::line("c"), LinePiece::partial("d")]);
-        trim_to_last_lines(&mut v, 0);
+        trim_to_last_lines(&mut v, 1);
         assert_eq!(v, vec![LinePiece::partial("d")]);
+        let mut v = vec![LinePiece::line("a"), LinePiece::line("b")];
+        trim_to_last_lines(&mut v, 1);
+        assert_eq!(v, vec![LinePiece::line("b")]);
+        trim_to_last_lines(&mut v, 0);
+        assert!(v.is_empty());
     }
 
     #[test]
