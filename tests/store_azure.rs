@@ -149,3 +149,145 @@ fn staged_blocks_commit_in_order_with_md5() {
 // The shared conformance suite (tests/support/conformance.rs), each case on its own
 // Azurite account.
 store_conformance_suite!(async { azurite::fresh_store() });
+
+// ---- sign-in forms (store::open) against Azurite ----
+
+use batchout::store::open::{connection_string_target, open_target, resolve, StoreSpec};
+
+fn env_from(pairs: Vec<(&'static str, String)>) -> impl Fn(&str) -> Option<String> {
+    move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+}
+
+/// Write a blob with the account key, so a store signed in another way has something to read.
+async fn seed(acct: &azurite::Account, container: &str) {
+    let s = acct.store();
+    s.create_container(container, &BTreeMap::new()).await.unwrap();
+    s.put_block_blob(container, "t1/$TaskLog/stdout.txt", Bytes::from_static(b"hello"), &PutOptions::default()).await.unwrap();
+}
+
+async fn read_back(s: &dyn Store, container: &str) {
+    let names: Vec<String> = list_all_blobs(s, container, &ListQuery::flat("")).await.unwrap().iter().map(|i| i.name().to_string()).collect();
+    assert_eq!(names, ["t1/$TaskLog/stdout.txt"]);
+    let r = s.read_range(container, "t1/$TaskLog/stdout.txt", ByteRange::all(), None).await.unwrap();
+    assert_eq!(&r.data[..], b"hello");
+}
+
+#[test]
+fn connection_string_with_account_key() {
+    rt().block_on(async {
+        let acct = azurite::fresh_account();
+        seed(&acct, "job-cs").await;
+        let s = open_target(connection_string_target(&acct.connection_string(), &env_from(vec![])).unwrap()).unwrap();
+        read_back(&*s, "job-cs").await;
+        assert!(s.describe().contains(&acct.name));
+        assert!(!s.describe().contains(&acct.key));
+    });
+}
+
+#[test]
+fn connection_string_with_sas_and_blob_endpoint() {
+    rt().block_on(async {
+        let acct = azurite::fresh_account();
+        seed(&acct, "job-sas").await;
+        let sas = azurite::container_sas(&acct, "job-sas", "rl", "2099-01-01T00:00:00Z");
+        let cs = format!("BlobEndpoint={};SharedAccessSignature={sas}", acct.blob_endpoint);
+        let s = open_target(connection_string_target(&cs, &env_from(vec![])).unwrap()).unwrap();
+        read_back(&*s, "job-sas").await;
+    });
+}
+
+#[test]
+fn use_development_storage_targets_the_emulator_endpoint() {
+    rt().block_on(async {
+        let env = env_from(vec![("BATCHOUT_AZURITE_BLOB_ENDPOINT", azurite::devstore_endpoint())]);
+        let s = open_target(connection_string_target("UseDevelopmentStorage=true", &env).unwrap()).unwrap();
+        let name = "job-devstore-cs";
+        s.create_container(name, &BTreeMap::new()).await.unwrap();
+        assert!(s.container_info(name).await.is_ok());
+        // `--store azurite` is the same account.
+        let s2 = open_target(resolve(&StoreSpec::Azurite, &env).unwrap()).unwrap();
+        assert!(s2.container_info(name).await.is_ok());
+    });
+}
+
+#[test]
+fn container_sas_url_is_a_store_for_that_container_only() {
+    rt().block_on(async {
+        let acct = azurite::fresh_account();
+        seed(&acct, "job-url").await;
+        acct.store().create_container("job-other", &BTreeMap::new()).await.unwrap();
+        let sas = azurite::container_sas(&acct, "job-url", "racwl", "2099-01-01T00:00:00Z");
+        let url = format!("{}/job-url?{sas}", acct.blob_endpoint);
+        let s = open_target(resolve(&StoreSpec::parse(&url), &env_from(vec![])).unwrap()).unwrap();
+        read_back(&*s, "job-url").await;
+        let cs = list_all_containers(&*s, "job-").await.unwrap();
+        assert_eq!(cs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["job-url"]);
+        // Writing works with the SAS's rights...
+        s.create_append_blob("job-url", "t1/$TaskLog/stderr.txt", &PutOptions::default()).await.unwrap();
+        s.append_block("job-url", "t1/$TaskLog/stderr.txt", Bytes::from_static(b"e"), 0).await.unwrap();
+        // ...but only in its container.
+        let e = s.list_blobs("job-other", &ListQuery::flat(""), None).await.unwrap_err();
+        assert!(matches!(e, StoreError::Auth(_)), "{e}");
+        assert!(!s.describe().contains("sig="), "{}", s.describe());
+    });
+}
+
+#[test]
+fn account_url_signed_with_account_variables() {
+    rt().block_on(async {
+        let acct = azurite::fresh_account();
+        seed(&acct, "job-vars").await;
+        let env = env_from(vec![("AZURE_STORAGE_ACCOUNT", acct.name.clone()), ("AZURE_STORAGE_KEY", acct.key.clone())]);
+        let s = open_target(resolve(&StoreSpec::parse(&acct.blob_endpoint), &env).unwrap()).unwrap();
+        read_back(&*s, "job-vars").await;
+    });
+}
+
+#[test]
+fn wrong_key_and_expired_sas_are_auth_errors_with_a_hint() {
+    rt().block_on(async {
+        let acct = azurite::fresh_account();
+        seed(&acct, "job-auth").await;
+        let wrong = batchout::store::azure::AzureStore::with_account_key(
+            &acct.blob_endpoint,
+            &acct.name,
+            "d3Jvbmcga2V5IHdyb25nIGtleSB3cm9uZyBrZXkgd3Jvbmcga2V5IHdyb25nIGtleSB3cm9uZyBrZXk=",
+        )
+        .unwrap();
+        let e = wrong.list_blobs("job-auth", &ListQuery::flat(""), None).await.unwrap_err();
+        assert!(matches!(e, StoreError::Auth(_)), "{e}");
+        assert!(e.to_string().contains("AZURE_STORAGE_KEY"), "{e}");
+        assert!(!e.to_string().contains('\n'));
+
+        let sas = azurite::container_sas(&acct, "job-auth", "rl", "2001-01-01T00:00:00Z");
+        let url = format!("{}/job-auth?{sas}", acct.blob_endpoint);
+        let s = open_target(resolve(&StoreSpec::parse(&url), &env_from(vec![])).unwrap()).unwrap();
+        let e = s.list_blobs("job-auth", &ListQuery::flat(""), None).await.unwrap_err();
+        assert!(matches!(e, StoreError::Auth(_)), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains("expired"), "{msg}");
+        assert!(!msg.contains("sig=") || msg.contains("sig=REDACTED"), "{msg}");
+        let sig = sas.split("sig=").nth(1).unwrap();
+        assert!(!msg.contains(sig), "{msg}");
+    });
+}
+
+#[test]
+fn unreachable_account_fails_fast() {
+    rt().block_on(async {
+        // A loopback port nobody listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let s = batchout::store::azure::AzureStore::with_account_key(
+            &format!("http://127.0.0.1:{port}/devstoreaccount1"),
+            "devstoreaccount1",
+            batchout::store::azure::AZURITE_ACCOUNT_KEY,
+        )
+        .unwrap();
+        let t = std::time::Instant::now();
+        let e = s.list_containers("job-", None).await.unwrap_err();
+        assert!(matches!(e, StoreError::Unreachable(_)), "{e}");
+        assert!(e.is_transient());
+        assert!(t.elapsed() < std::time::Duration::from_secs(5), "took {:?}", t.elapsed());
+        assert!(e.to_string().contains(&format!("127.0.0.1:{port}")), "{e}");
+    });
+}

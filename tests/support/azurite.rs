@@ -212,3 +212,33 @@ fn start() -> Azurite {
     *CHILD.lock().unwrap() = Some(child);
     Azurite { port, pid }
 }
+
+/// A service SAS for one container (`sr=c`), signed with the account key the way
+/// `az storage container generate-sas --account-key` does (version 2020-12-06 format).
+/// `expiry` is an ISO 8601 UTC time, e.g. `2099-01-01T00:00:00Z`.
+pub fn container_sas(account: &Account, container: &str, permissions: &str, expiry: &str) -> String {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let version = "2020-12-06";
+    let string_to_sign = [
+        permissions,
+        "", // start
+        expiry,
+        &format!("/blob/{}/{container}", account.name),
+        "", // identifier
+        "", // IP range
+        "", // protocol
+        version,
+        "c",
+        "", // snapshot time
+        "", // encryption scope
+        "", "", "", "", "", // rscc rscd rsce rscl rsct
+    ]
+    .join("\n");
+    let key = base64::engine::general_purpose::STANDARD.decode(&account.key).unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(string_to_sign.as_bytes());
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    format!("sv={version}&sr=c&sp={}&se={}&sig={}", enc(permissions), enc(expiry), enc(&sig))
+}

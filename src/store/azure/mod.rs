@@ -12,6 +12,7 @@ pub mod auth;
 mod blobs;
 pub mod client;
 pub mod errors;
+pub mod identity;
 mod headers;
 mod listing;
 pub mod retry;
