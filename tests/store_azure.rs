@@ -291,3 +291,116 @@ fn unreachable_account_fails_fast() {
         assert!(e.to_string().contains(&format!("127.0.0.1:{port}")), "{e}");
     });
 }
+
+// ---- faults between the store and Azurite (tests/support/fault_proxy.rs) ----
+
+use batchout::store::azure::{retry::RetrySettings, AzureStore, ConnectSettings, Credential, Endpoint};
+use std::time::{Duration, Instant};
+use support::fault_proxy::{Fault, FaultProxy};
+
+/// A store through the proxy with short timeouts and retry delays, so fault tests are quick.
+fn quick_store(proxy: &FaultProxy, acct: &azurite::Account, max_retries: u32) -> AzureStore {
+    let settings = ConnectSettings {
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_millis(700),
+        retry: RetrySettings {
+            max_retries,
+            max_connect_retries: 1,
+            initial_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            max_retry_after: Duration::from_secs(5),
+        },
+    };
+    AzureStore::with_settings(
+        Endpoint {
+            account_url: url::Url::parse(&proxy.endpoint(&acct.name)).unwrap(),
+            account_name: acct.name.clone(),
+            container: None,
+            credential: Credential::SharedKey { account: acct.name.clone(), key: acct.key.clone().into() },
+        },
+        &settings,
+    )
+    .unwrap()
+}
+
+#[test]
+fn server_busy_is_retried_honouring_retry_after() {
+    rt().block_on(async {
+        let acct = azurite::fresh_account();
+        seed(&acct, "job-busy").await;
+        let proxy = FaultProxy::start(azurite::azurite().port);
+        let s = quick_store(&proxy, &acct, 4);
+        proxy.inject(Fault::Busy { retry_after_secs: 1 }, 1);
+        let t = Instant::now();
+        read_back(&s, "job-busy").await;
+        assert!(t.elapsed() >= Duration::from_millis(950), "Retry-After not honoured: {:?}", t.elapsed());
+        assert_eq!(proxy.faults_injected(), 1);
+    });
+}
+
+#[test]
+fn persistent_throttling_is_reported_after_retries() {
+    rt().block_on(async {
+        let acct = azurite::fresh_account();
+        seed(&acct, "job-throttle").await;
+        let proxy = FaultProxy::start(azurite::azurite().port);
+        let s = quick_store(&proxy, &acct, 3);
+        proxy.inject(Fault::Busy { retry_after_secs: 0 }, 100);
+        let e = s.blob_info("job-throttle", "t1/$TaskLog/stdout.txt").await.unwrap_err();
+        assert!(matches!(e, StoreError::Throttled(_)), "{e}");
+        assert!(e.is_transient());
+        assert_eq!(proxy.requests(), 4, "one try and three retries");
+        proxy.clear();
+        proxy.inject(Fault::TooManyRequests, 100);
+        let e = s.list_blobs("job-throttle", &ListQuery::flat(""), None).await.unwrap_err();
+        assert!(matches!(e, StoreError::Throttled(_)), "{e}");
+    });
+}
+
+#[test]
+fn a_read_cut_mid_body_or_stalled_is_retried() {
+    rt().block_on(async {
+        let acct = azurite::fresh_account();
+        let s0 = acct.store();
+        s0.create_container("job-cut", &BTreeMap::new()).await.unwrap();
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        s0.put_block_blob("job-cut", "big", Bytes::from(data.clone()), &PutOptions::default()).await.unwrap();
+        let proxy = FaultProxy::start(azurite::azurite().port);
+        let s = quick_store(&proxy, &acct, 3);
+        proxy.inject_matching("GET /", Fault::CutAfter(1000), 1);
+        let r = s.read_range("job-cut", "big", ByteRange::all(), None).await.unwrap();
+        assert_eq!(r.data.len(), data.len());
+        assert!(r.data[..] == data[..]);
+        proxy.inject_matching("GET /", Fault::Stall(Duration::from_secs(2)), 1);
+        let r = s.read_range("job-cut", "big", ByteRange::new(10, 5), None).await.unwrap();
+        assert_eq!(&r.data[..], &data[10..15]);
+        assert_eq!(proxy.faults_injected(), 2);
+        // Cut every time: a transient error, not a panic or a short read.
+        proxy.inject_matching("GET /", Fault::CutAfter(10), 100);
+        let e = s.read_range("job-cut", "big", ByteRange::all(), None).await.unwrap_err();
+        assert!(e.is_transient(), "{e}");
+    });
+}
+
+#[test]
+fn an_append_whose_answer_is_lost_reports_where_the_blob_ended() {
+    rt().block_on(async {
+        let acct = azurite::fresh_account();
+        acct.store().create_container("job-lost", &BTreeMap::new()).await.unwrap();
+        let proxy = FaultProxy::start(azurite::azurite().port);
+        let s = quick_store(&proxy, &acct, 3);
+        s.create_append_blob("job-lost", "log", &PutOptions::default()).await.unwrap();
+        // The service appends, the answer never arrives, the retry finds the position moved:
+        // the caller learns the blob's real length and can tell its block landed.
+        proxy.inject_matching("comp=appendblock", Fault::DropResponse, 1);
+        match s.append_block("job-lost", "log", Bytes::from_static(b"abc"), 0).await {
+            Ok(info) => assert_eq!(info.len, 3),
+            Err(StoreError::AppendPositionMismatch { expected, actual, .. }) => {
+                assert_eq!(expected, 0);
+                assert_eq!(actual, Some(3));
+            }
+            Err(other) => panic!("{other}"),
+        }
+        assert_eq!(acct.store().blob_info("job-lost", "log").await.unwrap().len, 3, "appended exactly once");
+    });
+}

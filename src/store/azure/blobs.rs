@@ -51,7 +51,7 @@ impl AzureStore {
         if let Some(etag) = if_match {
             req.insert_header("if-match", etag.to_string());
         }
-        let rsp = self.client.send(req).await.map_err(|e| errors::from_transport(e, self.op(container, Some(blob))))?;
+        let rsp = self.send_read(req, container, blob).await?;
         let status = u16::from(rsp.status());
         match status {
             200 | 206 => {
@@ -79,6 +79,23 @@ impl AzureStore {
             }
             416 => self.empty_read(container, blob, range.start, if_match).await,
             _ => Err(self.failure(rsp, container, Some(blob))),
+        }
+    }
+
+    /// Send a read; a connection cut while the body streams (after the pipeline's retries
+    /// are done with it) is retried here, a read being safe to repeat.
+    async fn send_read(&self, req: Request, container: &str, blob: &str) -> StoreResult<RawResponse> {
+        const BODY_ATTEMPTS: usize = 3;
+        let mut attempt = 1;
+        loop {
+            match self.client.send(req.clone()).await {
+                Ok(rsp) => return Ok(rsp),
+                Err(e) if attempt < BODY_ATTEMPTS && matches!(e.kind(), azure_core::error::ErrorKind::Io) => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100 * attempt as u64)).await;
+                }
+                Err(e) => return Err(errors::from_transport(e, self.op(container, Some(blob)))),
+            }
         }
     }
 

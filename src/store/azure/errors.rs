@@ -72,7 +72,11 @@ pub fn from_sdk(err: azure_core::Error, op: Op<'_>) -> StoreError {
             }
             from_failure(&f, op)
         }
-        ErrorKind::Connection | ErrorKind::Io => unreachable_error(&err.to_string(), op),
+        ErrorKind::Connection => unreachable_error(op),
+        ErrorKind::Io => StoreError::Unreachable(format!(
+            "{} (the connection was cut or timed out before the answer was complete; try again)",
+            op.store
+        )),
         ErrorKind::Credential => StoreError::Auth(format!(
             "cannot get an Entra ID token for account {}: {} (sign in with `az login`, or set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY)",
             op.account,
@@ -96,8 +100,7 @@ fn error_chain(err: &dyn std::error::Error) -> String {
     s
 }
 
-fn unreachable_error(detail: &str, op: Op<'_>) -> StoreError {
-    let _ = detail;
+fn unreachable_error(op: Op<'_>) -> StoreError {
     StoreError::Unreachable(format!(
         "{} (no answer from the storage endpoint; check the account name or URL and your network)",
         op.store
