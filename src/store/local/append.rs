@@ -15,7 +15,11 @@ use std::io::{Seek, SeekFrom, Write};
 impl Core {
     pub(super) fn create_append_blob(&self, container: &str, blob: &str, opts: &PutOptions) -> StoreResult<(BlobInfo, bool)> {
         let (dir, loc, path) = self.locate(container, blob)?;
-        let _lock = dir.lock()?;
+        let header = Header::new(blob, BlobType::Append, 0, opts);
+        let mut tmp = TempFile::create(&dir.tmp())?;
+        tmp.file.write_all(&encode_header(&header)?).map_err(io(format!("cannot write {blob}")))?;
+        tmp.sync()?;
+        let _lock = dir.lock(blob)?;
         if let Some(existing) = self.open_existing(&path, blob)? {
             return match existing.header.blob_type() {
                 BlobType::Append => Ok((existing.header.info(), false)),
@@ -24,11 +28,8 @@ impl Core {
                 }
             };
         }
-        let header = Header::new(blob, BlobType::Append, 0, opts);
-        let mut tmp = TempFile::create(&dir.tmp())?;
-        tmp.file.write_all(&encode_header(&header)?).map_err(io(format!("cannot write {blob}")))?;
         self.ensure_parents(&dir, &loc)?;
-        tmp.persist(&path)?;
+        tmp.rename_to(&path)?;
         Ok((header.info(), true))
     }
 
@@ -37,7 +38,7 @@ impl Core {
             return Err(super::blobs::too_large(data.len(), MAX_APPEND_BLOCK));
         }
         let (dir, _, path) = self.locate(container, blob)?;
-        let _lock = dir.lock()?;
+        let _lock = dir.lock(blob)?;
         let mut file = match OpenOptions::new().read(true).write(true).open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(self.blob_not_found(container, blob)),

@@ -144,12 +144,13 @@ impl Core {
 
     /// Rename a finished block blob into place unless an append blob holds the name.
     fn install_block(&self, dir: &ContainerDir, loc: &BlobLocation, path: &Path, blob: &str, tmp: TempFile) -> StoreResult<()> {
-        let _lock = dir.lock()?;
+        tmp.sync()?;
+        let _lock = dir.lock(blob)?;
         if self.existing_type(path, blob)? == Some(BlobType::Append) {
             return Err(StoreError::BlobTypeMismatch { blob: blob.to_string(), expected: "block", found: "append" });
         }
         self.ensure_parents(dir, loc)?;
-        tmp.persist(path)
+        tmp.rename_to(path)
     }
 
     pub(super) fn put_block_blob(&self, container: &str, blob: &str, data: Bytes, opts: &PutOptions) -> StoreResult<BlobInfo> {
@@ -219,7 +220,7 @@ impl Core {
 
     pub(super) fn delete_blob(&self, container: &str, blob: &str) -> StoreResult<()> {
         let (dir, loc, path) = self.locate(container, blob)?;
-        let _lock = dir.lock()?;
+        let _lock = dir.lock(blob)?;
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(self.blob_not_found(container, blob)),

@@ -1,5 +1,5 @@
 //! Containers: one folder each under the store root, holding `container.json`
-//! (metadata, etag, creation time), a `lock` file, the blob tree `b/`, staged blocks
+//! (metadata, etag, creation time), lock files `locks/`, the blob tree `b/`, staged blocks
 //! `staging/` and temp files `tmp/` (on the same disk, so renames are atomic).
 
 use super::format::{new_etag, now_ns};
@@ -7,11 +7,14 @@ use super::fsutil::{io, LockGuard};
 use super::names::validate_container_name;
 use super::Core;
 use crate::store::{ContainerInfo, Page, StoreError, StoreResult, MAX_PAGE};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use time::OffsetDateTime;
 
 const META_FILE: &str = "container.json";
+/// Lock files per container (see [`ContainerDir::lock`]).
+const LOCK_STRIPES: u64 = 64;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct ContainerMeta {
@@ -38,9 +41,19 @@ impl ContainerDir {
         self.path.join("staging")
     }
     /// Serializes every change to which file a blob name points (create, replace,
-    /// delete, append), across threads and processes.
-    pub fn lock(&self) -> StoreResult<LockGuard> {
-        super::fsutil::lock_exclusive(&self.path.join("lock"))
+    /// delete, append), across threads and processes. Names are spread over
+    /// [`LOCK_STRIPES`] lock files by their first segment (the task, or `$KIND` at job
+    /// level): every name that shares folders with another shares its lock too (a delete
+    /// prunes folders only along its own first segment), while different tasks write in
+    /// parallel.
+    pub fn lock(&self, blob: &str) -> StoreResult<LockGuard> {
+        let first = blob.split_once('/').map_or(blob, |(first, _)| first);
+        let stripe = u64::from_le_bytes(Sha256::digest(first.as_bytes())[..8].try_into().unwrap()) % LOCK_STRIPES;
+        let dir = self.path.join("locks");
+        if !dir.is_dir() {
+            std::fs::create_dir_all(&dir).map_err(io("cannot create the store's lock folder"))?;
+        }
+        super::fsutil::lock_exclusive(&dir.join(format!("{stripe:02}")))
     }
 }
 
@@ -75,7 +88,7 @@ impl Core {
             let meta = ContainerMeta { etag: new_etag(), modified_ns: now_ns(), metadata: metadata.clone() };
             let json = serde_json::to_vec_pretty(&meta).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             std::fs::write(staging.join(META_FILE), json).map_err(io("cannot write container metadata"))?;
-            std::fs::write(staging.join("lock"), b"").map_err(io("cannot create container lock"))?;
+            std::fs::create_dir_all(staging.join("locks")).map_err(io("cannot create container locks"))?;
             Ok(())
         };
         if let Err(e) = build() {

@@ -24,12 +24,23 @@ impl TempFile {
         Ok(TempFile { path, file, done: false })
     }
 
-    /// fsync, then rename over `target` (atomic: readers see the old or the new file).
-    pub fn persist(mut self, target: &Path) -> StoreResult<()> {
-        self.file.sync_all().map_err(|e| StoreError::io("cannot flush a new blob to disk", e))?;
+    /// Flush the bytes to disk (before taking any lock: fsync is the slow part).
+    pub fn sync(&self) -> StoreResult<()> {
+        self.file.sync_all().map_err(|e| StoreError::io("cannot flush a new blob to disk", e))
+    }
+
+    /// Rename over `target` (atomic: readers see the old or the new file). Call
+    /// [`TempFile::sync`] first.
+    pub fn rename_to(mut self, target: &Path) -> StoreResult<()> {
         std::fs::rename(&self.path, target).map_err(|e| StoreError::io(format!("cannot write {}", target.display()), e))?;
         self.done = true;
         Ok(())
+    }
+
+    /// fsync, then rename over `target`.
+    pub fn persist(self, target: &Path) -> StoreResult<()> {
+        self.sync()?;
+        self.rename_to(target)
     }
 }
 

@@ -6,7 +6,8 @@
 //! - `containers`, `blobs`, `append`, `listing`: the operations.
 //!
 //! Concurrency: every change of which file a name points to (put, commit, create,
-//! append, delete) takes the container's lock file (flock, so it holds across processes:
+//! append, delete) takes a lock file of the container (flock, striped by the name's
+//! first segment; so it holds across processes:
 //! `batchout track` in one process and the browser in another share a store). Bytes are
 //! written to a temp file, fsynced and renamed into place, so readers never see half a
 //! blob. The blocking file work runs on tokio's blocking pool.
