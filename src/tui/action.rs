@@ -1,0 +1,53 @@
+//! What the user asked for, independent of which key or mouse gesture said it.
+//!
+//! Keys reach `update` only as Actions (see [`super::keymap`]); each screen decides what an
+//! Action means for it (e.g. `Left` collapses a tree node but scrolls a preview).
+
+/// A user intent. `Copy`, so the key table can be a `const`. New features add variants here
+/// (and a row to the key table); screens that do not care ignore them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Collapse, go to the parent, or scroll left (preview).
+    Left,
+    /// Expand, open, or scroll right (preview).
+    Right,
+    /// Open the selected item.
+    Enter,
+    /// Leave the current screen.
+    Back,
+    /// Move focus to the next pane.
+    NextPane,
+    /// Start typing a filter for the focused list.
+    StartFilter,
+    /// Reload what the current screen shows.
+    Refresh,
+    /// Preview: switch between the head and the tail of the file.
+    ToggleTail,
+    /// Show or hide the key help.
+    Help,
+    Quit,
+
+    /// While typing a filter.
+    FilterChar(char),
+    FilterBackspace,
+    /// Keep the filter and return to navigation.
+    FilterAccept,
+    /// Drop the filter.
+    FilterClear,
+
+    /// Mouse, in terminal cells.
+    Click { col: u16, row: u16 },
+    ScrollUp { col: u16, row: u16 },
+    ScrollDown { col: u16, row: u16 },
+
+    /// The terminal changed size.
+    Resize { width: u16, height: u16 },
+    /// Animation clock (spinner); sent by the loop only while requests are in flight.
+    Tick,
+}

@@ -1,0 +1,131 @@
+//! The whole state of the browser: a stack of screens plus what every screen shares.
+
+use super::msg::Msg;
+use super::state::{JobState, JobsState, PreviewState};
+use super::Action;
+use std::collections::BTreeSet;
+
+/// Names one request from `update` to a worker and its answers back.
+pub type RequestId = u64;
+
+/// Everything `update` reacts to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Action(Action),
+    Msg(Msg),
+}
+
+/// One screen of the stack. A new screen adds a variant here, a state type in `state/`,
+/// an update file in `update/` and a view file in `view/` (see src/tui/README.md).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Jobs(JobsState),
+    Job(Box<JobState>),
+    Preview(Box<PreviewState>),
+}
+
+impl Screen {
+    /// Whether a Msg with this id is for this screen.
+    pub fn owns(&self, id: RequestId) -> bool {
+        self.pending().contains(&id)
+    }
+
+    /// Requests this screen still waits for (cancelled when it is closed).
+    pub fn pending(&self) -> Vec<RequestId> {
+        match self {
+            Screen::Jobs(s) => s.loading.into_iter().collect(),
+            Screen::Job(s) => {
+                let mut ids: Vec<RequestId> = s.pending.keys().copied().collect();
+                ids.extend(s.root_loading);
+                ids.extend(s.files.as_ref().and_then(|f| f.loading));
+                ids
+            }
+            Screen::Preview(s) => s.loading.into_iter().collect(),
+        }
+    }
+}
+
+/// Request ids in flight (the spinner turns while this is not empty).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Requests {
+    next: RequestId,
+    pub in_flight: BTreeSet<RequestId>,
+}
+
+impl Requests {
+    pub fn start(&mut self) -> RequestId {
+        self.next += 1;
+        self.in_flight.insert(self.next);
+        self.next
+    }
+    pub fn finish(&mut self, id: RequestId) -> bool {
+        self.in_flight.remove(&id)
+    }
+}
+
+/// Terminal size in cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub width: u16,
+    pub height: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    /// The store's description (sanitized).
+    pub store_label: String,
+    /// Never empty; `screens[0]` is the job list.
+    pub screens: Vec<Screen>,
+    pub size: Size,
+    /// The help popup is open, scrolled by this many lines.
+    pub help: Option<usize>,
+    pub requests: Requests,
+    pub spinner: usize,
+    /// The last error, one line, sanitized.
+    pub error: Option<String>,
+    /// Bytes read for a preview (head or tail).
+    pub preview_bytes: u64,
+    pub quit: bool,
+    /// Something visible changed since the last draw.
+    pub dirty: bool,
+}
+
+/// Default size of a preview read.
+pub const PREVIEW_BYTES: u64 = 256 * 1024;
+
+impl AppState {
+    pub fn new(store_label: &str, width: u16, height: u16) -> Self {
+        AppState {
+            store_label: crate::text::sanitize(store_label).into_owned(),
+            screens: vec![Screen::Jobs(JobsState::default())],
+            size: Size { width, height },
+            help: None,
+            requests: Requests::default(),
+            spinner: 0,
+            error: None,
+            preview_bytes: PREVIEW_BYTES,
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.screens.last().expect("the job list is never closed")
+    }
+
+    pub fn busy(&self) -> bool {
+        !self.requests.in_flight.is_empty()
+    }
+
+    /// Keys go into a filter instead of navigating.
+    pub fn filter_editing(&self) -> bool {
+        match self.screen() {
+            Screen::Jobs(s) => s.filter.editing,
+            Screen::Job(s) => match (s.focus, &s.files) {
+                (super::state::Pane::Files, Some(f)) => f.filter.editing,
+                _ => s.filter.editing,
+            },
+            Screen::Preview(s) => s.filter.editing,
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Results coming back from workers. Every Msg names the request it answers; `update` drops
+//! a Msg whose request is no longer wanted (the user moved on).
+//!
+//! Strings here are raw (as stored); `update` wraps them in [`super::name::Name`] before any
+//! view can see them.
+
+use super::app::RequestId;
+use bytes::Bytes;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobEntry {
+    pub container: String,
+    /// The original job id, from container metadata, when batchout recorded it.
+    pub job_id: Option<String>,
+    pub modified: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileEntry {
+    pub blob: String,
+    /// Path within the kind (the blob name minus the kind prefix).
+    pub path: String,
+    pub len: u64,
+    pub modified: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chunk {
+    pub data: Bytes,
+    /// Offset of `data[0]` in the blob.
+    pub start: u64,
+    /// The blob's whole length when it was read.
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// One page of jobs; `done` on the last one.
+    Jobs { id: RequestId, jobs: Vec<JobEntry>, done: bool },
+    /// One page of a job's top level.
+    JobRoot { id: RequestId, job_kinds: Vec<String>, tasks: Vec<String>, done: bool },
+    /// Kinds found under a task (one page).
+    TaskKinds { id: RequestId, kinds: Vec<String>, done: bool },
+    /// Files counted in one more page of a kind (add to the running count).
+    KindCount { id: RequestId, added: u64, done: bool },
+    /// One page of a kind's files.
+    Files { id: RequestId, files: Vec<FileEntry>, done: bool },
+    /// Bytes of a file for the preview.
+    Read { id: RequestId, chunk: Chunk },
+    /// The request failed; the message is one line and safe to show after sanitizing.
+    Failed { id: RequestId, error: String },
+}
+
+impl Msg {
+    pub fn id(&self) -> RequestId {
+        match self {
+            Msg::Jobs { id, .. }
+            | Msg::JobRoot { id, .. }
+            | Msg::TaskKinds { id, .. }
+            | Msg::KindCount { id, .. }
+            | Msg::Files { id, .. }
+            | Msg::Read { id, .. }
+            | Msg::Failed { id, .. } => *id,
+        }
+    }
+    /// Whether this is the request's last Msg.
+    pub fn is_final(&self) -> bool {
+        match self {
+            Msg::Jobs { done, .. }
+            | Msg::JobRoot { done, .. }
+            | Msg::TaskKinds { done, .. }
+            | Msg::KindCount { done, .. }
+            | Msg::Files { done, .. } => *done,
+            Msg::Read { .. } | Msg::Failed { .. } => true,
+        }
+    }
+}

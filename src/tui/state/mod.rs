@@ -1,0 +1,11 @@
+//! Per-screen state. Each screen's data lives in its own file; [`super::app`] stacks them.
+
+pub mod job;
+pub mod jobs;
+pub mod list;
+pub mod preview;
+
+pub use job::{FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, TaskNode, TreeRow};
+pub use jobs::{JobRow, JobsState};
+pub use list::{Cursor, Filter};
+pub use preview::{Body, PreviewState, TextBody};

@@ -1,0 +1,97 @@
+//! A file's preview: a bounded head or tail read with ranged reads, never the whole blob.
+
+use super::list::Filter;
+use crate::tui::app::RequestId;
+use crate::tui::effect::Part;
+use crate::tui::name::{contains_folded, Name};
+use bytes::Bytes;
+
+/// Longest line kept for display (a one-line 256 KiB JSON would otherwise be re-highlighted
+/// in full on every frame).
+pub const MAX_LINE_CHARS: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextBody {
+    /// Sanitized lines (tabs expanded, escape sequences removed).
+    pub lines: Vec<String>,
+    /// Byte range of the blob these lines come from.
+    pub start: u64,
+    pub end: u64,
+    /// The blob's length when read.
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Loading,
+    Text(TextBody),
+    /// Shown as a hex dump.
+    Binary { data: Bytes, start: u64, total: u64 },
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewState {
+    pub container: String,
+    pub blob: String,
+    /// Path within its kind (also picks the syntax by extension).
+    pub path: Name,
+    /// `task › kind` (sanitized) for the header.
+    pub place: String,
+    pub part: Part,
+    pub loading: Option<RequestId>,
+    pub body: Body,
+    /// First visible line (of `visible` when filtering).
+    pub scroll: usize,
+    pub hscroll: usize,
+    pub filter: Filter,
+    /// Line indices passing the filter; None shows every line.
+    pub visible: Option<Vec<u32>>,
+}
+
+impl PreviewState {
+    pub fn new(container: String, blob: String, path: Name, place: String) -> Self {
+        PreviewState {
+            container,
+            blob,
+            path,
+            place,
+            part: Part::Head,
+            loading: None,
+            body: Body::Loading,
+            scroll: 0,
+            hscroll: 0,
+            filter: Filter::default(),
+            visible: None,
+        }
+    }
+
+    /// Lines (or hex rows) that can be scrolled through.
+    pub fn line_count(&self) -> usize {
+        match (&self.body, &self.visible) {
+            (Body::Text(_), Some(v)) => v.len(),
+            (Body::Text(t), None) => t.lines.len(),
+            (Body::Binary { data, .. }, _) => data.len().div_ceil(16),
+            _ => 0,
+        }
+    }
+
+    pub fn refilter(&mut self) {
+        self.visible = match &self.body {
+            Body::Text(t) if !self.filter.is_empty() => {
+                let needle = self.filter.needle();
+                Some(
+                    (0..t.lines.len() as u32)
+                        .filter(|&i| contains_folded(&t.lines[i as usize], &needle))
+                        .collect(),
+                )
+            }
+            _ => None,
+        };
+        self.scroll = 0;
+    }
+
+    pub fn clamp_scroll(&mut self, height: usize) {
+        self.scroll = self.scroll.min(self.line_count().saturating_sub(height.max(1)));
+    }
+}

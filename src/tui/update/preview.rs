@@ -1,0 +1,120 @@
+//! The preview of one file: scrolling, filtering lines, head or tail.
+
+use super::{filter, list_step, Cx, Nav};
+use crate::text::sanitize_line;
+use crate::tui::effect::{Part, RequestKind};
+use crate::tui::layout;
+use crate::tui::msg::{Chunk, Msg};
+use crate::tui::state::preview::MAX_LINE_CHARS;
+use crate::tui::state::{Body, PreviewState, TextBody};
+use crate::tui::Action;
+
+/// Columns moved by one sideways step.
+pub const HSTEP: usize = 8;
+
+pub fn action(s: &mut PreviewState, cx: &mut Cx, a: Action) {
+    let height = layout::preview_height(cx.size);
+    if let Some(changed) = filter::edit(&mut s.filter, a) {
+        if changed {
+            s.refilter();
+        }
+        return;
+    }
+    if let Some(step) = list_step(a, height) {
+        s.scroll = s.scroll.saturating_add_signed(step);
+        s.clamp_scroll(height);
+        return;
+    }
+    match a {
+        Action::Left => s.hscroll = s.hscroll.saturating_sub(HSTEP),
+        Action::Right => s.hscroll += HSTEP,
+        Action::Back => cx.nav = Some(Nav::Pop),
+        Action::ToggleTail => {
+            s.part = match s.part {
+                Part::Head => Part::Tail,
+                Part::Tail => Part::Head,
+            };
+            s.body = Body::Loading;
+            s.scroll = 0;
+            s.hscroll = 0;
+            read(s, cx);
+        }
+        Action::Refresh => read(s, cx),
+        _ => {}
+    }
+}
+
+fn read(s: &mut PreviewState, cx: &mut Cx) {
+    cx.cancel(s.loading.take());
+    s.loading = Some(cx.request(RequestKind::Read {
+        container: s.container.clone(),
+        blob: s.blob.clone(),
+        part: s.part,
+        max: cx.preview_bytes,
+    }));
+}
+
+pub fn msg(s: &mut PreviewState, cx: &mut Cx, m: Msg) {
+    let height = layout::preview_height(cx.size);
+    s.loading = None;
+    match m {
+        Msg::Read { chunk, .. } => {
+            s.body = decode(&chunk, s.part);
+            s.refilter();
+            if s.part == Part::Tail {
+                s.scroll = usize::MAX;
+            }
+            s.clamp_scroll(height);
+        }
+        Msg::Failed { error, .. } => s.body = Body::Failed(crate::text::sanitize(&error).into_owned()),
+        _ => {}
+    }
+}
+
+/// Text or binary? NUL bytes, or many bytes that are neither UTF-8 text nor common
+/// whitespace, in the first 8 KiB mean binary (what `file` and git do, roughly).
+pub fn looks_binary(data: &[u8]) -> bool {
+    let sample = &data[..data.len().min(8192)];
+    if sample.contains(&0) {
+        return true;
+    }
+    let text = String::from_utf8_lossy(sample);
+    let odd = text
+        .chars()
+        .filter(|&c| c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{1b}' | '\u{c}')))
+        .count();
+    odd * 10 > text.chars().count().max(1)
+}
+
+/// Bytes read from a blob to what the preview shows. A tail starts at the first full line.
+pub fn decode(chunk: &Chunk, part: Part) -> Body {
+    let data = &chunk.data[..];
+    if looks_binary(data) {
+        return Body::Binary { data: chunk.data.clone(), start: chunk.start, total: chunk.total };
+    }
+    let mut skip = 0;
+    if part == Part::Tail && chunk.start > 0 {
+        skip = data.iter().position(|&b| b == b'\n').map_or(0, |p| p + 1);
+    }
+    let text = String::from_utf8_lossy(&data[skip..]);
+    let mut raw: Vec<&str> = text.split('\n').collect();
+    if raw.last() == Some(&"") {
+        raw.pop();
+    }
+    let lines = raw
+        .into_iter()
+        .map(|l| {
+            let clean = sanitize_line(l);
+            match clean.char_indices().nth(MAX_LINE_CHARS) {
+                Some((cut, _)) => format!("{}…", &clean[..cut]),
+                None => clean.into_owned(),
+            }
+        })
+        .collect();
+    Body::Text(TextBody {
+        lines,
+        start: chunk.start + skip as u64,
+        end: chunk.start + data.len() as u64,
+        total: chunk.total,
+    })
+}

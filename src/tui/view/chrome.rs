@@ -1,0 +1,93 @@
+//! The header (where am I) and the status bar (store, counts, spinner, last error).
+
+use super::theme;
+use crate::tui::app::{AppState, Screen};
+use crate::tui::format;
+use crate::tui::state::{Body, Pane};
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn header(frame: &mut Frame, area: Rect, state: &AppState) {
+    let mut crumbs = vec!["batchout".to_string()];
+    for s in &state.screens {
+        match s {
+            Screen::Jobs(_) => crumbs.push("jobs".into()),
+            Screen::Job(j) => crumbs.push(j.title.shown().to_string()),
+            Screen::Preview(p) => {
+                crumbs.push(p.place.clone());
+                crumbs.push(p.path.shown().to_string());
+            }
+        }
+    }
+    let line = Line::from(vec![Span::styled(format!(" {}", crumbs.join(" › ")), theme::title())]);
+    frame.render_widget(Paragraph::new(line).style(theme::bar()), area);
+    let hint = Line::from(vec![Span::styled("?", theme::key()), Span::raw(" help  "), Span::styled("q", theme::key()), Span::raw(" quit ")]);
+    if area.width > 60 {
+        frame.render_widget(Paragraph::new(hint).alignment(Alignment::Right), area);
+    }
+}
+
+pub fn status(frame: &mut Frame, area: Rect, state: &AppState) {
+    let mut spans = Vec::new();
+    if state.busy() {
+        spans.push(Span::styled(format!(" {} ", SPINNER[state.spinner % SPINNER.len()]), theme::key()));
+    } else {
+        spans.push(Span::raw("   "));
+    }
+    spans.push(Span::raw(state.store_label.clone()));
+    spans.push(Span::styled(" │ ", theme::dim()));
+    spans.push(Span::raw(counts(state)));
+    if let Some(e) = &state.error {
+        spans.push(Span::styled(" │ ", theme::dim()));
+        spans.push(Span::styled(format!("error: {e}"), theme::error()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme::bar()), area);
+}
+
+/// What the current screen holds, e.g. `12 jobs`, `3 of 100000 tasks · 2 files, 4.1 KiB`.
+fn counts(state: &AppState) -> String {
+    match state.screen() {
+        Screen::Jobs(s) => {
+            if s.filter.is_empty() {
+                format::count(s.jobs.len() as u64, "job", "jobs")
+            } else {
+                format!("{} of {}", s.visible.len(), format::count(s.jobs.len() as u64, "job", "jobs"))
+            }
+        }
+        Screen::Job(s) => {
+            let (shown, all) = s.task_counts();
+            let mut out = if s.filter.is_empty() {
+                format::count(all as u64, "task", "tasks")
+            } else {
+                format!("{shown} of {}", format::count(all as u64, "task", "tasks"))
+            };
+            out.push_str(&format!(", {}", format::count(s.job_kinds.len() as u64, "job kind", "job kinds")));
+            if let (Pane::Files, Some(f)) = (s.focus, &s.files) {
+                out.push_str(&format!(
+                    " · {}, {}",
+                    format::count(f.files.len() as u64, "file", "files"),
+                    format::size(f.total_bytes)
+                ));
+            }
+            out
+        }
+        Screen::Preview(p) => match &p.body {
+            Body::Text(t) => format!(
+                "{} · bytes {}–{} of {}",
+                format::count(t.lines.len() as u64, "line", "lines"),
+                t.start,
+                t.end,
+                format::size(t.total)
+            ),
+            Body::Binary { data, start, total } => {
+                format!("binary · bytes {}–{} of {}", start, start + data.len() as u64, format::size(*total))
+            }
+            Body::Loading => "reading…".into(),
+            Body::Failed(_) => "read failed".into(),
+        },
+    }
+}
