@@ -23,10 +23,12 @@ pub fn header(frame: &mut Frame, area: Rect, state: &AppState) {
             }
         }
     }
-    let line = Line::from(vec![Span::styled(format!(" {}", crumbs.join(" › ")), theme::title())]);
+    let text = format!(" {}", crumbs.join(" › "));
+    let fits = text.chars().count() + 16 <= area.width as usize;
+    let line = Line::from(vec![Span::styled(text, theme::title())]);
     frame.render_widget(Paragraph::new(line).style(theme::bar()), area);
     let hint = Line::from(vec![Span::styled("?", theme::key()), Span::raw(" help  "), Span::styled("q", theme::key()), Span::raw(" quit ")]);
-    if area.width > 60 {
+    if fits {
         frame.render_widget(Paragraph::new(hint).alignment(Alignment::Right), area);
     }
 }
