@@ -54,9 +54,10 @@ pub async fn read_range(
     }
 }
 
-/// Network-ish trouble that a new request may not hit again.
+/// Network-ish trouble that a new request may not hit again. Status 0 is a client-side
+/// failure of the HTTP stack (e.g. a body cut off mid-way), not an answer of the service.
 fn worth_retrying(e: &StoreError) -> bool {
-    e.is_transient() || matches!(e, StoreError::Io { .. })
+    e.is_transient() || matches!(e, StoreError::Io { .. } | StoreError::Service { status: 0, .. })
 }
 
 /// 100 ms, 200 ms, 400 ms, ... at most 2 s.

@@ -45,8 +45,14 @@ pub async fn put(store: &dyn Store, c: &str, name: &str, bytes: &[u8], md5: Opti
 }
 
 pub async fn put_with(store: &dyn Store, c: &str, name: &str, bytes: &[u8], opts: &PutOptions) {
+    put_blocks(store, c, name, bytes, opts, false).await
+}
+
+/// `staged`: always through Put Block + Put Block List, which stores the given Content-MD5
+/// without checking it (the way to make a blob whose Content-MD5 lies).
+pub async fn put_blocks(store: &dyn Store, c: &str, name: &str, bytes: &[u8], opts: &PutOptions, staged: bool) {
     const BLOCK: usize = 8 << 20;
-    if bytes.len() <= BLOCK {
+    if bytes.len() <= BLOCK && !staged {
         store
             .put_block_blob(c, name, Bytes::copy_from_slice(bytes), opts)
             .await
@@ -231,6 +237,13 @@ pub async fn selections_and_globs(store: Arc<dyn Store>, c: &str) {
 /// Blob names that try to leave the folder are refused; nothing is written outside it,
 /// not even through a symlink planted inside it.
 pub async fn hostile_names(store: Arc<dyn Store>, c: &str) {
+    hostile_names_with(store, c, true).await
+}
+
+/// `control_chars`: also names with ESC and NUL (Azurite 3.35 stores them but then fails
+/// every listing of the container with a 500, so the Azure run leaves them out; the
+/// local store and the unit tests of local_path cover them).
+pub async fn hostile_names_with(store: Arc<dyn Store>, c: &str, control_chars: bool) {
     new_container(&*store, c).await;
     let hostile = [
         "t1/$TaskOutput/../../../escaped-dotdot.txt",
@@ -247,6 +260,9 @@ pub async fn hostile_names(store: Arc<dyn Store>, c: &str) {
     ];
     let mut created = Vec::new();
     for n in hostile {
+        if !control_chars && n.contains(|ch: char| ch.is_control()) {
+            continue;
+        }
         // A backend may refuse some names outright (that is safe too); use the rest.
         if store.put_block_blob(c, n, Bytes::from_static(b"evil"), &PutOptions::default()).await.is_ok() {
             created.push(n);
@@ -293,9 +309,11 @@ pub async fn hostile_names(store: Arc<dyn Store>, c: &str) {
 /// leaves no file under the final name (nor a temp file).
 pub async fn md5_mismatch(store: Arc<dyn Store>, c: &str) {
     new_container(&*store, c).await;
-    let wrong = Some([7u8; 16]);
-    put(&*store, c, "t1/$TaskOutput/small.txt", b"small but lying", wrong).await;
-    put(&*store, c, "t1/$TaskOutput/large.bin", &data(1 << 20, 9), wrong).await;
+    let lying = PutOptions { content_md5: Some([7u8; 16]), ..Default::default() };
+    put_blocks(&*store, c, "t1/$TaskOutput/small.txt", b"small but lying", &lying, true).await;
+    put_blocks(&*store, c, "t1/$TaskOutput/large.bin", &data(1 << 20, 9), &lying, true).await;
+    let info = store.blob_info(c, "t1/$TaskOutput/large.bin").await.unwrap();
+    assert_eq!(info.content_md5, Some([7u8; 16]), "the store kept the lying Content-MD5");
     let tmp = tempfile::tempdir().unwrap();
     let run = get_all(&store, c, tmp.path(), small_ranges()).await;
     assert_eq!(run.summary.failed, 2, "{:?}", run.summary);
