@@ -27,3 +27,102 @@ scenario!(md5_mismatch);
 scenario!(cancel_resume_and_change);
 scenario!(changed_during_download);
 scenario!(cancel_one_transfer);
+
+use batchout::transfer::download::DownloadOptions;
+use batchout::transfer::events::Outcome;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::fault_proxy::{Fault, FaultProxy};
+
+/// Cut bodies, refused connections, 503s and a stall (longer than the read timeout) on the
+/// way: the download still completes, with exactly the blob's bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn faults_on_the_wire_still_give_the_exact_bytes() {
+    let acct = support::azurite::fresh_account();
+    let direct = acct.store();
+    let c = "job-faults";
+    s::new_container(&*direct, c).await;
+    let big = s::data(6 << 20, 21);
+    s::put(&*direct, c, "t1/$TaskOutput/big.bin", &big, None).await;
+    s::put(&*direct, c, "t1/$TaskOutput/small.txt", b"small one", None).await;
+
+    let proxy = FaultProxy::start(support::azurite::azurite().port);
+    let store = proxy.store(&acct);
+    // Faults on the reads of the blobs (the request line holds the blob's path).
+    proxy.inject_matching("big.bin", Fault::CutAfter(1000), 4);
+    proxy.inject_matching("big.bin", Fault::Refuse, 2);
+    proxy.inject_matching("big.bin", Fault::Busy { retry_after_secs: 1 }, 2);
+    proxy.inject_matching("small.txt", Fault::CutAfter(3), 2);
+    proxy.inject_matching("big.bin", Fault::Stall(Duration::from_secs(4)), 1);
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = DownloadOptions { request_timeout: Duration::from_secs(2), ..s::small_ranges() };
+    let run = s::get_all(&store, c, tmp.path(), opts).await;
+    assert_eq!(run.summary.downloaded, 2, "{:?} {:?}", run.summary, run.notices());
+    assert!(matches!(run.outcome_of("t1/$TaskOutput/big.bin"), Outcome::Downloaded { verified: true, .. }));
+    assert_eq!(s::sha256_file(&tmp.path().join("t1/TaskOutput/big.bin")), s::sha256(&big));
+    assert_eq!(std::fs::read(tmp.path().join("t1/TaskOutput/small.txt")).unwrap(), b"small one");
+    assert!(proxy.faults_injected() >= 10, "only {} faults fired", proxy.faults_injected());
+}
+
+fn get_cmd(conn: &str, out: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_batchout"));
+    c.args(["get", "j", "-o"]).arg(out);
+    c.env_remove("BATCHOUT_STORE")
+        .env_remove("BATCHOUT_GET_LIMIT")
+        .env_remove("AZURE_STORAGE_ACCOUNT")
+        .env("AZURE_STORAGE_CONNECTION_STRING", conn);
+    c
+}
+
+/// kill -9 a real `batchout get` of a 64 MiB blob from Azurite mid-way, at a moment that
+/// varies from run to run; the next run resumes and the SHA-256 matches. Then again with
+/// the blob replaced in between: detected and restarted.
+#[test]
+fn kill_9_and_resume_from_azurite() {
+    let acct = support::azurite::fresh_account();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = acct.store();
+    let big = s::data(64 << 20, 22);
+    rt.block_on(async {
+        s::new_container(&*store, "job-j").await;
+        s::put(&*store, "job-j", "t1/$TaskOutput/big.bin", &big, None).await;
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let target = out.join("t1/TaskOutput/big.bin");
+    let state = out.join("t1/TaskOutput/.big.bin.batchout-state");
+    let kill_midway = |extra: Duration| {
+        let mut child = get_cmd(&acct.connection_string(), &out)
+            .env("BATCHOUT_GET_LIMIT", "16M")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while !std::fs::read_to_string(&state).map(|s| s.contains("\"done\":[[")).unwrap_or(false) {
+            assert!(start.elapsed() < Duration::from_secs(30), "download never progressed");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(extra);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(!target.exists(), "a partial file under the final name");
+    };
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    kill_midway(Duration::from_millis(100 + nanos % 1500));
+    let done = get_cmd(&acct.connection_string(), &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    assert!(stderr.contains("resuming at"), "{stderr}");
+    assert_eq!(s::sha256_file(&target), s::sha256(&big));
+
+    std::fs::remove_file(&target).unwrap();
+    kill_midway(Duration::from_millis(50));
+    let newer = s::data(64 << 20, 23);
+    rt.block_on(s::put(&*store, "job-j", "t1/$TaskOutput/big.bin", &newer, None));
+    let done = get_cmd(&acct.connection_string(), &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    assert!(stderr.contains("changed since the interrupted download; starting over"), "{stderr}");
+    assert_eq!(s::sha256_file(&target), s::sha256(&newer));
+}
