@@ -17,17 +17,7 @@ impl AzureStore {
             if marker.is_some() || !only.starts_with(prefix) {
                 return Ok(Page { items: vec![], next_marker: None });
             }
-            let info = match self.get_container_info(&only).await {
-                Ok(i) => i,
-                // A SAS with only r/l rights may not read container properties.
-                Err(StoreError::Auth(_)) => ContainerInfo {
-                    name: only.clone(),
-                    last_modified: time::OffsetDateTime::UNIX_EPOCH,
-                    etag: String::new(),
-                    metadata: Default::default(),
-                },
-                Err(e) => return Err(e),
-            };
+            let info = self.container_info(&only).await?;
             return Ok(Page { items: vec![info], next_marker: None });
         }
         let service = self.client.service_client().map_err(|e| errors::from_sdk(e, op))?;

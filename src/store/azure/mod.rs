@@ -102,7 +102,21 @@ impl Store for AzureStore {
 
     async fn container_info(&self, container: &str) -> StoreResult<ContainerInfo> {
         self.check_container(container)?;
-        self.get_container_info(container).await
+        match self.get_container_info(container).await {
+            // A container SAS may lack the right to read container properties (Azure and
+            // Azurite refuse Get Container Properties for most service SAS): a one-item
+            // listing still proves the container exists.
+            Err(StoreError::Auth(_)) if self.client.endpoint.container.is_some() => {
+                self.list_blobs_page(container, &ListQuery::flat("").page_size(1), None).await?;
+                Ok(ContainerInfo {
+                    name: container.to_string(),
+                    last_modified: time::OffsetDateTime::UNIX_EPOCH,
+                    etag: String::new(),
+                    metadata: BTreeMap::new(),
+                })
+            }
+            other => other,
+        }
     }
 
     async fn list_blobs(&self, container: &str, query: &ListQuery, marker: Option<&str>) -> StoreResult<Page<ListItem>> {
