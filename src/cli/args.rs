@@ -10,6 +10,28 @@ $AZURE_STORAGE_ACCOUNT (+ $AZURE_STORAGE_KEY, else Entra ID), then the local sto
 user data folder. JOB is the Batch job id; TASK and KIND are verbatim; TASK '-' means the
 job-level outputs.";
 
+const TRACK_HELP: &str = concat!("\
+Only new bytes are appended (blocks <= 4 MiB, each with the append-position condition), so
+a restart resumes from the blob's length and a retried request never doubles a byte. A file
+that does not exist yet is waited for; a file that shrinks or is replaced is reported and its
+new content appended after what was saved. A last flush happens on exit, SIGINT, SIGTERM or
+when CMD ends (batchout then exits with CMD's code); if it fails, batchout fails.
+", "\n", "\
+Flush schedule: every 2 s for the first 10 minutes, then an interval growing with the time
+tracked (2 s x minutes / 10) up to 30 s (reached after 2.5 h): at most 20,974 flushes in 7 days,
+far below the append blob's 50,000-block limit. --interval replaces the 30 s cap. An idle
+file costs no requests.");
+
+const RUN_HELP: &str = concat!("\
+CMD's stdout and stderr are passed through and streamed to TASK/$TaskLog/stdout.txt and
+stderr.txt while it runs; SIGINT/SIGTERM are passed on to CMD; batchout exits with CMD's code
+(128 + signal if a signal killed it, 127 if it cannot start).
+", "\n", "\
+Flush schedule: every 2 s for the first 10 minutes, then an interval growing with the time
+tracked (2 s x minutes / 10) up to 30 s (reached after 2.5 h): at most 20,974 flushes in 7 days,
+far below the append blob's 50,000-block limit. --interval replaces the 30 s cap. An idle
+file costs no requests.");
+
 #[derive(Debug, Parser)]
 #[command(name = "batchout", version, about = "Browse, tail, download and save Azure Batch persisted outputs", after_help = AFTER_HELP)]
 pub struct Cli {
@@ -43,8 +65,10 @@ pub enum Command {
     /// Save files (block blobs) under the conventions.
     Save(SaveArgs),
     /// Stream a growing file into an append blob while it grows.
+    #[command(after_help = TRACK_HELP)]
     Track(TrackArgs),
     /// Run a command, streaming its stdout/stderr to TaskLog stdout.txt and stderr.txt.
+    #[command(after_help = RUN_HELP)]
     Run(RunArgs),
 }
 
@@ -181,8 +205,8 @@ pub struct TrackArgs {
     /// Kind (default TaskLog for a task; required for job-level outputs).
     #[arg(long)]
     pub kind: Option<String>,
-    /// Longest time between flushes (e.g. 15s, 1m). Default: adaptive (see --help of the
-    /// README: every 2 s at first, slower as the task runs, so 7 days stay under 50,000 blocks).
+    /// Longest time between flushes (e.g. 15s, 1m); replaces the 30 s cap of the adaptive
+    /// schedule (every 2 s at first, slower as the task runs; see below).
     #[arg(long, value_name = "D")]
     pub interval: Option<String>,
     /// Files to track.
@@ -204,7 +228,8 @@ pub struct RunArgs {
     /// Task id (default $AZ_BATCH_TASK_ID).
     #[arg(long, env = "AZ_BATCH_TASK_ID", value_name = "TASK")]
     pub task: String,
-    /// Longest time between flushes (e.g. 15s, 1m). Default: adaptive.
+    /// Longest time between flushes (e.g. 15s, 1m); replaces the 30 s cap of the adaptive
+    /// schedule (see below).
     #[arg(long, value_name = "D")]
     pub interval: Option<String>,
     /// The command and its arguments.
