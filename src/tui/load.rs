@@ -6,7 +6,8 @@
 use super::app::RequestId;
 use super::effect::{Part, RequestKind};
 use super::msg::{Chunk, FileEntry, JobEntry, Msg};
-use crate::conventions::{kind_prefix, scope_prefix, JOB_CONTAINER_PREFIX};
+use crate::conventions::{kind_prefix, Scope, JOB_CONTAINER_PREFIX};
+use crate::outputs;
 use crate::store::{ByteRange, ListItem, ListQuery, Store, StoreResult, JOB_ID_METADATA_KEY};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -28,7 +29,7 @@ pub async fn run(store: &dyn Store, id: RequestId, kind: RequestKind, paging: Pa
     let result = match kind {
         RequestKind::Jobs => jobs(store, id, tx).await,
         RequestKind::JobRoot { container } => job_root(store, id, &container, paging, tx).await,
-        RequestKind::TaskKinds { container, task } => task_kinds(store, id, &container, &task, paging, tx).await,
+        RequestKind::TaskKinds { container, task } => task_kinds(store, id, &container, &task, tx).await,
         RequestKind::CountFiles { container, scope, kind } => {
             let q = paging.query(ListQuery::flat(kind_prefix(&scope, &kind)));
             count(store, id, &container, q, tx).await
@@ -65,8 +66,7 @@ async fn jobs(store: &dyn Store, id: RequestId, tx: &UnboundedSender<Msg>) -> St
     }
 }
 
-/// A job's top level, by hierarchy: `$Kind/` prefixes are job-level kinds, other prefixes
-/// are tasks. Blobs at the top level do not follow the conventions and are not shown.
+/// A job's top level, one page at a time (shared with the CLI: [`crate::outputs`]).
 async fn job_root(
     store: &dyn Store,
     id: RequestId,
@@ -74,60 +74,22 @@ async fn job_root(
     paging: Paging,
     tx: &UnboundedSender<Msg>,
 ) -> StoreResult<()> {
-    let query = paging.query(ListQuery::hierarchy(""));
     let mut marker: Option<String> = None;
     loop {
-        let page = store.list_blobs(container, &query, marker.as_deref()).await?;
-        let (mut job_kinds, mut tasks) = (Vec::new(), Vec::new());
-        for item in page.items {
-            if let ListItem::Prefix(p) = item {
-                let name = p.strip_suffix('/').unwrap_or(&p);
-                match name.strip_prefix('$') {
-                    Some(kind) if !kind.is_empty() => job_kinds.push(kind.to_string()),
-                    Some(_) => {}
-                    None if !name.is_empty() => tasks.push(name.to_string()),
-                    None => {}
-                }
-            }
-        }
-        let done = page.next_marker.is_none();
-        if tx.send(Msg::JobRoot { id, job_kinds, tasks, done }).is_err() || done {
+        let (top, next) = outputs::job_top_page(store, container, marker.as_deref(), paging.0).await?;
+        let done = next.is_none();
+        if tx.send(Msg::JobRoot { id, job_kinds: top.job_kinds, tasks: top.tasks, done }).is_err() || done {
             return Ok(());
         }
-        marker = page.next_marker;
+        marker = next;
     }
 }
 
 /// The `$Kind/` folders directly under `TASK/` (any kind, not a fixed four).
-async fn task_kinds(
-    store: &dyn Store,
-    id: RequestId,
-    container: &str,
-    task: &str,
-    paging: Paging,
-    tx: &UnboundedSender<Msg>,
-) -> StoreResult<()> {
-    let prefix = scope_prefix(&crate::conventions::Scope::Task(task.to_string()));
-    let query = paging.query(ListQuery::hierarchy(prefix.clone()));
-    let mut marker: Option<String> = None;
-    loop {
-        let page = store.list_blobs(container, &query, marker.as_deref()).await?;
-        let kinds = page
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                ListItem::Prefix(p) => p.strip_prefix(&prefix)?.strip_prefix('$')?.strip_suffix('/'),
-                ListItem::Blob(_) => None,
-            })
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-            .collect();
-        let done = page.next_marker.is_none();
-        if tx.send(Msg::TaskKinds { id, kinds, done }).is_err() || done {
-            return Ok(());
-        }
-        marker = page.next_marker;
-    }
+async fn task_kinds(store: &dyn Store, id: RequestId, container: &str, task: &str, tx: &UnboundedSender<Msg>) -> StoreResult<()> {
+    let kinds = outputs::scope_kinds(store, container, &Scope::Task(task.to_string())).await?;
+    let _ = tx.send(Msg::TaskKinds { id, kinds, done: true });
+    Ok(())
 }
 
 async fn count(store: &dyn Store, id: RequestId, container: &str, q: ListQuery, tx: &UnboundedSender<Msg>) -> StoreResult<()> {

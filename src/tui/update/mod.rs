@@ -141,7 +141,7 @@ fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
     };
     state.dirty = true;
     if let Msg::Failed { error, .. } = &m {
-        state.error = Some(sanitize(&crate::text::one_line(error)).into_owned());
+        state.error = Some(error_line(error));
     }
     let mut cx = Cx {
         requests: &mut state.requests,
@@ -167,7 +167,7 @@ fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
 /// Apply what a handler asked for besides its own state.
 fn finish(state: &mut AppState, mut effects: Vec<Effect>, nav: Option<Nav>, error: Option<String>) -> Vec<Effect> {
     if let Some(e) = error {
-        state.error = Some(sanitize(&e).into_owned());
+        state.error = Some(error_line(&e));
     }
     match nav {
         Some(Nav::Push(s)) => state.screens.push(s),
@@ -181,6 +181,12 @@ fn finish(state: &mut AppState, mut effects: Vec<Effect>, nav: Option<Nav>, erro
         _ => {}
     }
     effects
+}
+
+/// An error for the status bar: one line, no escape sequences.
+fn error_line(e: &str) -> String {
+    let flat: String = e.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+    sanitize(&flat).trim().to_string()
 }
 
 fn resized(s: &mut Screen, size: Size) {

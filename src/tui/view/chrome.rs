@@ -40,14 +40,29 @@ pub fn status(frame: &mut Frame, area: Rect, state: &AppState) {
     } else {
         spans.push(Span::raw("   "));
     }
-    spans.push(Span::raw(state.store_label.clone()));
+    let counts = counts(state);
+    let error = state.error.as_ref().map(|e| format!("error: {e}"));
+    // The store label gives way first (keeping its end), so counts and errors stay visible.
+    let used = 3 + 3 + counts.chars().count() + error.as_ref().map_or(0, |e| e.chars().count() + 3);
+    let room = (area.width as usize).saturating_sub(used).max(12);
+    spans.push(Span::raw(shorten_left(&state.store_label, room)));
     spans.push(Span::styled(" │ ", theme::dim()));
-    spans.push(Span::raw(counts(state)));
-    if let Some(e) = &state.error {
+    spans.push(Span::raw(counts));
+    if let Some(e) = error {
         spans.push(Span::styled(" │ ", theme::dim()));
-        spans.push(Span::styled(format!("error: {e}"), theme::error()));
+        spans.push(Span::styled(e, theme::error()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme::bar()), area);
+}
+
+/// `…end of a long text` in at most `max` characters.
+fn shorten_left(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let tail: String = s.chars().skip(n - max.saturating_sub(1)).collect();
+    format!("…{tail}")
 }
 
 /// What the current screen holds, e.g. `12 jobs`, `3 of 100000 tasks · 2 files, 4.1 KiB`.
