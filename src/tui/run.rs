@@ -70,6 +70,10 @@ pub async fn run(store: Arc<dyn Store>) -> std::io::Result<()> {
 fn translate(ev: &Event, state: &AppState) -> Option<Action> {
     let mode = if state.filter_editing() && state.help.is_none() { Mode::Filter } else { Mode::Normal };
     match ev {
+        // Any key closes the help, bound or not.
+        Event::Key(k) if state.help.is_some() && k.kind != crossterm::event::KeyEventKind::Release => {
+            keymap::key_action(*k, mode).or(Some(Action::Back))
+        }
         Event::Key(k) => keymap::key_action(*k, mode),
         Event::Mouse(m) => keymap::mouse_action(*m),
         Event::Resize(width, height) => Some(Action::Resize { width: *width, height: *height }),

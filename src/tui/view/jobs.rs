@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &JobsState) {
             Line::from(format::when(j.modified)),
         ])
     });
-    let table = Table::new(rows, [Constraint::Fill(2), Constraint::Fill(3), Constraint::Length(19)])
+    let table = Table::new(rows, [Constraint::Fill(1), Constraint::Fill(1), Constraint::Length(19)])
         .header(Row::new(["Job id", "Container", "Last modified"]).style(theme::header_row()))
         .row_highlight_style(theme::selected())
         .block(block);
