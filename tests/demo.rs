@@ -61,16 +61,28 @@ fn demo_refuses_a_folder_with_unrelated_files_and_leaves_it_alone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_running_task_keeps_growing() {
     let dir = tempfile::tempdir().unwrap();
-    let store = LocalStore::open(dir.path()).unwrap();
-    let seeded = batchout::demo::seed(&store).await.unwrap();
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(LocalStore::open(dir.path()).unwrap());
+    let seeded = batchout::demo::seed(store.as_ref()).await.unwrap();
     let main = &seeded.containers[0];
     let name = format!("{}/$TaskLog/stdout.txt", batchout::demo::RUNNING_TASK);
     let before = store.blob_info(main, &name).await.unwrap().len;
-    let grower = batchout::demo::grow(&store, main, Duration::from_millis(20));
-    let _ = tokio::time::timeout(Duration::from_millis(300), grower).await;
-    let after = store.blob_info(main, &name).await.unwrap().len;
+    let grower = tokio::spawn(batchout::demo::grow(store.clone(), Duration::from_millis(60)));
+    // Wait for the tracker's flushes (state, not a fixed sleep).
+    let mut after = before;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        after = store.blob_info(main, &name).await.unwrap().len;
+        if after > before + 200 {
+            break;
+        }
+    }
+    assert!(!grower.is_finished(), "grow keeps running: {:?}", grower.is_finished());
+    grower.abort();
     assert!(after > before, "stdout grew from {before} to {after}");
     let tail = store.read_range(main, &name, batchout::store::ByteRange::from(before), None).await.unwrap();
     let text = String::from_utf8(tail.data.to_vec()).unwrap();
     assert!(text.lines().all(|l| l.contains("[frame-012]")), "whole lines appended: {text}");
+    let all = store.read_range(main, &name, batchout::store::ByteRange::all(), None).await.unwrap();
+    let all = String::from_utf8(all.data.to_vec()).unwrap();
+    assert_eq!(all.matches("starting on node").count(), 1, "the tracker resumed at the blob's end");
 }

@@ -27,11 +27,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> CliResult {
         return Ok(());
     }
     // The running task's log grows while the browser is open.
-    let main = seeded.containers[0].clone();
-    let grower = {
-        let store = store.clone();
-        ctx.runtime.spawn(async move { demo::grow(store.as_ref(), &main, Duration::from_millis(800)).await })
-    };
+    let grower = ctx.runtime.spawn(demo::grow(store.clone(), Duration::from_millis(800)));
     let result = super::ui::open(ctx, store);
     grower.abort();
     result?;
