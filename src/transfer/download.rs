@@ -60,7 +60,10 @@ pub struct CancelSet {
 
 impl CancelSet {
     pub fn new(plan: &Plan) -> Self {
-        let all = CancellationToken::new();
+        Self::with_parent(plan, CancellationToken::new())
+    }
+    /// Cancelling `all` (e.g. a token made before the plan existed) cancels every file.
+    pub fn with_parent(plan: &Plan, all: CancellationToken) -> Self {
         let per_file = plan.files.iter().map(|f| (f.id, all.child_token())).collect();
         CancelSet { all, per_file }
     }

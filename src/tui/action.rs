@@ -31,6 +31,16 @@ pub enum Action {
     ToggleTail,
     /// Show or hide the key help.
     Help,
+    /// Mark or unmark the current job, task, kind or file for download (Space).
+    Mark,
+    /// Download the marked items, or the current one, after asking for the folder.
+    Download,
+    /// Show or hide the transfers panel.
+    Transfers,
+    /// Transfers panel: cancel the selected file (or the whole transfer on its header).
+    CancelTransfer,
+    /// Transfers panel: download failed or cancelled files again (resuming).
+    RetryTransfer,
     Quit,
 
     /// While typing a filter.

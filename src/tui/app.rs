@@ -1,7 +1,7 @@
 //! The whole state of the browser: a stack of screens plus what every screen shares.
 
 use super::msg::Msg;
-use super::state::{JobState, JobsState, PreviewState};
+use super::state::{Downloads, JobState, JobsState, PreviewState};
 use super::Action;
 use std::collections::BTreeSet;
 
@@ -88,6 +88,8 @@ pub struct AppState {
     pub quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
+    /// Marks, the download prompt and the transfers panel.
+    pub downloads: Downloads,
 }
 
 /// Default size of a preview read.
@@ -106,6 +108,7 @@ impl AppState {
             preview_bytes: PREVIEW_BYTES,
             quit: false,
             dirty: true,
+            downloads: Downloads::new("."),
         }
     }
 
@@ -119,6 +122,10 @@ impl AppState {
 
     /// Keys go into a filter instead of navigating.
     pub fn filter_editing(&self) -> bool {
+        // The download folder prompt takes typed text like a filter.
+        if self.downloads.prompt.is_some() {
+            return true;
+        }
         match self.screen() {
             Screen::Jobs(s) => s.filter.editing,
             Screen::Job(s) => match (s.focus, &s.files) {

@@ -10,6 +10,20 @@ pub enum Effect {
     Load(Request),
     /// The user moved on: stop the request (its late Msgs are dropped anyway).
     Cancel(RequestId),
+    /// Download selections of one job into a folder ([`super::Msg::TransferPlan`], then
+    /// [`super::Msg::Transfer`] events).
+    Download(DownloadRequest),
+    /// Stop one file of a download request, or all of it (`file` None).
+    CancelTransfer { id: RequestId, file: Option<crate::transfer::events::TransferId> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DownloadRequest {
+    pub id: RequestId,
+    pub container: String,
+    pub selections: Vec<crate::transfer::plan::Selection>,
+    pub dir: String,
+    pub overwrite: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

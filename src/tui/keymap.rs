@@ -19,11 +19,13 @@ pub enum Context {
     Filter,
     /// Mouse gestures (listed in the help; handled by [`mouse_action`]).
     Mouse,
+    /// The download folder prompt and the transfers panel.
+    Transfers,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] =
-        [Context::Global, Context::Lists, Context::Preview, Context::Filter, Context::Mouse];
+    pub const ALL: [Context; 6] =
+        [Context::Global, Context::Lists, Context::Preview, Context::Filter, Context::Transfers, Context::Mouse];
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
@@ -31,6 +33,7 @@ impl Context {
             Context::Preview => "Preview",
             Context::Filter => "Typing a filter",
             Context::Mouse => "Mouse",
+            Context::Transfers => "Downloads",
         }
     }
 }
@@ -65,7 +68,7 @@ const fn b(context: Context, keys: &'static [Key], label: &'static str, action: 
     Binding { context, keys, label, action, help }
 }
 
-use Context::{Filter, Global, Lists, Mouse, Preview};
+use Context::{Filter, Global, Lists, Mouse, Preview, Transfers};
 use KeyCode::*;
 
 /// Every binding. In normal mode a key must mean one Action only (tested); what the Action
@@ -74,7 +77,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Global, &[k(Up), ch('k')], "↑ k", Action::Up, "move up"),
     b(Global, &[k(Down), ch('j')], "↓ j", Action::Down, "move down"),
     b(Global, &[k(PageUp), ctrl('b'), ctrl('u')], "PgUp ^b ^u", Action::PageUp, "page up"),
-    b(Global, &[k(PageDown), ctrl('f'), ctrl('d'), ch(' ')], "PgDn ^f ^d Space", Action::PageDown, "page down"),
+    b(Global, &[k(PageDown), ctrl('f'), ctrl('d')], "PgDn ^f ^d", Action::PageDown, "page down"),
     b(Global, &[k(Home), ch('g')], "Home g", Action::Top, "first line"),
     b(Global, &[k(End), ch('G')], "End G", Action::Bottom, "last line"),
     b(Global, &[k(Esc), k(Backspace)], "Esc Backspace", Action::Back, "back to the previous screen"),
@@ -82,6 +85,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Global, &[ch('r'), k(F(5))], "r F5", Action::Refresh, "reload from the store"),
     b(Global, &[ch('?'), k(F(1))], "? F1", Action::Help, "this help (any key closes it)"),
     b(Global, &[ch('q'), ctrl('c')], "q ^c", Action::Quit, "quit"),
+    b(Global, &[ch('T')], "T", Action::Transfers, "show / hide the transfers panel"),
     b(Lists, &[k(Enter)], "Enter", Action::Enter, "open: job, task (expand), kind (files), file (preview)"),
     b(Lists, &[k(Right), ch('l')], "→ l", Action::Right, "expand or open"),
     b(Lists, &[k(Left), ch('h')], "← h", Action::Left, "collapse, go to parent, or back"),
@@ -93,6 +97,12 @@ pub const BINDINGS: &[Binding] = &[
     b(Filter, &[k(Enter)], "Enter", Action::FilterAccept, "keep the filter, back to the list"),
     b(Filter, &[k(Esc)], "Esc", Action::FilterClear, "clear the filter"),
     b(Filter, &[k(Up), k(Down)], "↑ ↓", Action::Down, "move in the filtered list"),
+    b(Transfers, &[ch(' ')], "Space", Action::Mark, "mark / unmark a job, task, kind or file"),
+    b(Transfers, &[ch('d')], "d", Action::Download, "download the marked items (or the current one)"),
+    b(Transfers, &[], "Enter  Esc", Action::FilterAccept, "folder prompt: download there / cancel"),
+    b(Transfers, &[], "Tab", Action::NextPane, "folder prompt: replace differing files or keep them"),
+    b(Transfers, &[ch('x')], "x", Action::CancelTransfer, "panel: cancel the file (on a header: all)"),
+    b(Transfers, &[ch('R')], "R", Action::RetryTransfer, "panel: retry failed and cancelled files"),
     b(Mouse, &[], "wheel", Action::ScrollDown { col: 0, row: 0 }, "scroll the pane under the pointer"),
     b(Mouse, &[], "click", Action::Click { col: 0, row: 0 }, "select; click again to open"),
 ];

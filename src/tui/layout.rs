@@ -65,3 +65,16 @@ pub fn line_at(rows: Rect, col: u16, row: u16) -> Option<usize> {
 pub fn contains(r: Rect, col: u16, row: u16) -> bool {
     col >= r.x && col < r.x + r.width && row >= r.y && row < r.y + r.height
 }
+
+/// The transfers panel: most of the body, over the current screen.
+pub fn transfers_panel(size: Size) -> Rect {
+    let body = bands(size).body;
+    let width = body.width.saturating_sub(4).clamp(20.min(body.width), 110);
+    let height = body.height.saturating_sub(2).max(3.min(body.height));
+    Rect::new(body.x + (body.width - width) / 2, body.y + (body.height - height) / 2, width, height)
+}
+
+/// Lines of the transfers panel inside its border.
+pub fn transfers_height(size: Size) -> usize {
+    inner(transfers_panel(size)).height as usize
+}

@@ -17,6 +17,7 @@
 
 pub mod action;
 pub mod app;
+pub mod download_worker;
 pub mod effect;
 pub mod format;
 pub mod keymap;

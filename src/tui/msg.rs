@@ -5,6 +5,8 @@
 //! view can see them.
 
 use super::app::RequestId;
+use super::state::PlannedRow;
+use crate::transfer::events::TransferEvent;
 use bytes::Bytes;
 use time::OffsetDateTime;
 
@@ -50,6 +52,10 @@ pub enum Msg {
     Read { id: RequestId, chunk: Chunk },
     /// The request failed; the message is one line and safe to show after sanitizing.
     Failed { id: RequestId, error: String },
+    /// What a download request will fetch (see `state::downloads`).
+    TransferPlan { id: RequestId, rows: Vec<PlannedRow> },
+    /// Progress of a download request; `AllDone` is its last Msg.
+    Transfer { id: RequestId, event: TransferEvent },
 }
 
 impl Msg {
@@ -61,7 +67,9 @@ impl Msg {
             | Msg::KindCount { id, .. }
             | Msg::Files { id, .. }
             | Msg::Read { id, .. }
-            | Msg::Failed { id, .. } => *id,
+            | Msg::Failed { id, .. }
+            | Msg::TransferPlan { id, .. }
+            | Msg::Transfer { id, .. } => *id,
         }
     }
     /// Whether this is the request's last Msg.
@@ -73,6 +81,8 @@ impl Msg {
             | Msg::KindCount { done, .. }
             | Msg::Files { done, .. } => *done,
             Msg::Read { .. } | Msg::Failed { .. } => true,
+            Msg::TransferPlan { .. } => false,
+            Msg::Transfer { event, .. } => matches!(event, TransferEvent::AllDone(_)),
         }
     }
 }

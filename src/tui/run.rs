@@ -21,6 +21,7 @@ pub async fn run(store: Arc<dyn Store>) -> std::io::Result<()> {
     let (mut tty, _guard) = terminal::enter()?;
     let size = tty.size()?;
     let mut state = AppState::new(&store.describe(), size.width, size.height);
+    state.downloads.default_dir = std::env::var("BATCHOUT_DOWNLOAD_DIR").unwrap_or_else(|_| ".".into());
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut workers = Workers::new(store, tx);
     workers.run_all(update::start(&mut state));

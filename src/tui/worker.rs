@@ -18,11 +18,12 @@ pub struct Workers {
     tx: UnboundedSender<Msg>,
     paging: Paging,
     running: HashMap<RequestId, AbortHandle>,
+    downloads: super::download_worker::DownloadWorkers,
 }
 
 impl Workers {
     pub fn new(store: Arc<dyn Store>, tx: UnboundedSender<Msg>) -> Self {
-        Workers { store, tx, paging: Paging::default(), running: HashMap::new() }
+        Workers { store, tx, paging: Paging::default(), running: HashMap::new(), downloads: Default::default() }
     }
 
     /// Use smaller listing pages (tests and benchmarks show streaming with them).
@@ -47,6 +48,8 @@ impl Workers {
                     h.abort();
                 }
             }
+            Effect::Download(req) => self.downloads.start(self.store.clone(), req, self.tx.clone()),
+            Effect::CancelTransfer { id, file } => self.downloads.cancel(id, file),
         }
     }
 

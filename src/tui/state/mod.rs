@@ -1,10 +1,12 @@
 //! Per-screen state. Each screen's data lives in its own file; [`super::app`] stacks them.
 
+pub mod downloads;
 pub mod job;
 pub mod jobs;
 pub mod list;
 pub mod preview;
 
+pub use downloads::{Downloads, Mark, PlannedRow};
 pub use job::{FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, TaskNode, TreeRow};
 pub use jobs::{JobRow, JobsState};
 pub use list::{Cursor, Filter};

@@ -5,6 +5,7 @@
 //! Msgs to the screen that asked for them, opening and closing screens); each screen's own
 //! keys and Msgs live in a file of its own.
 
+pub mod downloads;
 mod filter;
 mod job;
 mod jobs;
@@ -96,6 +97,11 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    // Marks, the download prompt and the transfers panel come before the screens.
+    let a = match downloads::action(state, a) {
+        downloads::Handled::Done(effects) => return effects,
+        downloads::Handled::Pass(a) => a,
+    };
     let editing = state.filter_editing();
     match a {
         Action::Quit if !editing => {
@@ -129,6 +135,9 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
 
 fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
     let id = m.id();
+    if state.downloads.owns(id) {
+        return downloads::msg(state, m);
+    }
     let was_busy = state.busy();
     if m.is_final() {
         state.requests.finish(id);

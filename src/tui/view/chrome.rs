@@ -42,17 +42,39 @@ pub fn status(frame: &mut Frame, area: Rect, state: &AppState) {
     }
     let counts = counts(state);
     let error = state.error.as_ref().map(|e| format!("error: {e}"));
+    let downloads = downloads_status(state);
     // The store label gives way first (keeping its end), so counts and errors stay visible.
-    let used = 3 + 3 + counts.chars().count() + error.as_ref().map_or(0, |e| e.chars().count() + 3);
+    let used = 3
+        + 3
+        + counts.chars().count()
+        + error.as_ref().map_or(0, |e| e.chars().count() + 3)
+        + downloads.iter().map(|d| d.chars().count() + 3).sum::<usize>();
     let room = (area.width as usize).saturating_sub(used).max(12);
     spans.push(Span::raw(shorten_left(&state.store_label, room)));
     spans.push(Span::styled(" │ ", theme::dim()));
     spans.push(Span::raw(counts));
+    for part in downloads {
+        spans.push(Span::styled(" │ ", theme::dim()));
+        spans.push(Span::styled(part, theme::key()));
+    }
     if let Some(e) = error {
         spans.push(Span::styled(" │ ", theme::dim()));
         spans.push(Span::styled(e, theme::error()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme::bar()), area);
+}
+
+/// Marks and running transfers, e.g. `2 marked (d downloads)`, `⇣ 1 transfer (T)`.
+fn downloads_status(state: &AppState) -> Vec<String> {
+    let d = &state.downloads;
+    let mut out = Vec::new();
+    if !d.marks.is_empty() {
+        out.push(format!("{} marked (d downloads)", d.marks.len()));
+    }
+    if d.active() > 0 {
+        out.push(format!("⇣ {} (T)", format::count(d.active() as u64, "transfer", "transfers")));
+    }
+    out
 }
 
 /// `…end of a long text` in at most `max` characters.

@@ -5,7 +5,8 @@ use super::{filter_title, theme};
 use crate::tui::app::Size;
 use crate::tui::format;
 use crate::tui::layout;
-use crate::tui::state::{FilesState, JobState, KindNode, Pane, TreeRow};
+use crate::tui::state::downloads::tree_mark;
+use crate::tui::state::{Downloads, JobState, KindNode, Pane, TreeRow};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
@@ -15,10 +16,10 @@ use tui_tree_widget::{Tree, TreeItem, TreeState};
 /// Identifier of the hidden child that gives a closed task its ▶ before it is loaded.
 const PLACEHOLDER: usize = usize::MAX;
 
-pub fn draw(frame: &mut Frame, size: Size, s: &JobState) {
+pub fn draw(frame: &mut Frame, size: Size, s: &JobState, marks: &Downloads) {
     let (tree_area, files_area) = layout::job_panes(size);
-    draw_tree(frame, tree_area, s);
-    draw_files(frame, files_area, s.files.as_ref(), s.focus == Pane::Files);
+    draw_tree(frame, tree_area, s, marks);
+    draw_files(frame, files_area, s, marks);
 }
 
 fn kind_line(k: &KindNode, style: ratatui::style::Style) -> Line<'static> {
@@ -31,7 +32,15 @@ fn kind_line(k: &KindNode, style: ratatui::style::Style) -> Line<'static> {
     Line::from(vec![Span::styled(k.name.shown().to_string(), style), Span::styled(format!(" · {count}"), theme::dim())])
 }
 
-fn row_line(s: &JobState, row: TreeRow) -> Line<'static> {
+fn row_line(s: &JobState, row: TreeRow, marks: &Downloads) -> Line<'static> {
+    let mut line = plain_row_line(s, row);
+    if let Some(m) = super::downloads::mark_span(super::downloads::is_marked(marks, tree_mark(s, row))) {
+        line.spans.insert(0, m);
+    }
+    line
+}
+
+fn plain_row_line(s: &JobState, row: TreeRow) -> Line<'static> {
     match row {
         TreeRow::JobKind(k) => {
             let mut l = kind_line(&s.job_kinds[k as usize], theme::job_kind());
@@ -50,7 +59,7 @@ fn row_line(s: &JobState, row: TreeRow) -> Line<'static> {
     }
 }
 
-fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState) {
+fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
     let focused = s.focus == Pane::Tree;
     let mut block = Block::bordered()
         .border_style(theme::border(focused))
@@ -81,14 +90,14 @@ fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState) {
             Some(_) => {
                 if let Some(parent) = items.last_mut() {
                     let parent_id = *parent.identifier();
-                    let _ = parent.add_child(TreeItem::new_leaf(i, row_line(s, row)));
+                    let _ = parent.add_child(TreeItem::new_leaf(i, row_line(s, row, marks)));
                     if i == s.cursor.selected {
                         selected = vec![parent_id, i];
                     }
                 }
             }
             None => {
-                let mut item = TreeItem::new_leaf(i, row_line(s, row));
+                let mut item = TreeItem::new_leaf(i, row_line(s, row, marks));
                 if let TreeRow::Task(t) = row {
                     if s.tasks[t as usize].open {
                         opened.push(i);
@@ -120,7 +129,8 @@ fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState) {
     }
 }
 
-fn draw_files(frame: &mut Frame, area: Rect, files: Option<&FilesState>, focused: bool) {
+fn draw_files(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
+    let (files, focused) = (s.files.as_ref(), s.focus == Pane::Files);
     let Some(f) = files else {
         let block = Block::bordered().border_style(theme::border(false)).title(" Files ");
         let hint = "Pick a kind in the tree and press Enter to list its files.";
@@ -157,8 +167,11 @@ fn draw_files(frame: &mut Frame, area: Rect, files: Option<&FilesState>, focused
     let rows = f.visible[start..end].iter().map(|&i| {
         let file = &f.files[i as usize];
         let when = if wide { format::when(file.modified) } else { format::when_short(file.modified) };
+        let selection = crate::transfer::plan::Selection::file(f.scope.clone(), f.kind.raw(), file.path.raw());
+        let marked = marks.is_marked(s.container.raw(), &selection);
+        let name = Span::raw(file.path.shown().to_string());
         Row::new(vec![
-            Line::from(file.path.shown().to_string()),
+            Line::from(super::downloads::mark_span(marked).into_iter().chain([name]).collect::<Vec<_>>()),
             Line::from(format::size(file.len)).right_aligned(),
             Line::from(when),
         ])

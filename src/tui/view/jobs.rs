@@ -3,13 +3,13 @@
 use super::{filter_title, theme};
 use crate::tui::format;
 use crate::tui::layout;
-use crate::tui::state::JobsState;
+use crate::tui::state::{Downloads, JobsState};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
-pub fn draw(frame: &mut Frame, area: Rect, s: &JobsState) {
+pub fn draw(frame: &mut Frame, area: Rect, s: &JobsState, marks: &Downloads) {
     let mut block = Block::bordered()
         .border_style(theme::border(true))
         .title(Line::from(Span::styled(" Jobs ", theme::title())));
@@ -36,8 +36,9 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &JobsState) {
             Some(id) => Span::raw(id.shown().to_string()),
             None => Span::styled("(unknown)", theme::dim()),
         };
+        let marked = marks.is_marked(j.container.raw(), &crate::transfer::plan::Selection::job());
         Row::new(vec![
-            Line::from(id),
+            Line::from(super::downloads::mark_span(marked).into_iter().chain([id]).collect::<Vec<_>>()),
             Line::from(j.container.shown().to_string()),
             Line::from(format::when(j.modified)),
         ])

@@ -2,6 +2,7 @@
 //! change state and never do I/O. Widgets are built for the visible rows only.
 
 mod chrome;
+mod downloads;
 mod help;
 pub mod hex;
 pub mod highlight;
@@ -18,11 +19,12 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     let bands = layout::bands(state.size);
     chrome::header(frame, bands.header, state);
     match state.screen() {
-        Screen::Jobs(s) => jobs::draw(frame, bands.body, s),
-        Screen::Job(s) => job::draw(frame, state.size, s),
+        Screen::Jobs(s) => jobs::draw(frame, bands.body, s, &state.downloads),
+        Screen::Job(s) => job::draw(frame, state.size, s, &state.downloads),
         Screen::Preview(s) => preview::draw(frame, bands.body, s),
     }
     chrome::status(frame, bands.status, state);
+    downloads::draw(frame, state);
     if let Some(scroll) = state.help {
         help::draw(frame, frame.area(), scroll);
     }
