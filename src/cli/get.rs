@@ -9,14 +9,11 @@ use super::args::GetArgs;
 use super::path::parse_scope;
 use super::{CliError, CliResult, Context};
 use crate::conventions;
-use crate::transfer::download::{download, CancelSet, DownloadOptions};
+use crate::transfer::download::{download, limit_from_env, CancelSet, DownloadOptions};
 use crate::transfer::plan::{build_plan, GlobFilter, Selection};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-/// Environment variable: bandwidth limit of `get` (e.g. 20M = 20 MiB/s).
-pub const LIMIT_ENV: &str = "BATCHOUT_GET_LIMIT";
 
 pub fn run(ctx: &Context, args: GetArgs) -> CliResult {
     let container = conventions::container_name(&args.job)?;
@@ -71,36 +68,7 @@ pub fn run(ctx: &Context, args: GetArgs) -> CliResult {
     })
 }
 
-/// `BATCHOUT_GET_LIMIT`: bytes per second, with an optional K, M or G suffix (powers of 1024).
+/// The bandwidth limit from `BATCHOUT_GET_LIMIT`, or a usage error.
 fn rate_limit() -> CliResult<Option<u64>> {
-    match std::env::var(LIMIT_ENV) {
-        Ok(v) if !v.trim().is_empty() => parse_rate(&v)
-            .map(Some)
-            .ok_or_else(|| CliError::usage(format!("{LIMIT_ENV}={v:?} is not a rate (e.g. 500K, 20M, 1G)"))),
-        _ => Ok(None),
-    }
-}
-
-fn parse_rate(v: &str) -> Option<u64> {
-    let v = v.trim().trim_end_matches("/s").trim_end_matches(['B', 'b', 'i']);
-    let (num, mult) = match v.chars().last()? {
-        'k' | 'K' => (&v[..v.len() - 1], 1u64 << 10),
-        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
-        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
-        _ => (v, 1),
-    };
-    let n: f64 = num.trim().parse().ok()?;
-    (n > 0.0 && n.is_finite()).then(|| (n * mult as f64) as u64)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rates() {
-        assert_eq!(super::parse_rate("20M"), Some(20 << 20));
-        assert_eq!(super::parse_rate("1.5KiB/s"), Some(1536));
-        assert_eq!(super::parse_rate("100"), Some(100));
-        assert_eq!(super::parse_rate("fast"), None);
-        assert_eq!(super::parse_rate("0"), None);
-    }
+    limit_from_env().map_err(CliError::usage)
 }

@@ -168,3 +168,41 @@ pub async fn download(
     sh.emit(TransferEvent::AllDone(summary.clone()));
     summary
 }
+
+/// Environment variable: bandwidth limit of downloads, CLI and TUI (e.g. `20M` = 20 MiB/s).
+pub const LIMIT_ENV: &str = "BATCHOUT_GET_LIMIT";
+
+/// The limit set in [`LIMIT_ENV`] (None when unset or empty), or why it is not a rate.
+pub fn limit_from_env() -> Result<Option<u64>, String> {
+    match std::env::var(LIMIT_ENV) {
+        Ok(v) if !v.trim().is_empty() => parse_rate(&v)
+            .map(Some)
+            .ok_or_else(|| format!("{LIMIT_ENV}={v:?} is not a rate (e.g. 500K, 20M, 1G)")),
+        _ => Ok(None),
+    }
+}
+
+/// Bytes per second, with an optional K, M or G suffix (powers of 1024), `/s` and `B`/`iB`.
+pub fn parse_rate(v: &str) -> Option<u64> {
+    let v = v.trim().trim_end_matches("/s").trim_end_matches(['B', 'b', 'i']);
+    let (num, mult) = match v.chars().last()? {
+        'k' | 'K' => (&v[..v.len() - 1], 1u64 << 10),
+        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
+        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
+        _ => (v, 1),
+    };
+    let n: f64 = num.trim().parse().ok()?;
+    (n > 0.0 && n.is_finite()).then(|| (n * mult as f64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rates() {
+        assert_eq!(super::parse_rate("20M"), Some(20 << 20));
+        assert_eq!(super::parse_rate("1.5KiB/s"), Some(1536));
+        assert_eq!(super::parse_rate("100"), Some(100));
+        assert_eq!(super::parse_rate("fast"), None);
+        assert_eq!(super::parse_rate("0"), None);
+    }
+}

@@ -8,7 +8,7 @@ use super::msg::Msg;
 use super::state::PlannedRow;
 use crate::conventions::parse_blob_name;
 use crate::store::Store;
-use crate::transfer::download::{download, CancelSet, DownloadOptions};
+use crate::transfer::download::{download, limit_from_env, CancelSet, DownloadOptions};
 use crate::transfer::events::TransferId;
 use crate::transfer::plan::{build_plan, GlobFilter, Selection};
 use std::collections::HashMap;
@@ -67,7 +67,9 @@ impl DownloadWorkers {
                     }
                 }
             });
-            let opts = DownloadOptions { overwrite: req.overwrite, ..Default::default() };
+            // An invalid BATCHOUT_GET_LIMIT means no limit here (`get` reports it).
+            let max_rate = limit_from_env().ok().flatten();
+            let opts = DownloadOptions { overwrite: req.overwrite, max_rate, ..Default::default() };
             download(store, &plan, &PathBuf::from(&req.dir), opts, Some(etx), &cancel).await;
             let _ = forward.await;
         });

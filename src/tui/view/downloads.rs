@@ -109,30 +109,55 @@ fn draw_panel(frame: &mut Frame, area: Rect, d: &Downloads) {
 
 fn run_line(r: &TransferRun, width: usize) -> Line<'static> {
     let head = format!("▸ {} → {}", crate::text::sanitize(&r.container), crate::text::sanitize(&r.dir));
-    let tail = if let Some(e) = &r.error {
-        return Line::from(vec![Span::styled(clip(&head, width / 2), theme::title()), Span::styled(format!("  {e}"), theme::error())]);
-    } else if r.planning {
-        "  listing…".to_string()
+    let head = Span::styled(clip(&head, width / 2), theme::title());
+    if let Some(e) = &r.error {
+        return Line::from(vec![head, Span::styled(format!("  {e}"), theme::error())]);
+    }
+    let (tail, style) = if r.planning {
+        ("  listing…".to_string(), theme::dim())
     } else if let Some(s) = &r.summary {
         if r.rows.is_empty() {
-            "  nothing to download".to_string()
+            ("  nothing to download".to_string(), theme::dim())
         } else {
-            format!("  done: {}", s.line())
+            let style = if s.failures() + s.cancelled > 0 { theme::error() } else { theme::dim() };
+            (format!("  {}", summary_text(s)), style)
         }
     } else {
         let (done, total) = r.bytes();
         let finished = r.rows.iter().filter(|f| !f.active()).count();
-        format!("  {finished}/{} files · {} of {}", r.rows.len(), format::size(done), format::size(total))
+        (format!("  {finished}/{} files · {} of {}", r.rows.len(), format::size(done), format::size(total)), theme::dim())
     };
-    let style = if r.summary.as_ref().is_some_and(|s| s.failures() > 0) { theme::error() } else { theme::dim() };
-    Line::from(vec![Span::styled(clip(&head, width.saturating_sub(tail.chars().count()).max(10)), theme::title()), Span::styled(tail, style)])
+    Line::from(vec![head, Span::styled(tail, style)])
+}
+
+/// "done: 3 downloaded (1.2 MiB), 1 failed, 1 cancelled in 2.0s".
+fn summary_text(s: &crate::transfer::events::Summary) -> String {
+    let mut parts = vec![format!("{} downloaded ({})", s.downloaded, format::size(s.bytes))];
+    for (n, what) in [
+        (s.resumed, "resumed"),
+        (s.identical, "identical"),
+        (s.exists, "kept (exist)"),
+        (s.refused, "refused"),
+        (s.cancelled, "cancelled"),
+        (s.failed, "failed"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    format!("done: {} in {:.1}s", parts.join(", "), s.elapsed.as_secs_f64())
 }
 
 fn file_line(f: &TransferRow, width: usize) -> Line<'static> {
     let pct = if f.total == 0 { 100 } else { (f.done.min(f.total) * 100 / f.total) as usize };
-    let bar_width = 12;
-    let fill = pct * bar_width / 100;
-    let bar = format!("[{}{}]", "█".repeat(fill), "·".repeat(bar_width - fill));
+    const BAR: usize = 12;
+    let fill = pct * BAR / 100;
+    let no_bar = matches!(&f.state, RowState::Finished(o) if !matches!(o, Outcome::Downloaded { .. } | Outcome::Identical));
+    let bar = if no_bar {
+        " ".repeat(BAR + 7)
+    } else {
+        format!("[{}{}] {pct:>3}%", "█".repeat(fill), "·".repeat(BAR - fill))
+    };
     let (status, style): (String, Style) = match &f.state {
         RowState::Queued => ("queued".into(), theme::dim()),
         RowState::Running => {
@@ -145,9 +170,11 @@ fn file_line(f: &TransferRow, width: usize) -> Line<'static> {
         (RowState::Running, Some(n)) | (RowState::Finished(Outcome::Downloaded { .. }), Some(n)) => format!(" · {n}"),
         _ => String::new(),
     };
-    let right = format!(" {bar} {:>3}% {:>9}  {status}{note}", pct, format::size(f.total));
-    let name_width = width.saturating_sub(right.chars().count() + 2).max(8);
-    Line::from(vec![Span::raw(format!("  {}", clip(&f.name, name_width))), Span::styled(right, style)])
+    // Names in one column, so bars and figures line up.
+    let name_width = width.saturating_sub(60).max(12);
+    let name = format!("  {:<name_width$}", clip(&f.name, name_width));
+    let right = format!(" {bar} {:>9}  {status}{note}", format::size(f.total));
+    Line::from(vec![Span::raw(name), Span::styled(right, style)])
 }
 
 fn outcome_text(o: &Outcome) -> String {
