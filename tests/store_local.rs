@@ -441,3 +441,58 @@ async fn processes_appending_concurrently_lose_and_duplicate_nothing() {
     assert_eq!(lines.len(), 80);
     assert_eq!(store.blob_info("job-procs", "log").await.unwrap().committed_blocks, Some(80));
 }
+
+/// Measurement, not a check of speed: `cargo test --release --test store_local --
+/// --ignored --nocapture listing_100k_tasks`. Seeds a job with 100,000 tasks (two logs
+/// each) and times listing its top level page by page, one kind, and one late page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn listing_100k_tasks() {
+    use batchout::store::local::LocalOptions;
+    use futures::StreamExt;
+    let tasks: usize = std::env::var("TASKS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(LocalStore::open_with(dir.path(), LocalOptions { durable: false }).unwrap());
+    store.create_container("job-big", &BTreeMap::new()).await.unwrap();
+    let t0 = std::time::Instant::now();
+    futures::stream::iter(0..tasks)
+        .map(|t| {
+            let store = store.clone();
+            async move {
+                for f in ["stdout.txt", "stderr.txt"] {
+                    let name = format!("task-{t:06}/$TaskLog/{f}");
+                    store.put_block_blob("job-big", &name, Bytes::from_static(b"x\n"), &PutOptions::default()).await.unwrap();
+                }
+            }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<()>>()
+        .await;
+    println!("seeded {tasks} tasks ({} blobs) in {:.1?}", tasks * 2, t0.elapsed());
+    let t1 = std::time::Instant::now();
+    let mut marker: Option<String> = None;
+    let (mut pages, mut prefixes, mut first_page) = (0, 0, None);
+    loop {
+        let page = store.list_blobs("job-big", &ListQuery::hierarchy(""), marker.as_deref()).await.unwrap();
+        pages += 1;
+        prefixes += page.items.len();
+        first_page.get_or_insert(t1.elapsed());
+        match page.next_marker {
+            Some(m) => marker = Some(m),
+            None => break,
+        }
+    }
+    assert_eq!(prefixes, tasks);
+    println!(
+        "top level: {prefixes} tasks in {pages} pages of 5000: first page {:.1?}, all {:.1?} ({:.1?} per page)",
+        first_page.unwrap(),
+        t1.elapsed(),
+        t1.elapsed() / pages
+    );
+    let t2 = std::time::Instant::now();
+    let kind = list_all_blobs(store.as_ref(), "job-big", &ListQuery::flat("task-054321/$TaskLog/")).await.unwrap();
+    println!("one kind of one task: {} files in {:.1?}", kind.len(), t2.elapsed());
+    let t3 = std::time::Instant::now();
+    let late = store.list_blobs("job-big", &ListQuery::hierarchy("").page_size(100), Some("task-090000/")).await.unwrap();
+    println!("a page of 100 after task-090000: {} items in {:.1?}", late.items.len(), t3.elapsed());
+}

@@ -135,7 +135,7 @@ impl Core {
 
     /// Write a complete block blob to a temp file (header then the parts), fsynced later.
     fn write_block_temp(&self, dir: &ContainerDir, header: &Header, parts: &mut dyn FnMut(&mut File) -> StoreResult<()>) -> StoreResult<TempFile> {
-        let mut tmp = TempFile::create(&dir.tmp())?;
+        let mut tmp = TempFile::create(&dir.tmp(), self.durable)?;
         let head = encode_header(header)?;
         tmp.file.write_all(&head).map_err(io(format!("cannot write {}", header.name)))?;
         parts(&mut tmp.file)?;
@@ -185,7 +185,7 @@ impl Core {
         }
         let sdir = self.staging_dir(&dir, blob);
         std::fs::create_dir_all(&sdir).map_err(io("cannot create a staging folder"))?;
-        let mut tmp = TempFile::create(&dir.tmp())?;
+        let mut tmp = TempFile::create(&dir.tmp(), self.durable)?;
         tmp.file.write_all(&data).map_err(io(format!("cannot stage a block of {blob}")))?;
         tmp.persist(&sdir.join(id_file))
     }

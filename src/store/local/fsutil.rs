@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 pub(super) struct TempFile {
     pub path: PathBuf,
     pub file: File,
+    durable: bool,
     done: bool,
 }
 
 impl TempFile {
-    pub fn create(dir: &Path) -> StoreResult<TempFile> {
+    pub fn create(dir: &Path, durable: bool) -> StoreResult<TempFile> {
         let path = dir.join(format!("{:016x}.tmp", rand::random::<u64>()));
         let file = OpenOptions::new()
             .write(true)
@@ -21,11 +22,14 @@ impl TempFile {
             .create_new(true)
             .open(&path)
             .map_err(|e| StoreError::io(format!("cannot create {}", path.display()), e))?;
-        Ok(TempFile { path, file, done: false })
+        Ok(TempFile { path, file, durable, done: false })
     }
 
     /// Flush the bytes to disk (before taking any lock: fsync is the slow part).
     pub fn sync(&self) -> StoreResult<()> {
+        if !self.durable {
+            return Ok(());
+        }
         self.file.sync_all().map_err(|e| StoreError::io("cannot flush a new blob to disk", e))
     }
 

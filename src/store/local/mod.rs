@@ -34,17 +34,39 @@ pub struct LocalStore {
 pub(crate) struct Core {
     root: PathBuf,
     describe: String,
+    /// fsync every write before it becomes visible (see [`LocalStore::open_with`]).
+    durable: bool,
+}
+
+/// How a local store writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalOptions {
+    /// fsync each blob before it becomes visible, so a written blob survives a power cut.
+    /// Off only for throwaway stores (benchmarks, seeding demos): writes stay atomic for
+    /// readers either way, only crash durability is lost.
+    pub durable: bool,
+}
+
+impl Default for LocalOptions {
+    fn default() -> Self {
+        LocalOptions { durable: true }
+    }
 }
 
 impl LocalStore {
     /// Open (creating if needed) a store in `root`.
     pub fn open(root: &Path) -> StoreResult<Self> {
+        Self::open_with(root, LocalOptions::default())
+    }
+
+    /// Open with explicit options.
+    pub fn open_with(root: &Path, options: LocalOptions) -> StoreResult<Self> {
         std::fs::create_dir_all(root)
             .map_err(|e| StoreError::io(format!("cannot create store folder {}", root.display()), e))?;
         let root = std::fs::canonicalize(root)
             .map_err(|e| StoreError::io(format!("cannot open store folder {}", root.display()), e))?;
         let describe = format!("local store {}", root.display());
-        Ok(LocalStore { core: Arc::new(Core { root, describe }) })
+        Ok(LocalStore { core: Arc::new(Core { root, describe, durable: options.durable }) })
     }
     pub fn root(&self) -> &Path {
         &self.core.root
