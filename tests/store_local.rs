@@ -496,3 +496,48 @@ async fn listing_100k_tasks() {
     let late = store.list_blobs("job-big", &ListQuery::hierarchy("").page_size(100), Some("task-090000/")).await.unwrap();
     println!("a page of 100 after task-090000: {} items in {:.1?}", late.items.len(), t3.elapsed());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_big_folders_still_show_every_change() {
+    use batchout::store::local::LocalOptions;
+    use futures::StreamExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(LocalStore::open_with(dir.path(), LocalOptions { durable: false }).unwrap());
+    store.create_container("job-cache", &BTreeMap::new()).await.unwrap();
+    let n = 1100;
+    futures::stream::iter(0..n)
+        .map(|t| {
+            let store = store.clone();
+            async move {
+                let name = format!("t{t:05}/$TaskLog/stdout.txt");
+                store.put_block_blob("job-cache", &name, Bytes::new(), &PutOptions::default()).await.unwrap();
+            }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<()>>()
+        .await;
+    // Let the folder go quiet so that the listing may cache it.
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let top = |store: Arc<dyn Store>| async move {
+        list_all_blobs(store.as_ref(), "job-cache", &ListQuery::hierarchy("").page_size(300))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.name().to_string())
+            .collect::<Vec<_>>()
+    };
+    let first = top(store.clone()).await;
+    assert_eq!(first.len(), n);
+    let again = top(store.clone()).await;
+    assert_eq!(again, first);
+    // Changes right after the cached read show up at once.
+    store.put_block_blob("job-cache", "t00500x/$TaskLog/stdout.txt", Bytes::new(), &PutOptions::default()).await.unwrap();
+    store.delete_blob("job-cache", "t00007/$TaskLog/stdout.txt").await.unwrap();
+    let after = top(store.clone()).await;
+    assert_eq!(after.len(), n);
+    assert!(after.contains(&"t00500x/".to_string()));
+    assert!(!after.contains(&"t00007/".to_string()));
+    let mut sorted = after.clone();
+    sorted.sort();
+    assert_eq!(after, sorted);
+}

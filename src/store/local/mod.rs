@@ -36,6 +36,8 @@ pub(crate) struct Core {
     describe: String,
     /// fsync every write before it becomes visible (see [`LocalStore::open_with`]).
     durable: bool,
+    /// Sorted entries of big folders, for paging through 100,000 tasks.
+    folders: listing::FolderCache,
 }
 
 /// How a local store writes.
@@ -66,7 +68,7 @@ impl LocalStore {
         let root = std::fs::canonicalize(root)
             .map_err(|e| StoreError::io(format!("cannot open store folder {}", root.display()), e))?;
         let describe = format!("local store {}", root.display());
-        Ok(LocalStore { core: Arc::new(Core { root, describe, durable: options.durable }) })
+        Ok(LocalStore { core: Arc::new(Core { root, describe, durable: options.durable, folders: Default::default() }) })
     }
     pub fn root(&self) -> &Path {
         &self.core.root
