@@ -193,22 +193,66 @@ impl Core {
     pub(super) fn commit_block_list(&self, container: &str, blob: &str, block_ids: &[String], opts: &PutOptions) -> StoreResult<BlobInfo> {
         let (dir, loc, path) = self.locate(container, blob)?;
         let sdir = self.staging_dir(&dir, blob);
-        let mut files = Vec::with_capacity(block_ids.len());
+        // Like Azure's "Latest" list: a staged block first, else a committed one.
+        let mut current = self.open_existing(&path, blob)?.filter(|b| b.header.blob_type() == BlobType::Block);
+        let mut committed: std::collections::HashMap<&str, (u64, u64)> = Default::default();
+        if let Some(cur) = &current {
+            let mut offset = 0;
+            for (id, len) in &cur.header.block_list {
+                committed.insert(id.as_str(), (offset, *len));
+                offset += len;
+            }
+        }
+        enum Source {
+            Staged(File),
+            Committed { offset: u64, len: u64 },
+        }
+        let mut sources = Vec::with_capacity(block_ids.len());
+        let mut list = Vec::with_capacity(block_ids.len());
         let mut total = 0u64;
         for id in block_ids {
-            let p = sdir.join(block_file_name(id)?);
-            let f = File::open(&p).map_err(|_| StoreError::Service {
-                status: 400,
-                code: "InvalidBlockList".into(),
-                message: format!("block {id} of {blob} was not staged"),
-            })?;
-            total += f.metadata().map_err(io("cannot read a staged block"))?.len();
-            files.push(f);
+            let len = match File::open(sdir.join(block_file_name(id)?)) {
+                Ok(f) => {
+                    let len = f.metadata().map_err(io("cannot read a staged block"))?.len();
+                    sources.push(Source::Staged(f));
+                    len
+                }
+                Err(_) => match committed.get(id.as_str()) {
+                    Some(&(offset, len)) => {
+                        sources.push(Source::Committed { offset, len });
+                        len
+                    }
+                    None => {
+                        return Err(StoreError::Service {
+                            status: 400,
+                            code: "InvalidBlockList".into(),
+                            message: format!("block {id} of {blob} was neither staged nor committed"),
+                        })
+                    }
+                },
+            };
+            total += len;
+            list.push((id.clone(), len));
         }
-        let header = Header::new(blob, BlobType::Block, total, opts);
+        let mut header = Header::new(blob, BlobType::Block, total, opts);
+        header.block_list = list;
         let tmp = self.write_block_temp(&dir, &header, &mut |out| {
-            for f in files.iter_mut() {
-                std::io::copy(f, out).map_err(io(format!("cannot write {blob}")))?;
+            for src in sources.iter_mut() {
+                match src {
+                    Source::Staged(f) => {
+                        std::io::copy(f, out).map_err(io(format!("cannot write {blob}")))?;
+                    }
+                    Source::Committed { offset, len } => {
+                        let cur = current.as_mut().expect("committed blocks come from the current blob");
+                        cur.file
+                            .seek(SeekFrom::Start(cur.data_offset + *offset))
+                            .map_err(io(format!("cannot read {blob}")))?;
+                        let copied = std::io::copy(&mut (&cur.file).take(*len), out).map_err(io(format!("cannot write {blob}")))?;
+                        if copied != *len {
+                            return Err(StoreError::Corrupt(format!("{blob} is shorter than its block list")));
+                        }
+                    }
+                }
             }
             Ok(())
         })?;

@@ -37,6 +37,11 @@ pub(super) struct Header {
     /// Committed blocks (append blobs).
     #[serde(default)]
     pub blocks: u32,
+    /// Committed block list (id, length) of a block blob made by Put Block List, so that
+    /// a later commit may name blocks already committed (as Azure allows: a retried
+    /// commit whose first answer was lost succeeds).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub block_list: Vec<(String, u64)>,
 }
 
 impl Header {
@@ -51,6 +56,7 @@ impl Header {
             content_type: opts.content_type.clone(),
             metadata: opts.metadata.clone(),
             blocks: 0,
+            block_list: Vec::new(),
         }
     }
 
