@@ -2,6 +2,7 @@
 //! batchout recorded it, and the container's last-modified time.
 
 use super::args::JobsArgs;
+use super::ls::write_out;
 use super::{CliResult, Context};
 use crate::outputs::{self, format};
 use crate::text::sanitize::sanitize;
@@ -9,6 +10,7 @@ use crate::text::sanitize::sanitize;
 pub fn run(ctx: &Context, args: JobsArgs) -> CliResult {
     let store = ctx.store()?;
     let jobs = ctx.runtime.block_on(outputs::list_jobs(store.as_ref()))?;
+    let mut out = std::io::stdout().lock();
     if args.json {
         let rows: Vec<serde_json::Value> = jobs
             .iter()
@@ -20,8 +22,7 @@ pub fn run(ctx: &Context, args: JobsArgs) -> CliResult {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(rows));
-        return Ok(());
+        return write_out(&mut out, format!("{}\n", serde_json::Value::Array(rows)).as_bytes());
     }
     if jobs.is_empty() {
         eprintln!("no jobs in {}", store.describe());
@@ -30,9 +31,10 @@ pub fn run(ctx: &Context, args: JobsArgs) -> CliResult {
     let shown: Vec<String> = jobs.iter().map(|j| sanitize(j.job_id.as_deref().unwrap_or("?")).into_owned()).collect();
     let w = shown.iter().map(|s| s.chars().count()).max().unwrap_or(0).max(3);
     let cw = jobs.iter().map(|j| j.container.len()).max().unwrap_or(0).max(9);
-    println!("{:<w$}  {:<cw$}  MODIFIED (UTC)", "JOB", "CONTAINER");
+    write_out(&mut out, format!("{:<w$}  {:<cw$}  MODIFIED (UTC)\n", "JOB", "CONTAINER").as_bytes())?;
     for (j, name) in jobs.iter().zip(&shown) {
-        println!("{:<w$}  {:<cw$}  {}", name, j.container, format::short_time(j.last_modified));
+        let line = format!("{:<w$}  {:<cw$}  {}\n", name, j.container, format::short_time(j.last_modified));
+        write_out(&mut out, line.as_bytes())?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! or the files of a task (TASK `-`: the job-level outputs), all kinds or one.
 
 use super::args::LsArgs;
-use super::path::{parse_scope, default_kind};
+use super::path::parse_scope;
 use super::{CliError, CliResult, Context};
 use crate::conventions::{self, Scope};
 use crate::outputs::{self, format, OutputFile};
@@ -10,19 +10,19 @@ use crate::text::sanitize;
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: LsArgs) -> CliResult {
-    let store = ctx.store()?;
-    let store = store.as_ref();
     conventions::container_name(&args.job)?;
     if let Some(kind) = &args.kind {
         conventions::validate_kind(kind)?;
     }
     let scope = args.task.as_deref().map(parse_scope).transpose()?;
+    if scope.is_none() && args.kind.is_some() {
+        return Err(CliError::usage("--kind needs a TASK (use '-' for the job-level outputs)"));
+    }
+    let store = ctx.store()?;
+    let store = store.as_ref();
     ctx.runtime.block_on(async {
         let container = outputs::job_container(store, &args.job).await?;
         match scope {
-            None if args.kind.is_some() => {
-                Err(CliError::usage("--kind needs a TASK (use '-' for the job-level outputs)"))
-            }
             None => list_job(store, &container, args.json).await,
             Some(scope) => {
                 let files = match &args.kind {
@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: LsArgs) -> CliResult {
                         Scope::Job => "the job level".to_string(),
                         Scope::Task(t) => format!("task {t}"),
                     };
-                    eprintln!("no files of {what} for {whose} of job {} (default kind: {})", args.job, default_kind(&scope));
+                    eprintln!("no files of {what} for {whose} of job {}", args.job);
                 }
                 print_files(&files, args.json)
             }
@@ -124,7 +124,7 @@ fn print_files(files: &[OutputFile], json: bool) -> CliResult {
 }
 
 /// Write to stdout; a closed pipe (`| head`) ends the command quietly.
-fn write_out(out: &mut impl Write, bytes: &[u8]) -> CliResult {
+pub(super) fn write_out(out: &mut impl Write, bytes: &[u8]) -> CliResult {
     match out.write_all(bytes) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::exit(0)),
