@@ -451,11 +451,19 @@ async fn listing_100k_tasks() {
     use batchout::store::local::LocalOptions;
     use futures::StreamExt;
     let tasks: usize = std::env::var("TASKS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(LocalStore::open_with(dir.path(), LocalOptions { durable: false }).unwrap());
-    store.create_container("job-big", &BTreeMap::new()).await.unwrap();
+    // KEEP_DIR=path keeps the seeded store there and reuses it on the next run.
+    let (_tmp, root) = match std::env::var_os("KEEP_DIR") {
+        Some(d) => (None, PathBuf::from(d)),
+        None => {
+            let t = tempfile::tempdir().unwrap();
+            let p = t.path().to_path_buf();
+            (Some(t), p)
+        }
+    };
+    let store: Arc<dyn Store> = Arc::new(LocalStore::open_with(&root, LocalOptions { durable: false }).unwrap());
+    let seeded = !store.create_container("job-big", &BTreeMap::new()).await.unwrap();
     let t0 = std::time::Instant::now();
-    futures::stream::iter(0..tasks)
+    futures::stream::iter(if seeded { 0..0 } else { 0..tasks })
         .map(|t| {
             let store = store.clone();
             async move {

@@ -237,6 +237,17 @@ fn read_entries(path: &Path, folder_name: &str, depth: usize) -> StoreResult<Vec
 /// Whether a folder still holds a blob or a subfolder. Folders are removed when their
 /// last blob is deleted; this guards against a reader racing that delete.
 fn holds_entries(path: &Path) -> bool {
+    // Where directories count their subdirectories in their link count (ext4, xfs, ...),
+    // one stat answers for the usual task folder (it holds kind folders).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if m.nlink() > 2 => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
     let Ok(rd) = std::fs::read_dir(path) else { return false };
     rd.flatten().any(|ent| ent.file_name().to_str().and_then(decode_file_name).is_some())
 }
