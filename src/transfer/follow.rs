@@ -403,22 +403,41 @@ impl LogFollower {
         if self.older_start == 0 || !matches!(self.state, State::Live(_)) {
             return Ok(Vec::new());
         }
-        let end = self.older_start;
-        let from = end.saturating_sub(self.cfg.older_chunk);
-        let r = self
-            .store
-            .read_range(&self.container, &self.blob, ByteRange::new(from, end - from), None)
-            .await?;
-        let data = &r.data[..r.data.len().min((end - from) as usize)];
-        let skip = if from > 0 { line_start(data) } else { 0 };
-        let mut splitter = LineSplitter::new(self.cfg.max_piece);
-        let mut pieces = Vec::new();
-        splitter.push(&data[skip..], &mut pieces);
-        // `end` is a line start unless the shown part began inside one huge line.
-        pieces.extend(splitter.finish());
-        self.older_start = from + skip as u64;
+        let (pieces, start) =
+            read_older(&*self.store, &self.container, &self.blob, self.older_start, &self.cfg).await?;
+        self.older_start = start;
         Ok(pieces)
     }
+
+    /// Offset of the oldest byte shown (0: the log is shown from its start).
+    pub fn older_start(&self) -> u64 {
+        self.older_start
+    }
+}
+
+/// The lines of `blob` just before byte `end` (a line start): up to `cfg.older_chunk` bytes,
+/// from the first line start in them. Returns the pieces and the offset they start at. A
+/// view that keeps only that offset can page backwards without a follower.
+pub async fn read_older(
+    store: &dyn Store,
+    container: &str,
+    blob: &str,
+    end: u64,
+    cfg: &FollowConfig,
+) -> StoreResult<(Vec<LinePiece>, u64)> {
+    if end == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let from = end.saturating_sub(cfg.older_chunk.max(1));
+    let r = store.read_range(container, blob, ByteRange::new(from, end - from), None).await?;
+    let data = &r.data[..r.data.len().min((end - from) as usize)];
+    let skip = if from > 0 { line_start(data) } else { 0 };
+    let mut splitter = LineSplitter::new(cfg.max_piece);
+    let mut pieces = Vec::new();
+    splitter.push(&data[skip..], &mut pieces);
+    // `end` is a line start unless the shown part began inside one huge line.
+    pieces.extend(splitter.finish());
+    Ok((pieces, from + skip as u64))
 }
 
 /// Where the first whole line of a window that starts mid-blob begins: after its first

@@ -167,17 +167,19 @@ impl MergedFollower {
             }
         }
         let results: Vec<(usize, StoreResult<Polled>)> = {
-            let work = self.sources.iter_mut().enumerate().filter_map(|(i, s)| {
-                let action = actions.remove(&i)?;
-                Some(async move {
+            // Boxed and collected first, so the poll future stays Send (TUI workers spawn it).
+            let mut work: Vec<futures::future::BoxFuture<'_, (usize, StoreResult<Polled>)>> = Vec::new();
+            for (i, s) in self.sources.iter_mut().enumerate() {
+                let Some(action) = actions.remove(&i) else { continue };
+                work.push(Box::pin(async move {
                     let r = match action {
                         Action::Open(len, start) => s.follower.open_at(len, start).await,
                         // A vanished log's poll reports the deletion (one request, once).
                         Action::Poll | Action::Vanish => s.follower.poll().await,
                     };
                     (i, r)
-                })
-            });
+                }));
+            }
             futures::stream::iter(work).buffer_unordered(READ_CONCURRENCY).collect().await
         };
         let mut results = results;

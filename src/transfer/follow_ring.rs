@@ -18,7 +18,7 @@ pub struct RingLine {
     pub notice: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRing {
     lines: VecDeque<RingLine>,
     bytes: usize,

@@ -29,6 +29,17 @@ pub enum Action {
     Refresh,
     /// Preview: switch between the head and the tail of the file.
     ToggleTail,
+    /// Live log: follow every task of the job.
+    TailAll,
+    /// Live log: keep the newest lines in view again.
+    Follow,
+    /// Live log: wrap long lines.
+    ToggleWrap,
+    /// Live log: next / previous search match.
+    SearchNext,
+    SearchPrev,
+    /// Live log: save it to a new file.
+    Save,
     /// Show or hide the key help.
     Help,
     /// Mark or unmark the current job, task, kind or file for download (Space).

@@ -22,6 +22,7 @@ pub enum Screen {
     Jobs(JobsState),
     Job(Box<JobState>),
     Preview(Box<PreviewState>),
+    Log(Box<super::state::log::LogState>),
 }
 
 impl Screen {
@@ -41,6 +42,7 @@ impl Screen {
                 ids
             }
             Screen::Preview(s) => s.loading.into_iter().collect(),
+            Screen::Log(s) => [s.follow_id, s.older_id, s.save_id].into_iter().flatten().collect(),
         }
     }
 }
@@ -133,6 +135,7 @@ impl AppState {
                 _ => s.filter.editing,
             },
             Screen::Preview(s) => s.filter.editing,
+            Screen::Log(s) => s.search.editing,
         }
     }
 }

@@ -54,6 +54,8 @@ pub enum RequestKind {
     Files { container: String, scope: Scope, kind: String },
     /// At most `max` bytes of one blob, from its start or up to its end ([`super::Msg::Read`]).
     Read { container: String, blob: String, part: Part, max: u64 },
+    /// The live log screen's requests (run by [`super::log_worker`]).
+    Log(super::log_msg::LogRequest),
 }
 
 impl Effect {

@@ -15,6 +15,8 @@ pub enum Context {
     Lists,
     /// The file preview.
     Preview,
+    /// The live log screen.
+    Log,
     /// While typing a filter after `/`.
     Filter,
     /// Mouse gestures (listed in the help; handled by [`mouse_action`]).
@@ -24,13 +26,14 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 6] =
-        [Context::Global, Context::Lists, Context::Preview, Context::Filter, Context::Transfers, Context::Mouse];
+    pub const ALL: [Context; 7] =
+        [Context::Global, Context::Lists, Context::Preview, Context::Log, Context::Filter, Context::Transfers, Context::Mouse];
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
             Context::Lists => "Jobs, tree and files",
             Context::Preview => "Preview",
+            Context::Log => "Live log",
             Context::Filter => "Typing a filter",
             Context::Mouse => "Mouse",
             Context::Transfers => "Downloads",
@@ -68,7 +71,7 @@ const fn b(context: Context, keys: &'static [Key], label: &'static str, action: 
     Binding { context, keys, label, action, help }
 }
 
-use Context::{Filter, Global, Lists, Mouse, Preview, Transfers};
+use Context::{Filter, Global, Lists, Log, Mouse, Preview, Transfers};
 use KeyCode::*;
 
 /// Every binding. In normal mode a key must mean one Action only (tested); what the Action
@@ -92,6 +95,16 @@ pub const BINDINGS: &[Binding] = &[
     b(Lists, &[k(Tab), k(BackTab)], "Tab", Action::NextPane, "switch between tree and files"),
     b(Preview, &[ch('t')], "t", Action::ToggleTail, "show the tail / the head of the file"),
     b(Preview, &[], "← h  → l", Action::Left, "scroll sideways"),
+    b(Lists, &[], "t", Action::ToggleTail, "live log: the selected file, or the task's stdout+stderr"),
+    b(Lists, &[ch('a')], "a", Action::TailAll, "live log of all tasks of the job (stdout+stderr)"),
+    b(Preview, &[ch('f')], "f", Action::Follow, "follow this file live (log view)"),
+    b(Log, &[], "f End G", Action::Follow, "follow: keep the newest lines in view"),
+    b(Log, &[ch('w')], "w", Action::ToggleWrap, "wrap long lines"),
+    b(Log, &[], "/", Action::StartFilter, "search; Enter keeps it"),
+    b(Log, &[ch('n')], "n", Action::SearchNext, "next match"),
+    b(Log, &[ch('N')], "N", Action::SearchPrev, "previous match"),
+    b(Log, &[], "g ↑ PgUp", Action::Top, "top / scroll up (older parts load as you go)"),
+    b(Log, &[ch('s')], "s", Action::Save, "save the log to a new file in the current folder"),
     b(Filter, &[], "text", Action::FilterChar(' '), "narrow the list as you type"),
     b(Filter, &[k(Backspace)], "Backspace", Action::FilterBackspace, "delete a character"),
     b(Filter, &[k(Enter)], "Enter", Action::FilterAccept, "keep the filter, back to the list"),

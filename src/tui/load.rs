@@ -39,6 +39,8 @@ pub async fn run(store: &dyn Store, id: RequestId, kind: RequestKind, paging: Pa
             files(store, id, &container, q, tx).await
         }
         RequestKind::Read { container, blob, part, max } => read(store, id, &container, &blob, part, max, tx).await,
+        // Run by super::log_worker (Workers::run sends them there).
+        RequestKind::Log(_) => Ok(()),
     };
     if let Err(e) = result {
         let _ = tx.send(Msg::Failed { id, error: e.to_string() });

@@ -23,6 +23,8 @@ pub mod format;
 pub mod keymap;
 pub mod layout;
 pub mod load;
+pub mod log_msg;
+pub mod log_worker;
 pub mod msg;
 pub mod name;
 pub mod run;

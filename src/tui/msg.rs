@@ -50,6 +50,8 @@ pub enum Msg {
     Files { id: RequestId, files: Vec<FileEntry>, done: bool },
     /// Bytes of a file for the preview.
     Read { id: RequestId, chunk: Chunk },
+    /// News for the live log screen (a follow request sends many).
+    Log { id: RequestId, msg: super::log_msg::LogMsg },
     /// The request failed; the message is one line and safe to show after sanitizing.
     Failed { id: RequestId, error: String },
     /// What a download request will fetch (see `state::downloads`).
@@ -67,6 +69,7 @@ impl Msg {
             | Msg::KindCount { id, .. }
             | Msg::Files { id, .. }
             | Msg::Read { id, .. }
+            | Msg::Log { id, .. }
             | Msg::Failed { id, .. }
             | Msg::TransferPlan { id, .. }
             | Msg::Transfer { id, .. } => *id,
@@ -80,7 +83,9 @@ impl Msg {
             | Msg::TaskKinds { done, .. }
             | Msg::KindCount { done, .. }
             | Msg::Files { done, .. } => *done,
-            Msg::Read { .. } | Msg::Failed { .. } => true,
+            // A follow request keeps sending; its screen keeps owning the id, so counting
+            // it as answered only stops the spinner.
+            Msg::Read { .. } | Msg::Log { .. } | Msg::Failed { .. } => true,
             Msg::TransferPlan { .. } => false,
             Msg::Transfer { event, .. } => matches!(event, TransferEvent::AllDone(_)),
         }

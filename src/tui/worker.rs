@@ -4,7 +4,7 @@
 //! stops the store request). Late Msgs of a cancelled request are dropped by `update`.
 
 use super::app::RequestId;
-use super::effect::Effect;
+use super::effect::{Effect, RequestKind};
 use super::load::{self, Paging};
 use super::msg::Msg;
 use crate::store::Store;
@@ -38,9 +38,12 @@ impl Workers {
         match effect {
             Effect::Load(req) => {
                 let (store, tx, paging) = (self.store.clone(), self.tx.clone(), self.paging);
-                let handle = tokio::spawn(async move {
-                    load::run(store.as_ref(), req.id, req.kind, paging, &tx).await;
-                });
+                let handle = match req.kind {
+                    RequestKind::Log(log) => tokio::spawn(super::log_worker::run(store, req.id, log, tx)),
+                    kind => tokio::spawn(async move {
+                        load::run(store.as_ref(), req.id, kind, paging, &tx).await;
+                    }),
+                };
                 self.running.insert(req.id, handle.abort_handle());
             }
             Effect::Cancel(id) => {

@@ -4,6 +4,7 @@ pub mod downloads;
 pub mod job;
 pub mod jobs;
 pub mod list;
+pub mod log;
 pub mod preview;
 
 pub use downloads::{Downloads, Mark, PlannedRow};

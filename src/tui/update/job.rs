@@ -13,6 +13,9 @@ use crate::tui::state::{
 use crate::tui::Action;
 
 pub fn action(s: &mut JobState, cx: &mut Cx, a: Action) {
+    if a == Action::TailAll {
+        return super::log::open_from_tree(s, cx, a);
+    }
     // The mouse acts on the pane under the pointer and focuses it.
     if let Action::Click { col, row } | Action::ScrollUp { col, row } | Action::ScrollDown { col, row } = a {
         let (_, files_area) = layout::job_panes(cx.size);
@@ -68,6 +71,7 @@ fn tree_action(s: &mut JobState, cx: &mut Cx, a: Action) {
             _ => cx.nav = Some(Nav::Pop),
         },
         Action::Back => cx.nav = Some(Nav::Pop),
+        Action::ToggleTail => super::log::open_from_tree(s, cx, a),
         Action::NextPane if s.files.is_some() => s.focus = Pane::Files,
         Action::Refresh => refresh(s, cx),
         Action::Click { col, row: y } => {
@@ -162,6 +166,7 @@ fn files_action(s: &mut JobState, cx: &mut Cx, a: Action) {
     }
     match a {
         Action::Enter | Action::Right => open_preview(f, &container, cx),
+        Action::ToggleTail => super::log::open_file(f, &container, cx),
         Action::Left | Action::NextPane | Action::Back => s.focus = Pane::Tree,
         Action::Refresh => reload_files(&container, f, cx),
         Action::Click { col, row } => {

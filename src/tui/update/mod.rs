@@ -9,6 +9,7 @@ pub mod downloads;
 mod filter;
 mod job;
 mod jobs;
+pub mod log;
 mod preview;
 
 use super::app::{AppState, Input, Requests, Screen, Size};
@@ -128,6 +129,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Screen::Jobs(s) => jobs::action(s, &mut cx, a),
         Screen::Job(s) => job::action(s, &mut cx, a),
         Screen::Preview(s) => preview::action(s, &mut cx, a),
+        Screen::Log(s) => log::action(s, &mut cx, a),
     }
     let Cx { effects, nav, error, .. } = cx;
     finish(state, effects, nav, error)
@@ -164,6 +166,7 @@ fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
         Screen::Jobs(s) => jobs::msg(s, &mut cx, m),
         Screen::Job(s) => job::msg(s, &mut cx, m),
         Screen::Preview(s) => preview::msg(s, &mut cx, m),
+        Screen::Log(s) => log::msg(s, &mut cx, m),
     }
     // Only the top screen may navigate; a Msg for a screen below must not move the user.
     if pos + 1 != state.screens.len() {
@@ -209,6 +212,8 @@ fn resized(s: &mut Screen, size: Size) {
             }
         }
         Screen::Preview(s) => s.clamp_scroll(layout::preview_height(size)),
+        // The log view computes its window from the size when drawing.
+        Screen::Log(_) => {}
     }
 }
 

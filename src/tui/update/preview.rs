@@ -40,6 +40,7 @@ pub fn action(s: &mut PreviewState, cx: &mut Cx, a: Action) {
             read(s, cx);
         }
         Action::Refresh => read(s, cx),
+        Action::Follow => super::log::open_preview_file(s, cx),
         _ => {}
     }
 }

@@ -21,6 +21,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &AppState) {
                 crumbs.push(p.place.clone());
                 crumbs.push(p.path.shown().to_string());
             }
+            Screen::Log(l) => crumbs.push(format!("live: {}", l.title)),
         }
     }
     let text = format!(" {}", crumbs.join(" › "));
@@ -128,5 +129,10 @@ fn counts(state: &AppState) -> String {
             Body::Loading => "reading…".into(),
             Body::Failed(_) => "read failed".into(),
         },
+        Screen::Log(l) => format!(
+            "{} · {}",
+            format::count(l.lines.len() as u64, "line", "lines"),
+            format::count(l.sources.len() as u64, "log", "logs")
+        ),
     }
 }

@@ -8,6 +8,7 @@ pub mod hex;
 pub mod highlight;
 mod job;
 mod jobs;
+mod log;
 mod preview;
 pub mod theme;
 
@@ -22,6 +23,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Jobs(s) => jobs::draw(frame, bands.body, s, &state.downloads),
         Screen::Job(s) => job::draw(frame, state.size, s, &state.downloads),
         Screen::Preview(s) => preview::draw(frame, bands.body, s),
+        Screen::Log(s) => log::draw(frame, bands.body, s),
     }
     chrome::status(frame, bands.status, state);
     downloads::draw(frame, state);
