@@ -240,7 +240,7 @@ fn save_asks_for_a_new_file_and_reports_it() {
 }
 
 #[test]
-fn opened_from_the_job_tree_with_t_and_shift_t() {
+fn opened_from_the_job_tree_with_t_and_a() {
     let mut state = AppState::new("local /tmp/store", W, H);
     let mut job = JobState::new(Name::new(C), Name::new("demo"));
     job.tasks.push(TaskNode { id: Name::new("t1"), open: false, kinds: None, loading: false });

@@ -92,6 +92,16 @@ pub fn current_mark(state: &AppState) -> Option<Mark> {
                 label: format!("{} › {}", p.place, p.path.shown()),
             })
         }
+        // A live log of one file can be downloaded whole; a merged stream is not a file.
+        Screen::Log(l) => {
+            let crate::tui::log_msg::LogTarget::File { blob, .. } = &l.target else { return None };
+            let parsed = parse_blob_name(blob)?;
+            Some(Mark {
+                container: l.container.clone(),
+                selection: Selection::file(parsed.scope, &parsed.kind, &parsed.path),
+                label: l.title.clone(),
+            })
+        }
     }
 }
 

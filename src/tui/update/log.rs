@@ -259,7 +259,7 @@ fn apply_event(s: &mut LogState, source: usize, event: FollowEvent) {
     }
 }
 
-/// `t` on a task in the tree: its stdout and stderr; `T` anywhere: every task.
+/// `t` on a task in the tree: its stdout and stderr; `a` anywhere: every task.
 pub fn open_from_tree(s: &crate::tui::state::JobState, cx: &mut Cx, a: Action) {
     use crate::tui::state::TreeRow;
     let container = s.container.raw();
