@@ -1,0 +1,91 @@
+//! The live log screen in a real terminal: tmux runs `batchout demo` (whose frame-012 task
+//! keeps writing its stdout through the real tracker), the test opens the task's live log
+//! with `t` and watches new lines arrive, pauses by scrolling up, follows again with `f`.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).arg("-f").arg("/dev/null").args(args).output().expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", "t", k]);
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+    fn wait_until(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if cond(&screen) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("{what} never happened; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+/// The last log line on screen that a renderer wrote (`... tile N/64 ...`).
+fn last_log_line(screen: &str) -> Option<String> {
+    screen.lines().rev().find(|l| l.contains("[frame-012]")).map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
+}
+
+#[test]
+fn live_log_of_the_running_demo_task_follows_pauses_and_resumes() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        panic!("tmux is required for this test (scripts/setup installs it)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let bin = env!("CARGO_BIN_EXE_batchout");
+    let tmux = Tmux { socket: format!("batchout-tail-test-{}", std::process::id()) };
+    let cmd = format!("TERM=xterm-256color {bin} demo --dir '{}'; echo BATCHOUT-EXIT=$?; sleep 60", demo.display());
+    tmux.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "14", &cmd]);
+    tmux.run(&["set", "-g", "escape-time", "0"]);
+
+    tmux.wait_for("demo-render");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("13 tasks");
+    tmux.keys(&["/", "frame-012", "Enter"]);
+    tmux.wait_for("1 of 13 tasks");
+    tmux.keys(&["t"]);
+    let first = tmux.wait_until("log lines", |s| s.contains("following") && last_log_line(s).is_some());
+    assert!(first.contains("frame-012 › stdout + stderr"), "{first}");
+    assert!(!first.contains('\u{1b}'), "escape sequences never reach the terminal");
+    let before = last_log_line(&first).unwrap();
+    // The demo task writes a line every second or so: a newer one shows up by itself.
+    let later = tmux.wait_until("a new line", |s| last_log_line(s).is_some_and(|l| l != before));
+    assert!(later.contains("following"), "{later}");
+
+    tmux.keys(&["k", "k"]);
+    let paused = tmux.wait_for("paused");
+    let frozen = last_log_line(&paused);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(last_log_line(&tmux.screen()), frozen, "a paused view does not move");
+    tmux.keys(&["f"]);
+    tmux.wait_until("following again at the newest line", |s| s.contains("following") && last_log_line(s) != frozen);
+    tmux.keys(&["q"]);
+    tmux.wait_for("BATCHOUT-EXIT=0");
+}
