@@ -50,6 +50,12 @@ fn main() {
         "latency append -> tail -f output, 20 lines flushed every 2 s: p50 {:.2} s, p95 {:.2} s ({} lines, all once, in order)",
         bursty.0, bursty.1, batches * 20
     );
+    let e2e_lines = if quick { 40 } else { 150 };
+    let e2e = end_to_end(&store_spec, &bin, e2e_lines);
+    println!(
+        "latency task print -> `batchout run` (default flush schedule) -> tail -f output, a line every 100 ms: p50 {:.2} s, p95 {:.2} s ({e2e_lines} lines, all once, in order)",
+        e2e.0, e2e.1
+    );
     rt.block_on(bytes_ratio(&store, if quick { 5 } else { 15 }));
     rt.block_on(idle_requests(&store));
     rt.block_on(many_tasks(&store));
@@ -119,6 +125,49 @@ fn latency(
         lat.push(at.duration_since(appended_at[k]).as_secs_f64());
     }
     assert!(rx.recv_timeout(Duration::from_millis(1200)).is_err(), "{name}: a line arrived twice");
+    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (lat[lat.len() / 2], lat[(lat.len() * 95 / 100).min(lat.len() - 1)])
+}
+
+/// What the check does: a task run by `batchout run` prints a timestamped line every
+/// 100 ms; `batchout tail -f` follows its stdout. Latency from the print to the output.
+fn end_to_end(spec: &str, bin: &str, n: usize) -> (f64, f64) {
+    let script = format!("for i in $(seq 0 {}); do echo \"e2e $i $(date +%s.%N)\"; sleep 0.1; done", n - 1);
+    let mut tail = Command::new(bin)
+        .args(["--store", spec, "tail", "-f", "-n", "all", JOB, "e2e"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start batchout tail -f");
+    let (tx, rx) = mpsc::channel::<(String, std::time::SystemTime)>();
+    let out = tail.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if tx.send((line, std::time::SystemTime::now())).is_err() {
+                break;
+            }
+        }
+    });
+    let status = Command::new(bin)
+        .args(["--store", spec, "run", "--job", JOB, "--task", "e2e", "--", "bash", "-c", &script])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .status()
+        .expect("batchout run");
+    assert!(status.success(), "batchout run failed");
+    let mut lat = Vec::with_capacity(n);
+    for k in 0..n {
+        let (line, at) = rx.recv_timeout(Duration::from_secs(15)).unwrap_or_else(|_| panic!("e2e: line {k} never arrived"));
+        let mut parts = line.split(' ');
+        assert_eq!((parts.next(), parts.next()), (Some("e2e"), Some(k.to_string().as_str())), "e2e: line {k} is {line:?}");
+        let printed: f64 = parts.next().and_then(|t| t.parse().ok()).expect("timestamp");
+        let at = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+        lat.push(at - printed);
+    }
+    assert!(rx.recv_timeout(Duration::from_millis(1200)).is_err(), "e2e: a line arrived twice");
+    let _ = tail.kill();
+    let _ = tail.wait();
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
     (lat[lat.len() / 2], lat[(lat.len() * 95 / 100).min(lat.len() - 1)])
 }
