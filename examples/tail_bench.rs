@@ -105,7 +105,7 @@ fn latency(
         }
         i += per_batch;
         // Jitter, so appends do not fall into step with the poll timer.
-        std::thread::sleep(every + Duration::from_millis(rand::random_range(0..250)));
+        std::thread::sleep(every + Duration::from_millis(rand::random_range(0..500)));
     }
     let mut seen = Vec::with_capacity(n);
     let deadline = Instant::now() + Duration::from_secs(15);
