@@ -89,3 +89,36 @@ fn live_log_of_the_running_demo_task_follows_pauses_and_resumes() {
     tmux.keys(&["q"]);
     tmux.wait_for("BATCHOUT-EXIT=0");
 }
+
+/// `batchout tail --both` on a real terminal colours its prefixes; with NO_COLOR it does not
+/// (piped output never does: tests/tail_cli.rs).
+#[test]
+fn prefixes_are_coloured_on_a_terminal_unless_no_color() {
+    use batchout::store::local::LocalStore;
+    use batchout::store::{PutOptions, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(dir.path()).unwrap();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        store.create_container("job-tty", &Default::default()).await.unwrap();
+        for (blob, text) in [("t1/$TaskLog/stdout.txt", "out line\n"), ("t1/$TaskLog/stderr.txt", "err line\n")] {
+            store.create_append_blob("job-tty", blob, &PutOptions::default()).await.unwrap();
+            store.append_block("job-tty", blob, bytes::Bytes::from_static(text.as_bytes()), 0).await.unwrap();
+        }
+    });
+    let bin = env!("CARGO_BIN_EXE_batchout");
+    let tmux = Tmux { socket: format!("batchout-tail-color-{}", std::process::id()) };
+    let store_arg = dir.path().display().to_string();
+    let cmd = format!(
+        "TERM=xterm-256color {bin} --store '{store_arg}' tail tty t1 --both; echo ONE-DONE; \
+         NO_COLOR=1 {bin} --store '{store_arg}' tail tty t1 --both; echo TWO-DONE; sleep 60"
+    );
+    tmux.run(&["new-session", "-d", "-s", "t", "-x", "80", "-y", "12", &cmd]);
+    tmux.wait_for("TWO-DONE");
+    let styled = tmux.run(&["capture-pane", "-p", "-e", "-t", "t"]);
+    let (first, second) = styled.split_once("ONE-DONE").unwrap();
+    assert!(first.contains("\u{1b}[36m"), "the first source (stderr) in cyan: {first:?}");
+    assert!(first.contains("out line") && first.contains("err line"));
+    let second = second.split("TWO-DONE").next().unwrap();
+    assert!(second.contains("stderr err line") && second.contains("stdout out line"), "{second:?}");
+    assert!(!second.contains("\u{1b}[3"), "NO_COLOR: no colours: {second:?}");
+}
