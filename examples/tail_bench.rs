@@ -24,8 +24,13 @@ use std::process::{Command, Stdio};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-const JOB: &str = "tailbench";
-const C: &str = "job-tailbench";
+/// Names unique to this run, so runs on one Azurite never meet.
+fn job() -> String {
+    format!("tailbench{}", std::process::id())
+}
+fn container() -> String {
+    format!("job-{}", job())
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -36,7 +41,7 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let store = rt.block_on(store::open(&StoreSpec::parse(&store_spec))).expect("open store");
     println!("store: {}", store.describe());
-    rt.block_on(store.create_container(C, &BTreeMap::new())).unwrap();
+    rt.block_on(store.create_container(&container(), &BTreeMap::new())).unwrap();
 
     let lines = if quick { 40 } else { 150 };
     let steady = latency(&rt, &store, &store_spec, &bin, "steady", lines, Duration::from_millis(100), 1);
@@ -75,9 +80,9 @@ fn latency(
 ) -> (f64, f64) {
     let task = format!("latency-{name}");
     let blob = format!("{task}/$TaskLog/stdout.txt");
-    rt.block_on(store.create_append_blob(C, &blob, &PutOptions::default())).unwrap();
+    rt.block_on(store.create_append_blob(&container(), &blob, &PutOptions::default())).unwrap();
     let mut child = Command::new(bin)
-        .args(["--store", spec, "tail", "-f", "-n", "0", JOB, &task])
+        .args(["--store", spec, "tail", "-f", "-n", "0", &job(), &task])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -98,7 +103,7 @@ fn latency(
     let mut i = 0;
     while i < n {
         let batch: String = (i..(i + per_batch).min(n)).map(|k| format!("bench line {k:06} {}\n", "x".repeat(40))).collect();
-        pos = rt.block_on(store.append_block(C, &blob, Bytes::from(batch), pos)).unwrap().len;
+        pos = rt.block_on(store.append_block(&container(), &blob, Bytes::from(batch), pos)).unwrap().len;
         let t = Instant::now();
         for _ in i..(i + per_batch).min(n) {
             appended_at.push(t);
@@ -134,7 +139,7 @@ fn latency(
 fn end_to_end(spec: &str, bin: &str, n: usize) -> (f64, f64) {
     let script = format!("for i in $(seq 0 {}); do echo \"e2e $i $(date +%s.%N)\"; sleep 0.1; done", n - 1);
     let mut tail = Command::new(bin)
-        .args(["--store", spec, "tail", "-f", "-n", "all", JOB, "e2e"])
+        .args(["--store", spec, "tail", "-f", "-n", "all", &job(), "e2e"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -150,7 +155,7 @@ fn end_to_end(spec: &str, bin: &str, n: usize) -> (f64, f64) {
         }
     });
     let status = Command::new(bin)
-        .args(["--store", spec, "run", "--job", JOB, "--task", "e2e", "--", "bash", "-c", &script])
+        .args(["--store", spec, "run", "--job", &job(), "--task", "e2e", "--", "bash", "-c", &script])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .status()
@@ -178,10 +183,10 @@ async fn bytes_ratio(store: &Arc<dyn Store>, secs: u64) {
     let blob = "bytes/$TaskLog/stdout.txt";
     // Some history first: the follower opens at the end, the naive reader reads it all.
     let history: String = (0..5000).map(|i| format!("history {i:06} {}\n", "h".repeat(44))).collect();
-    store.create_append_blob(C, blob, &PutOptions::default()).await.unwrap();
-    let mut pos = store.append_block(C, blob, Bytes::from(history), 0).await.unwrap().len;
+    store.create_append_blob(&container(), blob, &PutOptions::default()).await.unwrap();
+    let mut pos = store.append_block(&container(), blob, Bytes::from(history), 0).await.unwrap().len;
     let counting = Arc::new(CountingStore::new(store.clone()));
-    let mut f = LogFollower::new(counting.clone(), C, blob, FollowConfig::default());
+    let mut f = LogFollower::new(counting.clone(), &container(), blob, FollowConfig::default());
     f.open(Start::Lines(10)).await.unwrap();
     let after_open = counting.counts();
     let naive = Arc::new(CountingStore::new(store.clone()));
@@ -194,7 +199,7 @@ async fn bytes_ratio(store: &Arc<dyn Store>, secs: u64) {
             while Instant::now() < end {
                 let line = format!("new line {k:06} {}\n", "n".repeat(43));
                 appended += line.len() as u64;
-                pos = store.append_block(C, blob, Bytes::from(line), pos).await.unwrap().len;
+                pos = store.append_block(&container(), blob, Bytes::from(line), pos).await.unwrap().len;
                 k += 1;
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
@@ -211,7 +216,7 @@ async fn bytes_ratio(store: &Arc<dyn Store>, secs: u64) {
         if p.grew {
             last_growth = Instant::now();
         }
-        naive.read_range(C, blob, ByteRange::all(), None).await.unwrap();
+        naive.read_range(&container(), blob, ByteRange::all(), None).await.unwrap();
     }
     let appended = writer.await.unwrap();
     while f.poll().await.unwrap().more {}
@@ -236,10 +241,10 @@ async fn bytes_ratio(store: &Arc<dyn Store>, secs: u64) {
 /// Requests during one idle minute, with the policy's delays on a simulated clock.
 async fn idle_requests(store: &Arc<dyn Store>) {
     let blob = "idle/$TaskLog/stdout.txt";
-    store.create_append_blob(C, blob, &PutOptions::default()).await.unwrap();
-    store.append_block(C, blob, Bytes::from_static(b"done\n"), 0).await.unwrap();
+    store.create_append_blob(&container(), blob, &PutOptions::default()).await.unwrap();
+    store.append_block(&container(), blob, Bytes::from_static(b"done\n"), 0).await.unwrap();
     let counting = Arc::new(CountingStore::new(store.clone()));
-    let mut f = LogFollower::new(counting.clone(), C, blob, FollowConfig::default());
+    let mut f = LogFollower::new(counting.clone(), &container(), blob, FollowConfig::default());
     f.open(Start::Lines(10)).await.unwrap();
     let policy = PollPolicy::default();
     let minute = |mut idle: Duration| {
@@ -262,10 +267,10 @@ async fn idle_requests(store: &Arc<dyn Store>) {
         println!("requests per idle minute, one followed log ({label}): {}", d.read_requests());
     }
     // 100 logs merged: the same number of polls, each one listing.
-    seed_tasks(store, "idlemany", 100).await;
+    seed_tasks(store, &format!("idlemany{}", std::process::id()), 100).await;
     let counting = Arc::new(CountingStore::new(store.clone()));
     let scope = MergeScope::AllTasks { files: vec!["stdout.txt".into()] };
-    let mut m = MergedFollower::new(counting.clone(), &format!("job-{}", "idlemany"), scope, FollowConfig::default(), Start::Lines(10));
+    let mut m = MergedFollower::new(counting.clone(), &format!("job-idlemany{}", std::process::id()), scope, FollowConfig::default(), Start::Lines(10));
     m.poll().await.unwrap();
     let before = counting.counts();
     for _ in 0..minute(Duration::from_secs(600)) {
@@ -291,8 +296,9 @@ async fn seed_tasks(store: &Arc<dyn Store>, job: &str, n: usize) {
 }
 
 async fn many_tasks(store: &Arc<dyn Store>) {
-    seed_tasks(store, "many", 100).await;
-    let c = "job-many";
+    let many = format!("many{}", std::process::id());
+    seed_tasks(store, &many, 100).await;
+    let c = &format!("job-{many}");
     let counting = Arc::new(CountingStore::new(store.clone()));
     let scope = MergeScope::AllTasks { files: vec!["stdout.txt".into()] };
     let mut m = MergedFollower::new(counting.clone(), c, scope, FollowConfig::default(), Start::Lines(10));
