@@ -10,6 +10,8 @@ use base64::Engine as _;
 /// How often a write retries when another writer changed the blob between our type check
 /// and our conditional write.
 const WRITE_RACE_ATTEMPTS: usize = 3;
+/// What the service records when a write names no content type.
+const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
 pub(super) fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -161,7 +163,20 @@ impl AzureStore {
             req.set_body(data.clone());
             let rsp = self.client.send(req).await.map_err(|e| errors::from_transport(e, self.op(container, Some(blob))))?;
             match u16::from(rsp.status()) {
-                201 => return self.get_blob_info(container, blob).await,
+                201 => {
+                    // The answer has what changed; the rest we just sent (no extra request).
+                    let h = rsp.headers();
+                    return Ok(BlobInfo {
+                        name: blob.to_string(),
+                        len: data.len() as u64,
+                        etag: headers::etag(h),
+                        last_modified: headers::last_modified(h),
+                        blob_type: BlobType::Block,
+                        content_md5: options.content_md5.or_else(|| headers::get(h, "content-md5").and_then(super::xml::parse_md5)),
+                        content_type: Some(options.content_type.clone().unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_string())),
+                        committed_blocks: None,
+                    });
+                }
                 // Someone wrote the blob since we looked: look again.
                 412 | 409 if attempt < WRITE_RACE_ATTEMPTS => continue,
                 _ => return Err(self.failure(rsp, container, Some(blob))),
