@@ -193,3 +193,24 @@ fn blob_changed_between_attempts_is_detected_and_restarted() {
     assert!(stderr.contains("changed since the interrupted download; starting over"), "{stderr}");
     assert_eq!(sha256_file(&target), sha256(&newer));
 }
+
+#[test]
+fn ctrl_c_stops_with_130_and_the_next_run_resumes() {
+    let e = env();
+    let big = data(48 << 20, 14);
+    e.seed("job-j", &[("t1/$TaskOutput/big.bin", &big)]);
+    let target = e.out.join("t1/TaskOutput/big.bin");
+    let child = e.cmd(&["j"]).env("BATCHOUT_GET_LIMIT", "16M").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    assert!(wait_for_progress(&target, Duration::from_secs(20)), "download never progressed");
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("run the same command again to resume"), "{stderr}");
+    assert!(!target.exists());
+    let (out, _, stderr) = e.get(&["j"]);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("resuming at"), "{stderr}");
+    assert_eq!(sha256_file(&target), sha256(&big));
+}

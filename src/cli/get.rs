@@ -51,6 +51,10 @@ pub fn run(ctx: &Context, args: GetArgs) -> CliResult {
                 if tokio::signal::ctrl_c().await.is_ok() {
                     interrupted.store(true, Ordering::SeqCst);
                     cancel.cancel_all();
+                    // A second Ctrl-C does not wait for the resume state to be written.
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        std::process::exit(130);
+                    }
                 }
             });
         }
