@@ -6,11 +6,13 @@
 //! - `containers`, `blobs`, `append`, `listing`: the operations.
 //!
 //! Concurrency: every change of which file a name points to (put, commit, create,
-//! append, delete) takes a lock file of the container (flock, striped by the name's
-//! first segment; so it holds across processes:
-//! `batchout track` in one process and the browser in another share a store). Bytes are
-//! written to a temp file, fsynced and renamed into place, so readers never see half a
-//! blob. The blocking file work runs on tokio's blocking pool.
+//! append, delete) takes a lock file of the container, chosen by the name's first
+//! segment (flock, so it holds across processes: `batchout track` in one process and the
+//! browser in another share a store; different tasks still write in parallel). Bytes are
+//! written to a temp file, fsynced outside the lock and renamed into place under it, so
+//! readers never see half a blob and never wait for a lock. An append writes its bytes
+//! past the recorded length, then rewrites the blob's header (see `format`). The blocking
+//! file work runs on tokio's blocking pool.
 
 mod append;
 mod blobs;
