@@ -342,3 +342,23 @@ fn keymap_has_one_meaning_per_key_and_the_help_lists_every_binding() {
     let typed = key_action(KeyEvent::new(crossterm::event::KeyCode::Char('q'), KeyModifiers::NONE), Mode::Filter);
     assert_eq!(typed, Some(Action::FilterChar('q')));
 }
+
+#[test]
+fn reloading_a_growing_log_keeps_the_place_in_the_head() {
+    let (mut s, _) = with_job(1);
+    let (files_id, _) = load(&act(&mut s, Action::Enter));
+    let f = FileEntry { blob: "$JobOutput/run.log".into(), path: "run.log".into(), len: 1, modified: datetime!(2026-11-30 09:00 UTC) };
+    send(&mut s, Msg::Files { id: files_id, files: vec![f], done: true });
+    let (read, _) = load(&act(&mut s, Action::Enter));
+    let text = |n: usize| Bytes::from((0..n).map(|i| format!("line {i}\n")).collect::<String>());
+    send(&mut s, Msg::Read { id: read, chunk: Chunk { data: text(100), start: 0, total: 700 } });
+    for _ in 0..10 {
+        act(&mut s, Action::Down);
+    }
+    let (again, kind) = load(&act(&mut s, Action::Refresh));
+    assert!(matches!(kind, RequestKind::Read { part: Part::Head, .. }));
+    send(&mut s, Msg::Read { id: again, chunk: Chunk { data: text(120), start: 0, total: 840 } });
+    let Screen::Preview(p) = s.screen() else { panic!() };
+    assert_eq!(p.scroll, 10);
+    assert_eq!(p.line_count(), 120, "the new lines are there");
+}

@@ -60,11 +60,11 @@ pub fn msg(s: &mut PreviewState, cx: &mut Cx, m: Msg) {
     s.loading = None;
     match m {
         Msg::Read { chunk, .. } => {
+            // A reload (`r`) of the head keeps the place; a tail opens at its end.
+            let kept = s.scroll;
             s.body = decode(&chunk, s.part);
             s.refilter();
-            if s.part == Part::Tail {
-                s.scroll = usize::MAX;
-            }
+            s.scroll = if s.part == Part::Tail { usize::MAX } else { kept };
             s.clamp_scroll(height);
         }
         Msg::Failed { error, .. } => s.body = Body::Failed(crate::text::sanitize(&error).into_owned()),
