@@ -103,6 +103,21 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let inner = rt.block_on(store::open(&StoreSpec::parse(&spec))).expect("open store");
+    let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    if let Some(file) = value("--upload") {
+        // Upload settings sweep: engine_bench --store S --upload FILE --block-mib N --in-flight M
+        let block: usize = value("--block-mib").map(|v| v.parse().unwrap()).unwrap_or(8);
+        let in_flight: usize = value("--in-flight").map(|v| v.parse().unwrap()).unwrap_or(8);
+        let options = batchout::engine::UploadOptions { block_size: block * 1024 * 1024, in_flight };
+        rt.block_on(inner.create_container("job-bench", &BTreeMap::new())).unwrap();
+        let started = Instant::now();
+        let info = rt
+            .block_on(batchout::engine::upload_file(&inner, "job-bench", "sweep/$TaskOutput/big.bin", std::path::Path::new(&file), options))
+            .unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        println!("upload {block} MiB x {in_flight}: {:.2} s, {:.0} MiB/s", secs, info.len as f64 / 1048576.0 / secs);
+        return;
+    }
     println!("store: {}", inner.describe());
     let counting = Arc::new(Counting { inner: inner.clone(), requests: AtomicU64::new(0), bytes_written: AtomicU64::new(0) });
     let dir = std::env::temp_dir().join(format!("batchout-engine-bench-{}", std::process::id()));
