@@ -111,3 +111,32 @@ impl Policy for RetryPolicy {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use azure_core::http::headers::Headers;
+
+    #[test]
+    fn retry_after_in_seconds_dates_and_milliseconds() {
+        let mut h = Headers::new();
+        h.insert("retry-after", "3");
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        let mut h = Headers::new();
+        h.insert("retry-after", httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30)));
+        let d = retry_after(&h).unwrap();
+        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?}");
+        let mut h = Headers::new();
+        h.insert("x-ms-retry-after-ms", "250");
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(250)));
+        assert_eq!(retry_after(&Headers::new()), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy::new(RetrySettings::default());
+        assert!(p.backoff(0) >= Duration::from_millis(250) && p.backoff(0) < Duration::from_millis(301));
+        assert!(p.backoff(2) >= Duration::from_millis(1000));
+        assert!(p.backoff(20) <= Duration::from_millis(9600));
+    }
+}
