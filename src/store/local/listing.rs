@@ -44,8 +44,11 @@ const QUIET: Duration = Duration::from_secs(2);
 /// Sorted entries of big folders, valid while the folder's modification time is unchanged.
 #[derive(Debug, Default)]
 pub(super) struct FolderCache {
-    folders: Mutex<HashMap<PathBuf, (SystemTime, Arc<Vec<Entry>>)>>,
+    folders: Mutex<HashMap<PathBuf, CachedFolder>>,
 }
+
+/// A folder's modification time when read, and its sorted entries.
+type CachedFolder = (SystemTime, Arc<Vec<Entry>>);
 
 struct Walk<'a> {
     core: &'a Core,
