@@ -20,7 +20,8 @@ pub fn run(args: PathArgs) -> CliResult {
     } else if args.kind.is_some() || args.file.is_some() {
         return Err(CliError::usage("--kind and FILE need a TASK (use '-' for job-level outputs)"));
     }
-    println!("{}", lines.join("\n"));
+    let text = lines.join("\n") + "\n";
+    super::ls::write_out(&mut std::io::stdout().lock(), text.as_bytes())?;
     Ok(())
 }
 
