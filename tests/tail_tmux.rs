@@ -2,50 +2,10 @@
 //! keeps writing its stdout through the real tracker), the test opens the task's live log
 //! with `t` and watches new lines arrive, pauses by scrolling up, follows again with `f`.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).arg("-f").arg("/dev/null").args(args).output().expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "t", k]);
-            std::thread::sleep(Duration::from_millis(80));
-        }
-    }
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
-    }
-    fn wait_until(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if cond(&screen) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("{what} never happened; screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(text, |s| s.contains(text))
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
+mod support;
+use support::tmux::Tmux;
 
 /// The last log line on screen that a renderer wrote (`... tile N/64 ...`).
 fn last_log_line(screen: &str) -> Option<String> {
@@ -54,16 +14,11 @@ fn last_log_line(screen: &str) -> Option<String> {
 
 #[test]
 fn live_log_of_the_running_demo_task_follows_pauses_and_resumes() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        panic!("tmux is required for this test (scripts/setup installs it)");
-    }
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
     let bin = env!("CARGO_BIN_EXE_batchout");
-    let tmux = Tmux { socket: format!("batchout-tail-test-{}", std::process::id()) };
     let cmd = format!("TERM=xterm-256color {bin} demo --dir '{}'; echo BATCHOUT-EXIT=$?; sleep 60", demo.display());
-    tmux.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "14", &cmd]);
-    tmux.run(&["set", "-g", "escape-time", "0"]);
+    let tmux = Tmux::start("tail-test", 100, 14, &cmd);
 
     tmux.wait_for("demo-render");
     tmux.keys(&["Enter"]);
@@ -106,13 +61,12 @@ fn prefixes_are_coloured_on_a_terminal_unless_no_color() {
         }
     });
     let bin = env!("CARGO_BIN_EXE_batchout");
-    let tmux = Tmux { socket: format!("batchout-tail-color-{}", std::process::id()) };
     let store_arg = dir.path().display().to_string();
     let cmd = format!(
         "TERM=xterm-256color {bin} --store '{store_arg}' tail tty t1 --both; echo ONE-DONE; \
          NO_COLOR=1 {bin} --store '{store_arg}' tail tty t1 --both; echo TWO-DONE; sleep 60"
     );
-    tmux.run(&["new-session", "-d", "-s", "t", "-x", "80", "-y", "12", &cmd]);
+    let tmux = Tmux::start("tail-color", 80, 12, &cmd);
     tmux.wait_for("TWO-DONE");
     let styled = tmux.run(&["capture-pane", "-p", "-e", "-t", "t"]);
     let (first, second) = styled.split_once("ONE-DONE").unwrap();

@@ -3,61 +3,17 @@
 //! From the job list to a task's stdout, the help popup, and quitting with the terminal
 //! restored (alternate screen left, shell output visible again).
 
-use std::process::Command;
-use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).arg("-f").arg("/dev/null").args(args).output().expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "t", k]);
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
-    }
-    /// Wait until the screen contains `text` (the app answers asynchronously).
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("{text:?} never appeared; screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
+mod support;
+use support::tmux::Tmux;
 
 #[test]
 fn browse_to_a_task_stdout_see_help_and_quit_restoring_the_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        panic!("tmux is required for this test (scripts/setup installs it)");
-    }
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
     let bin = env!("CARGO_BIN_EXE_batchout");
-    let tmux = Tmux { socket: format!("batchout-test-{}", std::process::id()) };
     let cmd = format!("TERM=xterm-256color {bin} demo --dir '{}'; echo BATCHOUT-EXIT=$?; sleep 60", demo.display());
-    tmux.run(&["new-session", "-d", "-s", "t", "-x", "80", "-y", "24", &cmd]);
-    tmux.run(&["set", "-g", "escape-time", "0"]);
+    let tmux = Tmux::start("tui-test", 80, 24, &cmd);
 
     let jobs = tmux.wait_for("demo-render");
     assert!(jobs.contains("nightly:report_2026-12-01"), "{jobs}");
