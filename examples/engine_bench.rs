@@ -47,7 +47,12 @@ impl Store for Counting {
         self.hit();
         self.inner.container_info(c).await
     }
-    async fn list_blobs(&self, c: &str, q: &ListQuery, m: Option<&str>) -> StoreResult<Page<ListItem>> {
+    async fn list_blobs(
+        &self,
+        c: &str,
+        q: &ListQuery,
+        m: Option<&str>,
+    ) -> StoreResult<Page<ListItem>> {
         self.hit();
         self.inner.list_blobs(c, q, m).await
     }
@@ -55,7 +60,13 @@ impl Store for Counting {
         self.hit();
         self.inner.blob_info(c, b).await
     }
-    async fn read_range(&self, c: &str, b: &str, r: ByteRange, i: Option<&str>) -> StoreResult<RangeData> {
+    async fn read_range(
+        &self,
+        c: &str,
+        b: &str,
+        r: ByteRange,
+        i: Option<&str>,
+    ) -> StoreResult<RangeData> {
         self.hit();
         self.inner.read_range(c, b, r, i).await
     }
@@ -63,7 +74,13 @@ impl Store for Counting {
         self.hit();
         self.inner.create_container(c, m).await
     }
-    async fn put_block_blob(&self, c: &str, b: &str, d: Bytes, o: &PutOptions) -> StoreResult<BlobInfo> {
+    async fn put_block_blob(
+        &self,
+        c: &str,
+        b: &str,
+        d: Bytes,
+        o: &PutOptions,
+    ) -> StoreResult<BlobInfo> {
         self.hit();
         self.bytes_written.fetch_add(d.len() as u64, Relaxed);
         self.inner.put_block_blob(c, b, d, o).await
@@ -73,11 +90,22 @@ impl Store for Counting {
         self.bytes_written.fetch_add(d.len() as u64, Relaxed);
         self.inner.stage_block(c, b, id, d).await
     }
-    async fn commit_block_list(&self, c: &str, b: &str, ids: &[String], o: &PutOptions) -> StoreResult<BlobInfo> {
+    async fn commit_block_list(
+        &self,
+        c: &str,
+        b: &str,
+        ids: &[String],
+        o: &PutOptions,
+    ) -> StoreResult<BlobInfo> {
         self.hit();
         self.inner.commit_block_list(c, b, ids, o).await
     }
-    async fn create_append_blob(&self, c: &str, b: &str, o: &PutOptions) -> StoreResult<(BlobInfo, bool)> {
+    async fn create_append_blob(
+        &self,
+        c: &str,
+        b: &str,
+        o: &PutOptions,
+    ) -> StoreResult<(BlobInfo, bool)> {
         self.hit();
         self.inner.create_append_blob(c, b, o).await
     }
@@ -102,35 +130,77 @@ fn main() {
         .expect("--store STORE");
     let quick = args.iter().any(|a| a == "--quick");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let inner = rt.block_on(store::open(&StoreSpec::parse(&spec))).expect("open store");
-    let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let inner = rt
+        .block_on(store::open(&StoreSpec::parse(&spec)))
+        .expect("open store");
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     if let Some(file) = value("--upload") {
         // Upload settings sweep: engine_bench --store S --upload FILE --block-mib N --in-flight M
-        let block: usize = value("--block-mib").map(|v| v.parse().unwrap()).unwrap_or(8);
-        let in_flight: usize = value("--in-flight").map(|v| v.parse().unwrap()).unwrap_or(8);
-        let options = batchout::engine::UploadOptions { block_size: block * 1024 * 1024, in_flight };
-        rt.block_on(inner.create_container("job-bench", &BTreeMap::new())).unwrap();
+        let block: usize = value("--block-mib")
+            .map(|v| v.parse().unwrap())
+            .unwrap_or(8);
+        let in_flight: usize = value("--in-flight")
+            .map(|v| v.parse().unwrap())
+            .unwrap_or(8);
+        let options = batchout::engine::UploadOptions {
+            block_size: block * 1024 * 1024,
+            in_flight,
+        };
+        rt.block_on(inner.create_container("job-bench", &BTreeMap::new()))
+            .unwrap();
         let started = Instant::now();
         let info = rt
-            .block_on(batchout::engine::upload_file(&inner, "job-bench", "sweep/$TaskOutput/big.bin", std::path::Path::new(&file), options))
+            .block_on(batchout::engine::upload_file(
+                &inner,
+                "job-bench",
+                "sweep/$TaskOutput/big.bin",
+                std::path::Path::new(&file),
+                options,
+            ))
             .unwrap();
         let secs = started.elapsed().as_secs_f64();
-        println!("upload {block} MiB x {in_flight}: {:.2} s, {:.0} MiB/s", secs, info.len as f64 / 1048576.0 / secs);
+        println!(
+            "upload {block} MiB x {in_flight}: {:.2} s, {:.0} MiB/s",
+            secs,
+            info.len as f64 / 1048576.0 / secs
+        );
         return;
     }
     println!("store: {}", inner.describe());
-    let counting = Arc::new(Counting { inner: inner.clone(), requests: AtomicU64::new(0), bytes_written: AtomicU64::new(0) });
+    let counting = Arc::new(Counting {
+        inner: inner.clone(),
+        requests: AtomicU64::new(0),
+        bytes_written: AtomicU64::new(0),
+    });
     let dir = std::env::temp_dir().join(format!("batchout-engine-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let target = Target::task("enginebench", &format!("t{}", std::process::id()), "TaskLog").unwrap();
+    let target = Target::task(
+        "enginebench",
+        &format!("t{}", std::process::id()),
+        "TaskLog",
+    )
+    .unwrap();
 
     // 1 + 3: a writer for a while, default schedule (2 s phase).
     let log = dir.join("busy.log");
     let tspec = TrackSpec::new(&target, &log, Some("busy.log")).unwrap();
     let writing = Duration::from_secs(if quick { 8 } else { 30 });
     let (appended, latencies) = rt.block_on(async {
-        let tracker = Tracker::start(counting.clone(), vec![tspec.clone()], TrackOptions::default());
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+        let tracker = Tracker::start(
+            counting.clone(),
+            vec![tspec.clone()],
+            TrackOptions::default(),
+        );
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
         let mut rng = rand::rng();
         let mut appended = 0u64;
         let mut latencies = Vec::new();
@@ -144,7 +214,11 @@ fn main() {
             if rng.random_range(0..8) == 0 {
                 let at = Instant::now();
                 loop {
-                    let len = inner.blob_info(&tspec.container, &tspec.blob).await.map(|i| i.len).unwrap_or(0);
+                    let len = inner
+                        .blob_info(&tspec.container, &tspec.blob)
+                        .await
+                        .map(|i| i.len)
+                        .unwrap_or(0);
                     if len >= appended {
                         break;
                     }
@@ -158,7 +232,10 @@ fn main() {
         (appended, latencies)
     });
     let sent = counting.bytes_written.load(Relaxed);
-    let saved = rt.block_on(inner.blob_info(&tspec.container, &tspec.blob)).unwrap().len;
+    let saved = rt
+        .block_on(inner.blob_info(&tspec.container, &tspec.blob))
+        .unwrap()
+        .len;
     assert_eq!(saved, appended, "blob length equals bytes appended");
     println!(
         "track: bytes uploaded per byte appended: {:.4} ({sent} sent for {appended} appended over {:?})",
@@ -169,7 +246,12 @@ fn main() {
     l.sort_by(|a, b| a.partial_cmp(b).unwrap());
     if !l.is_empty() {
         let pct = |p: f64| l[((l.len() - 1) as f64 * p).round() as usize];
-        println!("track: append -> in the blob, first phase: p50 {:.2} s, p95 {:.2} s ({} samples)", pct(0.5), pct(0.95), l.len());
+        println!(
+            "track: append -> in the blob, first phase: p50 {:.2} s, p95 {:.2} s ({} samples)",
+            pct(0.5),
+            pct(0.95),
+            l.len()
+        );
     }
 
     // 2: an idle file.
@@ -178,7 +260,14 @@ fn main() {
     let ispec = TrackSpec::new(&target, &idle_log, Some("idle.log")).unwrap();
     let idle = Duration::from_secs(if quick { 15 } else { 60 });
     let requests = rt.block_on(async {
-        let tracker = Tracker::start(counting.clone(), vec![ispec], TrackOptions { events: EventSink::none(), ..Default::default() });
+        let tracker = Tracker::start(
+            counting.clone(),
+            vec![ispec],
+            TrackOptions {
+                events: EventSink::none(),
+                ..Default::default()
+            },
+        );
         tokio::time::sleep(Duration::from_secs(3)).await; // the first flush and its requests
         let before = counting.requests.load(Relaxed);
         tokio::time::sleep(idle).await;
@@ -186,7 +275,11 @@ fn main() {
         tracker.finish().await.unwrap();
         during
     });
-    println!("track: requests per idle minute: {:.1} ({requests} in {:?})", requests as f64 * 60.0 / idle.as_secs_f64(), idle);
+    println!(
+        "track: requests per idle minute: {:.1} ({requests} in {:?})",
+        requests as f64 * 60.0 / idle.as_secs_f64(),
+        idle
+    );
 
     // 4: the schedule's block budget.
     let week = Duration::from_secs(7 * 24 * 3600);

@@ -34,19 +34,45 @@ fn container() -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let store_spec = arg("--store").expect("--store STORE");
     let bin = arg("--bin").expect("--bin PATH");
     let quick = args.iter().any(|a| a == "--quick");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let store = rt.block_on(store::open(&StoreSpec::parse(&store_spec))).expect("open store");
+    let store = rt
+        .block_on(store::open(&StoreSpec::parse(&store_spec)))
+        .expect("open store");
     println!("store: {}", store.describe());
-    rt.block_on(store.create_container(&container(), &BTreeMap::new())).unwrap();
+    rt.block_on(store.create_container(&container(), &BTreeMap::new()))
+        .unwrap();
 
     let lines = if quick { 40 } else { 150 };
-    let steady = latency(&rt, &store, &store_spec, &bin, "steady", lines, Duration::from_millis(100), 1);
+    let steady = latency(
+        &rt,
+        &store,
+        &store_spec,
+        &bin,
+        "steady",
+        lines,
+        Duration::from_millis(100),
+        1,
+    );
     let batches = if quick { 4 } else { 10 };
-    let bursty = latency(&rt, &store, &store_spec, &bin, "bursty", batches * 20, Duration::from_secs(2), 20);
+    let bursty = latency(
+        &rt,
+        &store,
+        &store_spec,
+        &bin,
+        "bursty",
+        batches * 20,
+        Duration::from_secs(2),
+        20,
+    );
     println!(
         "latency append -> tail -f output, a line every 100 ms: p50 {:.2} s, p95 {:.2} s ({} lines, all once, in order)",
         steady.0, steady.1, lines
@@ -80,7 +106,8 @@ fn latency(
 ) -> (f64, f64) {
     let task = format!("latency-{name}");
     let blob = format!("{task}/$TaskLog/stdout.txt");
-    rt.block_on(store.create_append_blob(&container(), &blob, &PutOptions::default())).unwrap();
+    rt.block_on(store.create_append_blob(&container(), &blob, &PutOptions::default()))
+        .unwrap();
     let mut child = Command::new(bin)
         .args(["--store", spec, "tail", "-f", "-n", "0", &job(), &task])
         .stdout(Stdio::piped())
@@ -102,8 +129,13 @@ fn latency(
     let mut pos = 0u64;
     let mut i = 0;
     while i < n {
-        let batch: String = (i..(i + per_batch).min(n)).map(|k| format!("bench line {k:06} {}\n", "x".repeat(40))).collect();
-        pos = rt.block_on(store.append_block(&container(), &blob, Bytes::from(batch), pos)).unwrap().len;
+        let batch: String = (i..(i + per_batch).min(n))
+            .map(|k| format!("bench line {k:06} {}\n", "x".repeat(40)))
+            .collect();
+        pos = rt
+            .block_on(store.append_block(&container(), &blob, Bytes::from(batch), pos))
+            .unwrap()
+            .len;
         let t = Instant::now();
         for _ in i..(i + per_batch).min(n) {
             appended_at.push(t);
@@ -126,18 +158,30 @@ fn latency(
     assert_eq!(seen.len(), n, "{name}: {} of {n} lines arrived", seen.len());
     let mut lat = Vec::with_capacity(n);
     for (k, (line, at)) in seen.iter().enumerate() {
-        assert!(line.starts_with(&format!("bench line {k:06} ")), "{name}: line {k} is {line:?} (missing or doubled)");
+        assert!(
+            line.starts_with(&format!("bench line {k:06} ")),
+            "{name}: line {k} is {line:?} (missing or doubled)"
+        );
         lat.push(at.duration_since(appended_at[k]).as_secs_f64());
     }
-    assert!(rx.recv_timeout(Duration::from_millis(1200)).is_err(), "{name}: a line arrived twice");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(1200)).is_err(),
+        "{name}: a line arrived twice"
+    );
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    (lat[lat.len() / 2], lat[(lat.len() * 95 / 100).min(lat.len() - 1)])
+    (
+        lat[lat.len() / 2],
+        lat[(lat.len() * 95 / 100).min(lat.len() - 1)],
+    )
 }
 
 /// What the check does: a task run by `batchout run` prints a timestamped line every
 /// 100 ms; `batchout tail -f` follows its stdout. Latency from the print to the output.
 fn end_to_end(spec: &str, bin: &str, n: usize) -> (f64, f64) {
-    let script = format!("for i in $(seq 0 {}); do echo \"e2e $i $(date +%s.%N)\"; sleep 0.1; done", n - 1);
+    let script = format!(
+        "for i in $(seq 0 {}); do echo \"e2e $i $(date +%s.%N)\"; sleep 0.1; done",
+        n - 1
+    );
     let mut tail = Command::new(bin)
         .args(["--store", spec, "tail", "-f", "-n", "all", &job(), "e2e"])
         .stdout(Stdio::piped())
@@ -155,7 +199,19 @@ fn end_to_end(spec: &str, bin: &str, n: usize) -> (f64, f64) {
         }
     });
     let status = Command::new(bin)
-        .args(["--store", spec, "run", "--job", &job(), "--task", "e2e", "--", "bash", "-c", &script])
+        .args([
+            "--store",
+            spec,
+            "run",
+            "--job",
+            &job(),
+            "--task",
+            "e2e",
+            "--",
+            "bash",
+            "-c",
+            &script,
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .status()
@@ -163,18 +219,36 @@ fn end_to_end(spec: &str, bin: &str, n: usize) -> (f64, f64) {
     assert!(status.success(), "batchout run failed");
     let mut lat = Vec::with_capacity(n);
     for k in 0..n {
-        let (line, at) = rx.recv_timeout(Duration::from_secs(15)).unwrap_or_else(|_| panic!("e2e: line {k} never arrived"));
+        let (line, at) = rx
+            .recv_timeout(Duration::from_secs(15))
+            .unwrap_or_else(|_| panic!("e2e: line {k} never arrived"));
         let mut parts = line.split(' ');
-        assert_eq!((parts.next(), parts.next()), (Some("e2e"), Some(k.to_string().as_str())), "e2e: line {k} is {line:?}");
-        let printed: f64 = parts.next().and_then(|t| t.parse().ok()).expect("timestamp");
-        let at = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+        assert_eq!(
+            (parts.next(), parts.next()),
+            (Some("e2e"), Some(k.to_string().as_str())),
+            "e2e: line {k} is {line:?}"
+        );
+        let printed: f64 = parts
+            .next()
+            .and_then(|t| t.parse().ok())
+            .expect("timestamp");
+        let at = at
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
         lat.push(at - printed);
     }
-    assert!(rx.recv_timeout(Duration::from_millis(1200)).is_err(), "e2e: a line arrived twice");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(1200)).is_err(),
+        "e2e: a line arrived twice"
+    );
     let _ = tail.kill();
     let _ = tail.wait();
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    (lat[lat.len() / 2], lat[(lat.len() * 95 / 100).min(lat.len() - 1)])
+    (
+        lat[lat.len() / 2],
+        lat[(lat.len() * 95 / 100).min(lat.len() - 1)],
+    )
 }
 
 /// A writer appends a 60-byte line every 100 ms for `secs`; a follower polls with the
@@ -182,11 +256,25 @@ fn end_to_end(spec: &str, bin: &str, n: usize) -> (f64, f64) {
 async fn bytes_ratio(store: &Arc<dyn Store>, secs: u64) {
     let blob = "bytes/$TaskLog/stdout.txt";
     // Some history first: the follower opens at the end, the naive reader reads it all.
-    let history: String = (0..5000).map(|i| format!("history {i:06} {}\n", "h".repeat(44))).collect();
-    store.create_append_blob(&container(), blob, &PutOptions::default()).await.unwrap();
-    let mut pos = store.append_block(&container(), blob, Bytes::from(history), 0).await.unwrap().len;
+    let history: String = (0..5000)
+        .map(|i| format!("history {i:06} {}\n", "h".repeat(44)))
+        .collect();
+    store
+        .create_append_blob(&container(), blob, &PutOptions::default())
+        .await
+        .unwrap();
+    let mut pos = store
+        .append_block(&container(), blob, Bytes::from(history), 0)
+        .await
+        .unwrap()
+        .len;
     let counting = Arc::new(CountingStore::new(store.clone()));
-    let mut f = LogFollower::new(counting.clone(), &container(), blob, FollowConfig::default());
+    let mut f = LogFollower::new(
+        counting.clone(),
+        &container(),
+        blob,
+        FollowConfig::default(),
+    );
     f.open(Start::Lines(10)).await.unwrap();
     let after_open = counting.counts();
     let naive = Arc::new(CountingStore::new(store.clone()));
@@ -199,7 +287,11 @@ async fn bytes_ratio(store: &Arc<dyn Store>, secs: u64) {
             while Instant::now() < end {
                 let line = format!("new line {k:06} {}\n", "n".repeat(43));
                 appended += line.len() as u64;
-                pos = store.append_block(&container(), blob, Bytes::from(line), pos).await.unwrap().len;
+                pos = store
+                    .append_block(&container(), blob, Bytes::from(line), pos)
+                    .await
+                    .unwrap()
+                    .len;
                 k += 1;
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
@@ -216,7 +308,10 @@ async fn bytes_ratio(store: &Arc<dyn Store>, secs: u64) {
         if p.grew {
             last_growth = Instant::now();
         }
-        naive.read_range(&container(), blob, ByteRange::all(), None).await.unwrap();
+        naive
+            .read_range(&container(), blob, ByteRange::all(), None)
+            .await
+            .unwrap();
     }
     let appended = writer.await.unwrap();
     while f.poll().await.unwrap().more {}
@@ -241,10 +336,21 @@ async fn bytes_ratio(store: &Arc<dyn Store>, secs: u64) {
 /// Requests during one idle minute, with the policy's delays on a simulated clock.
 async fn idle_requests(store: &Arc<dyn Store>) {
     let blob = "idle/$TaskLog/stdout.txt";
-    store.create_append_blob(&container(), blob, &PutOptions::default()).await.unwrap();
-    store.append_block(&container(), blob, Bytes::from_static(b"done\n"), 0).await.unwrap();
+    store
+        .create_append_blob(&container(), blob, &PutOptions::default())
+        .await
+        .unwrap();
+    store
+        .append_block(&container(), blob, Bytes::from_static(b"done\n"), 0)
+        .await
+        .unwrap();
     let counting = Arc::new(CountingStore::new(store.clone()));
-    let mut f = LogFollower::new(counting.clone(), &container(), blob, FollowConfig::default());
+    let mut f = LogFollower::new(
+        counting.clone(),
+        &container(),
+        blob,
+        FollowConfig::default(),
+    );
     f.open(Start::Lines(10)).await.unwrap();
     let policy = PollPolicy::default();
     let minute = |mut idle: Duration| {
@@ -258,19 +364,33 @@ async fn idle_requests(store: &Arc<dyn Store>) {
         }
         polls
     };
-    for (label, idle_from) in [("first idle minute", Duration::ZERO), ("later idle minutes", Duration::from_secs(600))] {
+    for (label, idle_from) in [
+        ("first idle minute", Duration::ZERO),
+        ("later idle minutes", Duration::from_secs(600)),
+    ] {
         let before = counting.counts();
         for _ in 0..minute(idle_from) {
             f.poll().await.unwrap();
         }
         let d = counting.counts().since(&before);
-        println!("requests per idle minute, one followed log ({label}): {}", d.read_requests());
+        println!(
+            "requests per idle minute, one followed log ({label}): {}",
+            d.read_requests()
+        );
     }
     // 100 logs merged: the same number of polls, each one listing.
     seed_tasks(store, &format!("idlemany{}", std::process::id()), 100).await;
     let counting = Arc::new(CountingStore::new(store.clone()));
-    let scope = MergeScope::AllTasks { files: vec!["stdout.txt".into()] };
-    let mut m = MergedFollower::new(counting.clone(), &format!("job-idlemany{}", std::process::id()), scope, FollowConfig::default(), Start::Lines(10));
+    let scope = MergeScope::AllTasks {
+        files: vec!["stdout.txt".into()],
+    };
+    let mut m = MergedFollower::new(
+        counting.clone(),
+        &format!("job-idlemany{}", std::process::id()),
+        scope,
+        FollowConfig::default(),
+        Start::Lines(10),
+    );
     m.poll().await.unwrap();
     let before = counting.counts();
     for _ in 0..minute(Duration::from_secs(600)) {
@@ -289,9 +409,20 @@ async fn seed_tasks(store: &Arc<dyn Store>, job: &str, n: usize) {
     store.create_container(&c, &BTreeMap::new()).await.unwrap();
     for i in 0..n {
         let blob = format!("task-{i:03}/$TaskLog/stdout.txt");
-        store.create_append_blob(&c, &blob, &PutOptions::default()).await.unwrap();
+        store
+            .create_append_blob(&c, &blob, &PutOptions::default())
+            .await
+            .unwrap();
         let info = store.blob_info(&c, &blob).await.unwrap();
-        store.append_block(&c, &blob, Bytes::from(format!("task {i} started\n")), info.len).await.unwrap();
+        store
+            .append_block(
+                &c,
+                &blob,
+                Bytes::from(format!("task {i} started\n")),
+                info.len,
+            )
+            .await
+            .unwrap();
     }
 }
 
@@ -300,8 +431,16 @@ async fn many_tasks(store: &Arc<dyn Store>) {
     seed_tasks(store, &many, 100).await;
     let c = &format!("job-{many}");
     let counting = Arc::new(CountingStore::new(store.clone()));
-    let scope = MergeScope::AllTasks { files: vec!["stdout.txt".into()] };
-    let mut m = MergedFollower::new(counting.clone(), c, scope, FollowConfig::default(), Start::Lines(10));
+    let scope = MergeScope::AllTasks {
+        files: vec!["stdout.txt".into()],
+    };
+    let mut m = MergedFollower::new(
+        counting.clone(),
+        c,
+        scope,
+        FollowConfig::default(),
+        Start::Lines(10),
+    );
     let t = Instant::now();
     m.poll().await.unwrap();
     let open = counting.counts();
@@ -314,7 +453,10 @@ async fn many_tasks(store: &Arc<dyn Store>) {
     for i in (0..100).step_by(10) {
         let blob = format!("task-{i:03}/$TaskLog/stdout.txt");
         let info = store.blob_info(c, &blob).await.unwrap();
-        store.append_block(c, &blob, Bytes::from_static(b"progress\n"), info.len).await.unwrap();
+        store
+            .append_block(c, &blob, Bytes::from_static(b"progress\n"), info.len)
+            .await
+            .unwrap();
     }
     let before = counting.counts();
     let t = Instant::now();

@@ -22,8 +22,15 @@ const BIG_JOB: &str = "job-bench-100k";
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let tasks: usize = arg("--tasks").map(|s| s.parse().expect("--tasks N")).unwrap_or(100_000);
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let tasks: usize = arg("--tasks")
+        .map(|s| s.parse().expect("--tasks N"))
+        .unwrap_or(100_000);
     let keep = arg("--dir").map(PathBuf::from);
     let tmp = std::env::temp_dir().join(format!("batchout-tui-bench-{}", std::process::id()));
     let dir = keep.clone().unwrap_or(tmp.clone());
@@ -58,14 +65,25 @@ async fn seed(dir: &Path, tasks: usize) {
     }
     let t = Instant::now();
     batchout::demo::seed(store.as_ref()).await.unwrap();
-    store.create_container(BIG_JOB, &Default::default()).await.unwrap();
+    store
+        .create_container(BIG_JOB, &Default::default())
+        .await
+        .unwrap();
     let mut pending = futures::stream::FuturesUnordered::new();
     use futures::StreamExt;
     for i in 0..tasks {
         let store = store.clone();
         pending.push(async move {
             let name = format!("task-{i:06}/$TaskLog/stdout.txt");
-            store.put_block_blob(BIG_JOB, &name, Bytes::from_static(b"ok\n"), &PutOptions::default()).await.unwrap();
+            store
+                .put_block_blob(
+                    BIG_JOB,
+                    &name,
+                    Bytes::from_static(b"ok\n"),
+                    &PutOptions::default(),
+                )
+                .await
+                .unwrap();
         });
         if pending.len() >= 16 {
             pending.next().await;
@@ -101,7 +119,10 @@ impl Ui {
         t.elapsed()
     }
     async fn next_msg(&mut self) -> Msg {
-        tokio::time::timeout(Duration::from_secs(600), self.rx.recv()).await.expect("worker answers").unwrap()
+        tokio::time::timeout(Duration::from_secs(600), self.rx.recv())
+            .await
+            .expect("worker answers")
+            .unwrap()
     }
 }
 
@@ -115,7 +136,11 @@ fn stats(name: &str, samples: &[Duration]) {
     let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
     ms.sort_by(f64::total_cmp);
     let avg = ms.iter().sum::<f64>() / ms.len() as f64;
-    println!("{name:<34} {:>4} keys  avg {avg:>6.2} ms  max {:>6.2} ms", ms.len(), ms[ms.len() - 1]);
+    println!(
+        "{name:<34} {:>4} keys  avg {avg:>6.2} ms  max {:>6.2} ms",
+        ms.len(),
+        ms[ms.len() - 1]
+    );
 }
 
 async fn measure(dir: &Path, tasks: usize) {
@@ -136,7 +161,9 @@ async fn measure(dir: &Path, tasks: usize) {
     loop {
         let m = ui.next_msg().await;
         ui.apply(Input::Msg(m));
-        let Screen::Jobs(j) = ui.state.screen() else { unreachable!() };
+        let Screen::Jobs(j) = ui.state.screen() else {
+            unreachable!()
+        };
         if !j.jobs.is_empty() {
             break;
         }
@@ -147,12 +174,24 @@ async fn measure(dir: &Path, tasks: usize) {
         let m = ui.next_msg().await;
         ui.apply(Input::Msg(m));
     }
-    println!("first frame (status bar, 'Listing jobs…'): {:>8.2} ms", empty_frame.as_secs_f64() * 1000.0);
-    println!("first frame with the job list:             {:>8.2} ms   (goal < 100 ms)", jobs_frame.as_secs_f64() * 1000.0);
+    println!(
+        "first frame (status bar, 'Listing jobs…'): {:>8.2} ms",
+        empty_frame.as_secs_f64() * 1000.0
+    );
+    println!(
+        "first frame with the job list:             {:>8.2} ms   (goal < 100 ms)",
+        jobs_frame.as_secs_f64() * 1000.0
+    );
 
     // 2. The job with many tasks: first page on screen vs whole listing.
-    let Screen::Jobs(j) = ui.state.screen() else { unreachable!() };
-    let pos = j.visible.iter().position(|&i| j.jobs[i as usize].container.raw() == BIG_JOB).expect("bench job listed");
+    let Screen::Jobs(j) = ui.state.screen() else {
+        unreachable!()
+    };
+    let pos = j
+        .visible
+        .iter()
+        .position(|&i| j.jobs[i as usize].container.raw() == BIG_JOB)
+        .expect("bench job listed");
     ui.key(Action::Top);
     for _ in 0..pos {
         ui.key(Action::Down);
@@ -177,7 +216,9 @@ async fn measure(dir: &Path, tasks: usize) {
         }
     }
     let all = t1.elapsed();
-    let Screen::Job(job) = ui.state.screen() else { unreachable!() };
+    let Screen::Job(job) = ui.state.screen() else {
+        unreachable!()
+    };
     assert_eq!(job.tasks.len(), tasks);
     let first = first_page.unwrap();
     println!(
@@ -208,5 +249,8 @@ async fn measure(dir: &Path, tasks: usize) {
     }
     filter.push(ui.key(Action::FilterClear));
     stats("filter (typing, backspace, clear)", &filter);
-    println!("peak memory (RSS):                         {:>8.1} MiB   (goal < 150 MiB)", peak_rss_mib());
+    println!(
+        "peak memory (RSS):                         {:>8.1} MiB   (goal < 150 MiB)",
+        peak_rss_mib()
+    );
 }

@@ -41,9 +41,17 @@ fn stderr(o: &Output) -> String {
 
 fn one_line_failure(o: &Output) -> String {
     let e = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "stdout: {} stderr: {e}", stdout(o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "stdout: {} stderr: {e}",
+        stdout(o)
+    );
     assert_eq!(e.trim_end().lines().count(), 1, "one line: {e:?}");
-    assert!(!e.contains("panicked") && !e.contains("RUST_BACKTRACE"), "{e}");
+    assert!(
+        !e.contains("panicked") && !e.contains("RUST_BACKTRACE"),
+        "{e}"
+    );
     e
 }
 
@@ -51,20 +59,51 @@ fn one_line_failure(o: &Output) -> String {
 /// for a job whose id needs a hashed container name, plus a log appended in two blocks.
 async fn seed(store: &dyn Store, job: &str) -> String {
     let container = conventions::container_name(job).unwrap();
-    store.create_container(&container, &BTreeMap::new()).await.unwrap();
+    store
+        .create_container(&container, &BTreeMap::new())
+        .await
+        .unwrap();
     let files = [
-        (Scope::Job, "JobOutput", "report.txt", b"job report\n".to_vec()),
-        (Scope::Task("task-1".into()), "TaskOutput", "images/frame 1.png", vec![0x89, b'P', b'N', b'G', 0, 7]),
-        (Scope::Task("task-2".into()), "TaskOutput", "x.txt", b"x\n".to_vec()),
+        (
+            Scope::Job,
+            "JobOutput",
+            "report.txt",
+            b"job report\n".to_vec(),
+        ),
+        (
+            Scope::Task("task-1".into()),
+            "TaskOutput",
+            "images/frame 1.png",
+            vec![0x89, b'P', b'N', b'G', 0, 7],
+        ),
+        (
+            Scope::Task("task-2".into()),
+            "TaskOutput",
+            "x.txt",
+            b"x\n".to_vec(),
+        ),
     ];
     for (scope, kind, path, data) in files {
         let blob = conventions::blob_name(&scope, kind, path).unwrap();
-        store.put_block_blob(&container, &blob, Bytes::from(data), &PutOptions::default()).await.unwrap();
+        store
+            .put_block_blob(&container, &blob, Bytes::from(data), &PutOptions::default())
+            .await
+            .unwrap();
     }
-    let log = conventions::blob_name(&Scope::Task("task-1".into()), "TaskLog", "stdout.txt").unwrap();
-    store.create_append_blob(&container, &log, &PutOptions::default()).await.unwrap();
-    store.append_block(&container, &log, Bytes::from_static(b"one\n"), 0).await.unwrap();
-    store.append_block(&container, &log, Bytes::from_static(b"two\n"), 4).await.unwrap();
+    let log =
+        conventions::blob_name(&Scope::Task("task-1".into()), "TaskLog", "stdout.txt").unwrap();
+    store
+        .create_append_blob(&container, &log, &PutOptions::default())
+        .await
+        .unwrap();
+    store
+        .append_block(&container, &log, Bytes::from_static(b"one\n"), 0)
+        .await
+        .unwrap();
+    store
+        .append_block(&container, &log, Bytes::from_static(b"two\n"), 4)
+        .await
+        .unwrap();
     container
 }
 
@@ -75,31 +114,56 @@ async fn connection_string_jobs_ls_cat() {
     let acct = azurite::fresh_account();
     let container = seed(&*acct.store(), JOB).await;
     let cs = acct.connection_string();
-    let o = run(batchout().env("AZURE_STORAGE_CONNECTION_STRING", &cs).args(["jobs", "--json"]));
+    let o = run(batchout()
+        .env("AZURE_STORAGE_CONNECTION_STRING", &cs)
+        .args(["jobs", "--json"]));
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 1);
     assert_eq!(v[0]["container"], container.as_str());
     assert!(v[0]["job"].is_null(), "the .NET library records no job id");
 
-    let o = run(batchout().env("AZURE_STORAGE_CONNECTION_STRING", &cs).args(["ls", JOB]));
+    let o = run(batchout()
+        .env("AZURE_STORAGE_CONNECTION_STRING", &cs)
+        .args(["ls", JOB]));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "SCOPE  NAME\njob    JobOutput\ntask   task-1\ntask   task-2\n");
+    assert_eq!(
+        stdout(&o),
+        "SCOPE  NAME\njob    JobOutput\ntask   task-1\ntask   task-2\n"
+    );
 
-    let o = run(batchout().env("AZURE_STORAGE_CONNECTION_STRING", &cs).args(["ls", JOB, "task-1", "--json"]));
+    let o = run(batchout()
+        .env("AZURE_STORAGE_CONNECTION_STRING", &cs)
+        .args(["ls", JOB, "task-1", "--json"]));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let mut got: Vec<(String, String, u64)> = v
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["kind"].as_str().unwrap().into(), f["path"].as_str().unwrap().into(), f["size"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().into(),
+                f["path"].as_str().unwrap().into(),
+                f["size"].as_u64().unwrap(),
+            )
+        })
         .collect();
     got.sort();
-    assert_eq!(got, [("TaskLog".into(), "stdout.txt".into(), 8), ("TaskOutput".into(), "images/frame 1.png".into(), 6)]);
+    assert_eq!(
+        got,
+        [
+            ("TaskLog".into(), "stdout.txt".into(), 8),
+            ("TaskOutput".into(), "images/frame 1.png".into(), 6)
+        ]
+    );
 
-    let o = run(batchout().env("AZURE_STORAGE_CONNECTION_STRING", &cs).args(["cat", JOB, "task-1", "TaskLog", "stdout.txt"]));
+    let o = run(batchout()
+        .env("AZURE_STORAGE_CONNECTION_STRING", &cs)
+        .args(["cat", JOB, "task-1", "TaskLog", "stdout.txt"]));
     assert_eq!(o.stdout, b"one\ntwo\n", "{}", stderr(&o));
-    let o = run(batchout().env("AZURE_STORAGE_CONNECTION_STRING", &cs).args(["cat", JOB, "-", "JobOutput", "report.txt"]));
+    let o = run(batchout()
+        .env("AZURE_STORAGE_CONNECTION_STRING", &cs)
+        .args(["cat", JOB, "-", "JobOutput", "report.txt"]));
     assert_eq!(o.stdout, b"job report\n", "{}", stderr(&o));
 }
 
@@ -115,7 +179,15 @@ async fn store_sas_url_for_one_container() {
     let o = run(batchout().args(["--store", &url, "cat", JOB, "task-2", "TaskOutput", "x.txt"]));
     assert_eq!(o.stdout, b"x\n", "{}", stderr(&o));
     // Secrets never reach the screen, even in errors.
-    let o = run(batchout().args(["--store", &url, "cat", JOB, "task-2", "TaskOutput", "missing.txt"]));
+    let o = run(batchout().args([
+        "--store",
+        &url,
+        "cat",
+        JOB,
+        "task-2",
+        "TaskOutput",
+        "missing.txt",
+    ]));
     let e = one_line_failure(&o);
     assert!(!e.contains(sas.split("sig=").nth(1).unwrap()), "{e}");
 }
@@ -150,12 +222,17 @@ async fn store_azurite_uses_the_well_known_account() {
     .unwrap();
     let job = "cli-azurite-job";
     seed(&s, job).await;
-    let o = run(batchout().env("BATCHOUT_AZURITE_BLOB_ENDPOINT", &endpoint).args(["--store", "azurite", "ls", job]));
+    let o = run(batchout()
+        .env("BATCHOUT_AZURITE_BLOB_ENDPOINT", &endpoint)
+        .args(["--store", "azurite", "ls", job]));
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("task-1"));
     let o = run(batchout()
         .env("BATCHOUT_AZURITE_BLOB_ENDPOINT", &endpoint)
-        .env("AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true")
+        .env(
+            "AZURE_STORAGE_CONNECTION_STRING",
+            "UseDevelopmentStorage=true",
+        )
         .args(["ls", job]));
     assert!(stdout(&o).contains("task-1"), "{}", stderr(&o));
 }
@@ -165,25 +242,56 @@ async fn errors_are_one_line_and_actionable() {
     let acct = azurite::fresh_account();
     seed(&*acct.store(), JOB).await;
     let cs = acct.connection_string();
-    let e = one_line_failure(&run(batchout().env("AZURE_STORAGE_CONNECTION_STRING", &cs).args(["ls", "no-such-job"])));
+    let e = one_line_failure(&run(batchout()
+        .env("AZURE_STORAGE_CONNECTION_STRING", &cs)
+        .args(["ls", "no-such-job"])));
     assert!(e.contains("no persisted outputs for job no-such-job: container job-no-such-job does not exist in azure account"), "{e}");
     assert!(e.contains(&acct.name), "{e}");
 
-    let wrong = cs.replace(&acct.key, "d3Jvbmcga2V5IHdyb25nIGtleSB3cm9uZyBrZXkgd3Jvbmcga2V5IHdyb25nIGtleQ==");
-    let e = one_line_failure(&run(batchout().env("AZURE_STORAGE_CONNECTION_STRING", &wrong).args(["jobs"])));
-    assert!(e.contains("not authorized") && e.contains("AccountKey"), "{e}");
+    let wrong = cs.replace(
+        &acct.key,
+        "d3Jvbmcga2V5IHdyb25nIGtleSB3cm9uZyBrZXkgd3Jvbmcga2V5IHdyb25nIGtleQ==",
+    );
+    let e = one_line_failure(&run(batchout()
+        .env("AZURE_STORAGE_CONNECTION_STRING", &wrong)
+        .args(["jobs"])));
+    assert!(
+        e.contains("not authorized") && e.contains("AccountKey"),
+        "{e}"
+    );
     assert!(!e.contains("d3Jvbmcga2V5"), "{e}");
 
-    let e = one_line_failure(&run(batchout().env("AZURE_STORAGE_CONNECTION_STRING", "AccountName=x;AccountKey=SECRETKEY;;junk").args(["jobs"])));
+    let e = one_line_failure(&run(batchout()
+        .env(
+            "AZURE_STORAGE_CONNECTION_STRING",
+            "AccountName=x;AccountKey=SECRETKEY;;junk",
+        )
+        .args(["jobs"])));
     assert!(e.contains("AZURE_STORAGE_CONNECTION_STRING"), "{e}");
     assert!(!e.contains("SECRETKEY"), "{e}");
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let t = std::time::Instant::now();
-    let e = one_line_failure(&run(batchout().args(["--store", &format!("http://127.0.0.1:{port}/devstoreaccount1"), "jobs"])));
+    let e = one_line_failure(&run(batchout().args([
+        "--store",
+        &format!("http://127.0.0.1:{port}/devstoreaccount1"),
+        "jobs",
+    ])));
     assert!(e.contains("cannot reach"), "{e}");
-    assert!(t.elapsed() < std::time::Duration::from_secs(10), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        t.elapsed()
+    );
 
-    let e = one_line_failure(&run(batchout().args(["--store", "https://acct.blob.core.windows.net/c/deep/blob?sig=SECRET", "jobs"])));
+    let e = one_line_failure(&run(batchout().args([
+        "--store",
+        "https://acct.blob.core.windows.net/c/deep/blob?sig=SECRET",
+        "jobs",
+    ])));
     assert!(!e.contains("SECRET"), "{e}");
 }

@@ -32,7 +32,10 @@ fn assert_one_line_failure(o: &Output) -> String {
     let err = stderr(o);
     assert_eq!(o.status.code(), Some(1), "stderr: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err:?}");
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
     err
 }
 
@@ -52,28 +55,93 @@ async fn seed() -> Seeded {
     let container = conventions::container_name(job).unwrap();
     let meta = BTreeMap::from([(JOB_ID_METADATA_KEY.to_string(), job.to_string())]);
     store.create_container(&container, &meta).await.unwrap();
-    store.create_container("job-othertool", &BTreeMap::new()).await.unwrap();
-    store.create_container("not-a-job", &BTreeMap::new()).await.unwrap();
-    let big: Vec<u8> = (0..9_000_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    store
+        .create_container("job-othertool", &BTreeMap::new())
+        .await
+        .unwrap();
+    store
+        .create_container("not-a-job", &BTreeMap::new())
+        .await
+        .unwrap();
+    let big: Vec<u8> = (0..9_000_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     let files: Vec<(Scope, &'static str, String, Vec<u8>)> = vec![
-        (Scope::Job, "JobOutput", "summary.json".into(), b"{\"frames\": 2}\n".to_vec()),
-        (Scope::Job, "JobPreview", "thumb with space.png".into(), vec![0x89, b'P', b'N', b'G', 0, 1, 2]),
-        (Scope::Task("frame-1".into()), "TaskOutput", "out/frame 0001.exr".into(), big),
-        (Scope::Task("frame-1".into()), "TaskOutput", "ünïcødé.txt".into(), "héllo\n".as_bytes().to_vec()),
-        (Scope::Task("frame-1".into()), "TaskPreview", "p.jpg".into(), b"jpg".to_vec()),
-        (Scope::Task("frame-10".into()), "MyKind", "x".into(), b"custom kind\n".to_vec()),
+        (
+            Scope::Job,
+            "JobOutput",
+            "summary.json".into(),
+            b"{\"frames\": 2}\n".to_vec(),
+        ),
+        (
+            Scope::Job,
+            "JobPreview",
+            "thumb with space.png".into(),
+            vec![0x89, b'P', b'N', b'G', 0, 1, 2],
+        ),
+        (
+            Scope::Task("frame-1".into()),
+            "TaskOutput",
+            "out/frame 0001.exr".into(),
+            big,
+        ),
+        (
+            Scope::Task("frame-1".into()),
+            "TaskOutput",
+            "ünïcødé.txt".into(),
+            "héllo\n".as_bytes().to_vec(),
+        ),
+        (
+            Scope::Task("frame-1".into()),
+            "TaskPreview",
+            "p.jpg".into(),
+            b"jpg".to_vec(),
+        ),
+        (
+            Scope::Task("frame-10".into()),
+            "MyKind",
+            "x".into(),
+            b"custom kind\n".to_vec(),
+        ),
     ];
     for (scope, kind, path, data) in &files {
         let blob = conventions::blob_name(scope, kind, path).unwrap();
-        store.put_block_blob(&container, &blob, Bytes::from(data.clone()), &PutOptions::default()).await.unwrap();
+        store
+            .put_block_blob(
+                &container,
+                &blob,
+                Bytes::from(data.clone()),
+                &PutOptions::default(),
+            )
+            .await
+            .unwrap();
     }
-    let log = conventions::blob_name(&Scope::Task("frame-1".into()), "TaskLog", "stdout.txt").unwrap();
-    store.create_append_blob(&container, &log, &PutOptions::default()).await.unwrap();
-    store.append_block(&container, &log, Bytes::from_static(b"line 1\n"), 0).await.unwrap();
-    store.append_block(&container, &log, Bytes::from_static(b"line 2\n"), 7).await.unwrap();
+    let log =
+        conventions::blob_name(&Scope::Task("frame-1".into()), "TaskLog", "stdout.txt").unwrap();
+    store
+        .create_append_blob(&container, &log, &PutOptions::default())
+        .await
+        .unwrap();
+    store
+        .append_block(&container, &log, Bytes::from_static(b"line 1\n"), 0)
+        .await
+        .unwrap();
+    store
+        .append_block(&container, &log, Bytes::from_static(b"line 2\n"), 7)
+        .await
+        .unwrap();
     let mut files = files;
-    files.push((Scope::Task("frame-1".into()), "TaskLog", "stdout.txt".into(), b"line 1\nline 2\n".to_vec()));
-    Seeded { _dir: dir, root, files }
+    files.push((
+        Scope::Task("frame-1".into()),
+        "TaskLog",
+        "stdout.txt".into(),
+        b"line 1\nline 2\n".to_vec(),
+    ));
+    Seeded {
+        _dir: dir,
+        root,
+        files,
+    }
 }
 
 #[tokio::test]
@@ -86,18 +154,34 @@ async fn jobs_lists_job_containers_with_original_ids() {
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[0].starts_with("JOB"));
     let container = conventions::container_name("Render_Job:7").unwrap();
-    assert!(lines.iter().any(|l| l.starts_with("Render_Job:7 ") && l.contains(&container)), "{text}");
-    assert!(lines.iter().any(|l| l.starts_with("? ") && l.contains("job-othertool")), "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Render_Job:7 ") && l.contains(&container)),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("? ") && l.contains("job-othertool")),
+        "{text}"
+    );
     assert!(!text.contains("not-a-job"));
 
     let out = batchout(&s.root, &["jobs", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let arr = v.as_array().unwrap();
     assert_eq!(arr.len(), 2);
-    let mine = arr.iter().find(|j| j["container"] == container.as_str()).unwrap();
+    let mine = arr
+        .iter()
+        .find(|j| j["container"] == container.as_str())
+        .unwrap();
     assert_eq!(mine["job"], "Render_Job:7");
     assert!(mine["last_modified"].as_str().unwrap().ends_with('Z'));
-    let other = arr.iter().find(|j| j["container"] == "job-othertool").unwrap();
+    let other = arr
+        .iter()
+        .find(|j| j["container"] == "job-othertool")
+        .unwrap();
     assert!(other["job"].is_null());
 }
 
@@ -106,7 +190,10 @@ async fn ls_job_lists_job_kinds_and_tasks() {
     let s = seed().await;
     let out = batchout(&s.root, &["ls", "Render_Job:7"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "SCOPE  NAME\njob    JobOutput\njob    JobPreview\ntask   frame-1\ntask   frame-10\n");
+    assert_eq!(
+        stdout(&out),
+        "SCOPE  NAME\njob    JobOutput\njob    JobPreview\ntask   frame-1\ntask   frame-10\n"
+    );
     let out = batchout(&s.root, &["ls", "Render_Job:7", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -144,8 +231,17 @@ async fn ls_task_lists_every_file_with_kind_size_and_time() {
         .iter()
         .filter(|(scope, ..)| *scope == Scope::Task("frame-1".into()))
         .map(|(_, kind, path, data)| {
-            let ty = if *kind == "TaskLog" { "append" } else { "block" };
-            (kind.to_string(), path.clone(), data.len() as u64, ty.to_string())
+            let ty = if *kind == "TaskLog" {
+                "append"
+            } else {
+                "block"
+            };
+            (
+                kind.to_string(),
+                path.clone(),
+                data.len() as u64,
+                ty.to_string(),
+            )
         })
         .collect();
     want.sort();
@@ -156,18 +252,34 @@ async fn ls_task_lists_every_file_with_kind_size_and_time() {
     }
 
     // One kind only; the human table has a header and one row per file.
-    let out = batchout(&s.root, &["ls", "Render_Job:7", "frame-1", "--kind", "TaskOutput"]);
+    let out = batchout(
+        &s.root,
+        &["ls", "Render_Job:7", "frame-1", "--kind", "TaskOutput"],
+    );
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[0].starts_with("KIND") && lines[0].ends_with("PATH"));
-    assert!(lines[1].starts_with("TaskOutput") && lines[1].contains("8.6 MiB") && lines[1].ends_with("out/frame 0001.exr"), "{text}");
-    assert!(lines[2].contains("7 B") && lines[2].ends_with("ünïcødé.txt"), "{text}");
+    assert!(
+        lines[1].starts_with("TaskOutput")
+            && lines[1].contains("8.6 MiB")
+            && lines[1].ends_with("out/frame 0001.exr"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("7 B") && lines[2].ends_with("ünïcødé.txt"),
+        "{text}"
+    );
 
     // Job level with '-'.
     let out = batchout(&s.root, &["ls", "Render_Job:7", "-", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let paths: Vec<&str> = v.as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths, vec!["summary.json", "thumb with space.png"]);
     assert!(v[0]["task"].is_null());
 
@@ -189,8 +301,17 @@ async fn cat_writes_exact_bytes() {
     for (scope, kind, path, data) in &s.files {
         let task = scope.task().unwrap_or("-");
         let out = batchout(&s.root, &["cat", "Render_Job:7", task, kind, path]);
-        assert!(out.status.success(), "{task} {kind} {path}: {}", stderr(&out));
-        assert!(out.stdout == *data, "{task} {kind} {path}: {} bytes, want {}", out.stdout.len(), data.len());
+        assert!(
+            out.status.success(),
+            "{task} {kind} {path}: {}",
+            stderr(&out)
+        );
+        assert!(
+            out.stdout == *data,
+            "{task} {kind} {path}: {} bytes, want {}",
+            out.stdout.len(),
+            data.len()
+        );
     }
 }
 
@@ -198,18 +319,42 @@ async fn cat_writes_exact_bytes() {
 async fn bad_input_fails_with_one_line() {
     let s = seed().await;
     let e = assert_one_line_failure(&batchout(&s.root, &["ls", "no_such_job"]));
-    assert!(e.contains("no persisted outputs for job no_such_job: container job-no-such-job-"), "{e}");
+    assert!(
+        e.contains("no persisted outputs for job no_such_job: container job-no-such-job-"),
+        "{e}"
+    );
     assert!(e.contains("does not exist in"), "{e}");
-    let e = assert_one_line_failure(&batchout(&s.root, &["cat", "missing", "t", "TaskOutput", "x"]));
-    assert!(e.contains("no persisted outputs for job missing: container job-missing does not exist"), "{e}");
+    let e = assert_one_line_failure(&batchout(
+        &s.root,
+        &["cat", "missing", "t", "TaskOutput", "x"],
+    ));
+    assert!(
+        e.contains("no persisted outputs for job missing: container job-missing does not exist"),
+        "{e}"
+    );
     let e = assert_one_line_failure(&batchout(&s.root, &["ls", "bad job"]));
     assert!(e.contains("space"), "{e}");
     let e = assert_one_line_failure(&batchout(&s.root, &["ls", "Render_Job:7", "bad/task"]));
     assert!(e.contains('/') || e.contains("slash"), "{e}");
-    assert_one_line_failure(&batchout(&s.root, &["ls", "Render_Job:7", "frame-1", "--kind", "Bad$Kind"]));
-    let e = assert_one_line_failure(&batchout(&s.root, &["cat", "Render_Job:7", "frame-1", "TaskOutput", "nope.txt"]));
+    assert_one_line_failure(&batchout(
+        &s.root,
+        &["ls", "Render_Job:7", "frame-1", "--kind", "Bad$Kind"],
+    ));
+    let e = assert_one_line_failure(&batchout(
+        &s.root,
+        &["cat", "Render_Job:7", "frame-1", "TaskOutput", "nope.txt"],
+    ));
     assert!(e.contains("nope.txt") && e.contains("batchout ls"), "{e}");
-    let e = assert_one_line_failure(&batchout(&s.root, &["cat", "Render_Job:7", "frame-1", "TaskOutput", "x\n\u{1b}[31mred"]));
+    let e = assert_one_line_failure(&batchout(
+        &s.root,
+        &[
+            "cat",
+            "Render_Job:7",
+            "frame-1",
+            "TaskOutput",
+            "x\n\u{1b}[31mred",
+        ],
+    ));
     assert!(!e.contains('\u{1b}'), "{e:?}");
     let out = batchout(&s.root, &["ls", "Render_Job:7", "--kind", "TaskLog"]);
     assert_eq!(out.status.code(), Some(2));
@@ -221,7 +366,13 @@ async fn cat_into_a_closed_pipe_is_quiet() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_batchout"))
         .arg("--store")
         .arg(&s.root)
-        .args(["cat", "Render_Job:7", "frame-1", "TaskOutput", "out/frame 0001.exr"])
+        .args([
+            "cat",
+            "Render_Job:7",
+            "frame-1",
+            "TaskOutput",
+            "out/frame 0001.exr",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

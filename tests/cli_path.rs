@@ -3,18 +3,38 @@
 use std::process::Command;
 
 fn batchout(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_batchout")).args(args).env_remove("BATCHOUT_STORE").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_batchout"))
+        .args(args)
+        .env_remove("BATCHOUT_STORE")
+        .output()
+        .unwrap()
 }
 
 #[test]
 fn prints_container_and_blob_one_per_line() {
-    let out = batchout(&["path", "MyTerrificJob", "task-1", "--kind", "TaskLog", "stdout.txt"]);
+    let out = batchout(&[
+        "path",
+        "MyTerrificJob",
+        "task-1",
+        "--kind",
+        "TaskLog",
+        "stdout.txt",
+    ]);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "job-myterrificjob\ntask-1/$TaskLog/stdout.txt\n");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "job-myterrificjob\ntask-1/$TaskLog/stdout.txt\n"
+    );
     let out = batchout(&["path", "my_job-bob"]);
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "job-my-job-bob-e04620bc2add214df74e158ba60d24273a0e0927\n");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "job-my-job-bob-e04620bc2add214df74e158ba60d24273a0e0927\n"
+    );
     let out = batchout(&["path", "j", "-", "out/x.bin"]);
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "job-j\n$JobOutput/out/x.bin\n");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "job-j\n$JobOutput/out/x.bin\n"
+    );
 }
 
 #[test]

@@ -11,7 +11,13 @@ macro_rules! scenario {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $name() {
             let store = support::azurite::fresh_store();
-            s::$name(store, concat!("job-", stringify!($name)).replace('_', "-").as_str()).await;
+            s::$name(
+                store,
+                concat!("job-", stringify!($name))
+                    .replace('_', "-")
+                    .as_str(),
+            )
+            .await;
         }
     };
 }
@@ -51,17 +57,45 @@ async fn faults_on_the_wire_still_give_the_exact_bytes() {
     // Faults on the reads of the blobs (the request line holds the blob's path).
     proxy.inject_matching("big.bin", Fault::CutAfter(1000), 4);
     proxy.inject_matching("big.bin", Fault::Refuse, 2);
-    proxy.inject_matching("big.bin", Fault::Busy { retry_after_secs: 1 }, 2);
+    proxy.inject_matching(
+        "big.bin",
+        Fault::Busy {
+            retry_after_secs: 1,
+        },
+        2,
+    );
     proxy.inject_matching("small.txt", Fault::CutAfter(3), 2);
     proxy.inject_matching("big.bin", Fault::Stall(Duration::from_secs(4)), 1);
     let tmp = tempfile::tempdir().unwrap();
-    let opts = DownloadOptions { request_timeout: Duration::from_secs(2), ..s::small_ranges() };
+    let opts = DownloadOptions {
+        request_timeout: Duration::from_secs(2),
+        ..s::small_ranges()
+    };
     let run = s::get_all(&store, c, tmp.path(), opts).await;
-    assert_eq!(run.summary.downloaded, 2, "{:?} {:?}", run.summary, run.notices());
-    assert!(matches!(run.outcome_of("t1/$TaskOutput/big.bin"), Outcome::Downloaded { verified: true, .. }));
-    assert_eq!(s::sha256_file(&tmp.path().join("t1/TaskOutput/big.bin")), s::sha256(&big));
-    assert_eq!(std::fs::read(tmp.path().join("t1/TaskOutput/small.txt")).unwrap(), b"small one");
-    assert!(proxy.faults_injected() >= 10, "only {} faults fired", proxy.faults_injected());
+    assert_eq!(
+        run.summary.downloaded,
+        2,
+        "{:?} {:?}",
+        run.summary,
+        run.notices()
+    );
+    assert!(matches!(
+        run.outcome_of("t1/$TaskOutput/big.bin"),
+        Outcome::Downloaded { verified: true, .. }
+    ));
+    assert_eq!(
+        s::sha256_file(&tmp.path().join("t1/TaskOutput/big.bin")),
+        s::sha256(&big)
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("t1/TaskOutput/small.txt")).unwrap(),
+        b"small one"
+    );
+    assert!(
+        proxy.faults_injected() >= 10,
+        "only {} faults fired",
+        proxy.faults_injected()
+    );
 }
 
 fn get_cmd(conn: &str, out: &std::path::Path) -> Command {
@@ -99,8 +133,14 @@ fn kill_9_and_resume_from_azurite() {
             .spawn()
             .unwrap();
         let start = Instant::now();
-        while !std::fs::read_to_string(&state).map(|s| s.contains("\"done\":[[")).unwrap_or(false) {
-            assert!(start.elapsed() < Duration::from_secs(30), "download never progressed");
+        while !std::fs::read_to_string(&state)
+            .map(|s| s.contains("\"done\":[["))
+            .unwrap_or(false)
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "download never progressed"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         std::thread::sleep(extra);
@@ -108,7 +148,10 @@ fn kill_9_and_resume_from_azurite() {
         child.wait().unwrap();
         assert!(!target.exists(), "a partial file under the final name");
     };
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
     kill_midway(Duration::from_millis(100 + nanos % 1500));
     let done = get_cmd(&acct.connection_string(), &out).output().unwrap();
     let stderr = String::from_utf8_lossy(&done.stderr);
@@ -119,10 +162,19 @@ fn kill_9_and_resume_from_azurite() {
     std::fs::remove_file(&target).unwrap();
     kill_midway(Duration::from_millis(50));
     let newer = s::data(64 << 20, 23);
-    rt.block_on(s::put(&*store, "job-j", "t1/$TaskOutput/big.bin", &newer, None));
+    rt.block_on(s::put(
+        &*store,
+        "job-j",
+        "t1/$TaskOutput/big.bin",
+        &newer,
+        None,
+    ));
     let done = get_cmd(&acct.connection_string(), &out).output().unwrap();
     let stderr = String::from_utf8_lossy(&done.stderr);
     assert!(done.status.success(), "{stderr}");
-    assert!(stderr.contains("changed since the interrupted download; starting over"), "{stderr}");
+    assert!(
+        stderr.contains("changed since the interrupted download; starting over"),
+        "{stderr}"
+    );
     assert_eq!(s::sha256_file(&target), s::sha256(&newer));
 }

@@ -18,7 +18,13 @@ macro_rules! scenario {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $name() {
             let (_keep, store) = store();
-            s::$name(store, concat!("job-", stringify!($name)).replace('_', "-").as_str()).await;
+            s::$name(
+                store,
+                concat!("job-", stringify!($name))
+                    .replace('_', "-")
+                    .as_str(),
+            )
+            .await;
         }
     };
 }

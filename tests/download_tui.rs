@@ -62,13 +62,36 @@ fn job_screen() -> AppState {
     let id = load_id(&eff, |k| matches!(k, RequestKind::Jobs));
     let modified = datetime!(2026-12-01 12:00 UTC);
     let jobs = vec![
-        JobEntry { container: "job-big-job".into(), job_id: Some("big-job".into()), modified },
-        JobEntry { container: "job-other".into(), job_id: None, modified },
+        JobEntry {
+            container: "job-big-job".into(),
+            job_id: Some("big-job".into()),
+            modified,
+        },
+        JobEntry {
+            container: "job-other".into(),
+            job_id: None,
+            modified,
+        },
     ];
-    feed(&mut s, Msg::Jobs { id, jobs, done: true });
+    feed(
+        &mut s,
+        Msg::Jobs {
+            id,
+            jobs,
+            done: true,
+        },
+    );
     let eff = act(&mut s, Action::Enter);
     let id = load_id(&eff, |k| matches!(k, RequestKind::JobRoot { .. }));
-    feed(&mut s, Msg::JobRoot { id, job_kinds: vec!["JobOutput".into()], tasks: vec!["t1".into(), "t2".into()], done: true });
+    feed(
+        &mut s,
+        Msg::JobRoot {
+            id,
+            job_kinds: vec!["JobOutput".into()],
+            tasks: vec!["t1".into(), "t2".into()],
+            done: true,
+        },
+    );
     s
 }
 
@@ -104,7 +127,10 @@ fn space_marks_and_d_downloads_the_marks_after_the_folder_prompt() {
     assert_eq!(reqs[0].dir, "/data/mine");
     assert_eq!(
         reqs[0].selections,
-        vec![Selection::kind(Some(Scope::Job), "JobOutput"), Selection::scope(Scope::Task("t2".into()))]
+        vec![
+            Selection::kind(Some(Scope::Job), "JobOutput"),
+            Selection::scope(Scope::Task("t2".into()))
+        ]
     );
     assert!(!reqs[0].overwrite);
     assert!(s.downloads.marks.is_empty(), "marks are used up");
@@ -117,7 +143,10 @@ fn d_without_marks_downloads_the_current_item_and_esc_cancels_the_prompt() {
     let mut s = job_screen();
     act(&mut s, Action::Down); // t1
     act(&mut s, Action::Download);
-    assert_eq!(s.downloads.prompt.as_ref().unwrap().items[0].selection, Selection::scope(Scope::Task("t1".into())));
+    assert_eq!(
+        s.downloads.prompt.as_ref().unwrap().items[0].selection,
+        Selection::scope(Scope::Task("t1".into()))
+    );
     act(&mut s, Action::FilterClear);
     assert!(s.downloads.prompt.is_none());
     // Tab in the prompt switches to replacing differing files.
@@ -137,7 +166,11 @@ fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries()
         file: f,
         name: name.into(),
         len,
-        retry: Some(Selection::file(Scope::Task("t1".into()), "TaskOutput", path)),
+        retry: Some(Selection::file(
+            Scope::Task("t1".into()),
+            "TaskOutput",
+            path,
+        )),
     };
     feed(
         &mut s,
@@ -147,31 +180,96 @@ fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries()
                 file(0, "t1/TaskOutput/big.bin", 64 << 20, "big.bin"),
                 file(1, "t1/TaskOutput/a.txt", 12, "a.txt"),
                 file(2, "t1/TaskOutput/bad.bin", 4096, "bad.bin"),
-                PlannedRow { file: 3, name: "\"t1/$TaskOutput/../../x\"".into(), len: 4, retry: None },
+                PlannedRow {
+                    file: 3,
+                    name: "\"t1/$TaskOutput/../../x\"".into(),
+                    len: 4,
+                    retry: None,
+                },
             ],
         },
     );
     let ev = |event| Msg::Transfer { id, event };
-    feed(&mut s, ev(TransferEvent::Started { id: 0, total: 64 << 20, resumed_from: 0 }));
-    let progress = Progress { done: 16 << 20, total: 64 << 20, rate: 8.0 * 1024.0 * 1024.0, eta: Some(Duration::from_secs(6)) };
+    feed(
+        &mut s,
+        ev(TransferEvent::Started {
+            id: 0,
+            total: 64 << 20,
+            resumed_from: 0,
+        }),
+    );
+    let progress = Progress {
+        done: 16 << 20,
+        total: 64 << 20,
+        rate: 8.0 * 1024.0 * 1024.0,
+        eta: Some(Duration::from_secs(6)),
+    };
     feed(&mut s, ev(TransferEvent::Progress { id: 0, progress }));
-    feed(&mut s, ev(TransferEvent::Finished { id: 1, outcome: Outcome::Downloaded { bytes: 12, resumed_from: 0, verified: true } }));
-    feed(&mut s, ev(TransferEvent::Finished { id: 2, outcome: Outcome::Failed { error: "MD5 mismatch".into() } }));
-    feed(&mut s, ev(TransferEvent::Finished { id: 3, outcome: Outcome::Refused { reason: "file path has a '..' segment".into() } }));
+    feed(
+        &mut s,
+        ev(TransferEvent::Finished {
+            id: 1,
+            outcome: Outcome::Downloaded {
+                bytes: 12,
+                resumed_from: 0,
+                verified: true,
+            },
+        }),
+    );
+    feed(
+        &mut s,
+        ev(TransferEvent::Finished {
+            id: 2,
+            outcome: Outcome::Failed {
+                error: "MD5 mismatch".into(),
+            },
+        }),
+    );
+    feed(
+        &mut s,
+        ev(TransferEvent::Finished {
+            id: 3,
+            outcome: Outcome::Refused {
+                reason: "file path has a '..' segment".into(),
+            },
+        }),
+    );
     insta::assert_snapshot!("transfers_running", render(&s));
 
     // x on the running file cancels just that file.
     act(&mut s, Action::Top);
     act(&mut s, Action::Down);
-    assert_eq!(act(&mut s, Action::CancelTransfer), vec![Effect::CancelTransfer { id, file: Some(0) }]);
+    assert_eq!(
+        act(&mut s, Action::CancelTransfer),
+        vec![Effect::CancelTransfer { id, file: Some(0) }]
+    );
     // x on the header cancels the whole transfer.
     act(&mut s, Action::Top);
-    assert_eq!(act(&mut s, Action::CancelTransfer), vec![Effect::CancelTransfer { id, file: None }]);
+    assert_eq!(
+        act(&mut s, Action::CancelTransfer),
+        vec![Effect::CancelTransfer { id, file: None }]
+    );
 
-    feed(&mut s, ev(TransferEvent::Finished { id: 0, outcome: Outcome::Cancelled { done: 16 << 20 } }));
-    let summary = Summary { downloaded: 1, bytes: 12, cancelled: 1, failed: 1, refused: 1, ..Default::default() };
+    feed(
+        &mut s,
+        ev(TransferEvent::Finished {
+            id: 0,
+            outcome: Outcome::Cancelled { done: 16 << 20 },
+        }),
+    );
+    let summary = Summary {
+        downloaded: 1,
+        bytes: 12,
+        cancelled: 1,
+        failed: 1,
+        refused: 1,
+        ..Default::default()
+    };
     feed(&mut s, ev(TransferEvent::AllDone(summary)));
-    assert!(!s.requests.in_flight.contains(&id), "the transfer no longer counts as running");
+    assert!(
+        !s.requests.in_flight.contains(&id),
+        "the transfer no longer counts as running"
+    );
     insta::assert_snapshot!("transfers_done", render(&s));
 
     // R on the header retries the failed and the cancelled file (not the refused one).
@@ -200,7 +298,10 @@ async fn pump(
 ) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while !done(s) {
-        let m = tokio::time::timeout_at(deadline, rx.recv()).await.expect("timed out").expect("channel open");
+        let m = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("timed out")
+            .expect("channel open");
         workers.run_all(update::update(s, Input::Msg(m)));
     }
 }
@@ -233,32 +334,60 @@ async fn end_to_end_mark_a_task_download_it_cancel_a_file_and_resume_it() {
     workers.run_all(act(&mut s, Action::FilterAccept));
     // Cancel the big file as soon as it has started.
     pump(&mut s, &mut workers, &mut rx, |s| {
-        s.downloads.runs[0].rows.iter().any(|r| r.name.ends_with("big.bin") && r.state == RowState::Running)
+        s.downloads.runs[0]
+            .rows
+            .iter()
+            .any(|r| r.name.ends_with("big.bin") && r.state == RowState::Running)
     })
     .await;
-    let big_line = 1 + s.downloads.runs[0].rows.iter().position(|r| r.name.ends_with("big.bin")).unwrap();
+    let big_line = 1 + s.downloads.runs[0]
+        .rows
+        .iter()
+        .position(|r| r.name.ends_with("big.bin"))
+        .unwrap();
     act(&mut s, Action::Top);
     for _ in 0..big_line {
         act(&mut s, Action::Down);
     }
     workers.run_all(act(&mut s, Action::CancelTransfer));
-    pump(&mut s, &mut workers, &mut rx, |s| s.downloads.runs[0].summary.is_some()).await;
+    pump(&mut s, &mut workers, &mut rx, |s| {
+        s.downloads.runs[0].summary.is_some()
+    })
+    .await;
     let run = &s.downloads.runs[0];
-    let outcome = |name: &str| run.rows.iter().find(|r| r.name.ends_with(name)).unwrap().state.clone();
-    assert_eq!(std::fs::read(out.join("t1/TaskLog/stdout.txt")).unwrap(), b"hello\n");
+    let outcome = |name: &str| {
+        run.rows
+            .iter()
+            .find(|r| r.name.ends_with(name))
+            .unwrap()
+            .state
+            .clone()
+    };
+    assert_eq!(
+        std::fs::read(out.join("t1/TaskLog/stdout.txt")).unwrap(),
+        b"hello\n"
+    );
     assert!(!out.join("t2").exists(), "only the marked task");
     // Cancelled mid-way (or, on a very fast machine, already done): never a partial final file.
     match outcome("big.bin") {
-        RowState::Finished(Outcome::Cancelled { .. }) => assert!(!out.join("t1/TaskOutput/big.bin").exists()),
+        RowState::Finished(Outcome::Cancelled { .. }) => {
+            assert!(!out.join("t1/TaskOutput/big.bin").exists())
+        }
         RowState::Finished(Outcome::Downloaded { .. }) => {}
         other => panic!("{other:?}"),
     }
     // R retries (resumes) it.
     workers.run_all(act(&mut s, Action::RetryTransfer));
     if s.downloads.runs.len() == 2 {
-        pump(&mut s, &mut workers, &mut rx, |s| s.downloads.runs[1].summary.is_some()).await;
+        pump(&mut s, &mut workers, &mut rx, |s| {
+            s.downloads.runs[1].summary.is_some()
+        })
+        .await;
         assert_eq!(s.downloads.runs[1].summary.as_ref().unwrap().downloaded, 1);
     }
-    assert_eq!(sha256_file(&out.join("t1/TaskOutput/big.bin")), sha256(&big));
+    assert_eq!(
+        sha256_file(&out.join("t1/TaskOutput/big.bin")),
+        sha256(&big)
+    );
     assert!(render(&s).contains("Transfers"));
 }

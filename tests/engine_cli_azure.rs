@@ -22,7 +22,8 @@ fn save_and_track_through_a_container_sas_url() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("result.txt"), b"through a SAS").unwrap();
     std::fs::write(dir.path().join("log.txt"), b"tracked through a SAS\n").unwrap();
-    let sas = support::azurite::container_sas(&account, "job-sasjob", "racwl", "2099-01-01T00:00:00Z");
+    let sas =
+        support::azurite::container_sas(&account, "job-sasjob", "racwl", "2099-01-01T00:00:00Z");
     let url = format!("{}/job-sasjob?{sas}", account.blob_endpoint);
     let clean = |cmd: &mut Command| {
         cmd.current_dir(dir.path())
@@ -36,7 +37,10 @@ fn save_and_track_through_a_container_sas_url() {
 
     let mut missing = Command::new(assert_cmd::cargo::cargo_bin("batchout"));
     clean(&mut missing);
-    let out = missing.args(["--store", &url, "save", "result.txt"]).output().unwrap();
+    let out = missing
+        .args(["--store", &url, "save", "result.txt"])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("batchout prepare sasjob"), "{err}");
@@ -45,15 +49,28 @@ fn save_and_track_through_a_container_sas_url() {
 
     let store = account.store();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(batchout::engine::prepare(store.as_ref(), "sasjob", &Default::default())).unwrap();
+    rt.block_on(batchout::engine::prepare(
+        store.as_ref(),
+        "sasjob",
+        &Default::default(),
+    ))
+    .unwrap();
     let mut save = Command::new(assert_cmd::cargo::cargo_bin("batchout"));
     clean(&mut save);
-    save.args(["--store", &url, "save", "result.txt"]).assert().success();
+    save.args(["--store", &url, "save", "result.txt"])
+        .assert()
+        .success();
     let mut track = Command::new(assert_cmd::cargo::cargo_bin("batchout"));
     clean(&mut track);
-    track.args(["--store", &url, "track", "log.txt", "--", "true"]).assert().success();
+    track
+        .args(["--store", &url, "track", "log.txt", "--", "true"])
+        .assert()
+        .success();
     let read = |name: &str| {
-        rt.block_on(store.read_range("job-sasjob", name, batchout::store::ByteRange::all(), None)).unwrap().data.to_vec()
+        rt.block_on(store.read_range("job-sasjob", name, batchout::store::ByteRange::all(), None))
+            .unwrap()
+            .data
+            .to_vec()
     };
     assert_eq!(read("t1/$TaskOutput/result.txt"), b"through a SAS");
     assert_eq!(read("t1/$TaskLog/log.txt"), b"tracked through a SAS\n");

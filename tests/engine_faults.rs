@@ -4,7 +4,10 @@
 
 mod support;
 
-use batchout::engine::{self, Event, EventSink, FlushSchedule, SaveOptions, Target, TrackOptions, TrackSpec, Tracker, UploadOptions};
+use batchout::engine::{
+    self, Event, EventSink, FlushSchedule, SaveOptions, Target, TrackOptions, TrackSpec, Tracker,
+    UploadOptions,
+};
 use batchout::store::{ByteRange, Store};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -13,7 +16,12 @@ use std::time::Duration;
 use support::fault_proxy::{Fault, FaultProxy};
 
 async fn read_all(store: &dyn Store, container: &str, blob: &str) -> Vec<u8> {
-    store.read_range(container, blob, ByteRange::all(), None).await.unwrap().data.to_vec()
+    store
+        .read_range(container, blob, ByteRange::all(), None)
+        .await
+        .unwrap()
+        .data
+        .to_vec()
 }
 
 fn proxied() -> (FaultProxy, Arc<dyn Store>, Arc<dyn Store>) {
@@ -36,14 +44,23 @@ async fn appends_cut_lost_refused_or_throttled_never_double_or_lose_a_byte() {
     let tracker = Tracker::start(
         through.clone(),
         vec![spec.clone()],
-        TrackOptions { schedule: FlushSchedule::with_cap(Some(Duration::from_millis(50))), events },
+        TrackOptions {
+            schedule: FlushSchedule::with_cap(Some(Duration::from_millis(50))),
+            events,
+        },
     );
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .unwrap();
     let faults = [
         Fault::DropResponse,
         Fault::CutAfter(0),
         Fault::Refuse,
-        Fault::Busy { retry_after_secs: 1 },
+        Fault::Busy {
+            retry_after_secs: 1,
+        },
         Fault::DropResponse,
         Fault::TooManyRequests,
         Fault::DropResponse,
@@ -51,7 +68,12 @@ async fn appends_cut_lost_refused_or_throttled_never_double_or_lose_a_byte() {
     for (round, fault) in faults.iter().cycle().take(14).enumerate() {
         proxy.inject_matching("comp=appendblock", fault.clone(), 1);
         for line in 0..20 {
-            writeln!(file, "round {round:02} line {line:02} {}", "x".repeat(line * 7)).unwrap();
+            writeln!(
+                file,
+                "round {round:02} line {line:02} {}",
+                "x".repeat(line * 7)
+            )
+            .unwrap();
         }
         file.flush().unwrap();
         // One fault per append: wait until this one hit and the round's lines are saved
@@ -59,11 +81,18 @@ async fn appends_cut_lost_refused_or_throttled_never_double_or_lose_a_byte() {
         let want = file.metadata().unwrap().len();
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let len = direct.blob_info("job-faultjob", &spec.blob).await.map(|i| i.len).unwrap_or(0);
+            let len = direct
+                .blob_info("job-faultjob", &spec.blob)
+                .await
+                .map(|i| i.len)
+                .unwrap_or(0);
             if proxy.faults_injected() > round && len == want {
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "round {round} ({fault:?}) never got through");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round} ({fault:?}) never got through"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -71,11 +100,20 @@ async fn appends_cut_lost_refused_or_throttled_never_double_or_lose_a_byte() {
     let expected = std::fs::read(&log).unwrap();
     let saved = read_all(direct.as_ref(), "job-faultjob", &spec.blob).await;
     assert_eq!(proxy.faults_injected(), 14);
-    assert_eq!(saved.len(), expected.len(), "events: {:?}", seen.lock().unwrap());
+    assert_eq!(
+        saved.len(),
+        expected.len(),
+        "events: {:?}",
+        seen.lock().unwrap()
+    );
     assert!(saved == expected, "blob differs from the file");
     assert_eq!(report.files[0].blob_len, expected.len() as u64);
     // Lost answers to appends that did land were recognised by reading the blob back.
-    assert!(seen.lock().unwrap().iter().any(|e| matches!(e, Event::RecoveredAppend { .. })));
+    assert!(seen
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| matches!(e, Event::RecoveredAppend { .. })));
 }
 
 /// A lost answer to an append whose request did land, on the last flush: recognised.
@@ -91,13 +129,27 @@ async fn a_lost_answer_on_the_final_flush_is_recognised() {
     // the condition refuses the repeats, and the engine reads the blob back.
     proxy.inject_matching("comp=appendblock", Fault::DropResponse, 3);
     let (events, seen) = EventSink::collect();
-    Tracker::start(through, vec![spec.clone()], TrackOptions { schedule: FlushSchedule::default(), events })
-        .finish()
-        .await
-        .unwrap();
-    assert_eq!(read_all(direct.as_ref(), "job-faultjob", &spec.blob).await, b"all of it, flushed at the end\n");
+    Tracker::start(
+        through,
+        vec![spec.clone()],
+        TrackOptions {
+            schedule: FlushSchedule::default(),
+            events,
+        },
+    )
+    .finish()
+    .await
+    .unwrap();
+    assert_eq!(
+        read_all(direct.as_ref(), "job-faultjob", &spec.blob).await,
+        b"all of it, flushed at the end\n"
+    );
     assert_eq!(proxy.faults_injected(), 3);
-    assert!(seen.lock().unwrap().iter().any(|e| matches!(e, Event::RecoveredAppend { .. })));
+    assert!(seen
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| matches!(e, Event::RecoveredAppend { .. })));
 }
 
 /// A multi-block save whose stage and commit requests are cut, lost or refused still ends
@@ -107,21 +159,40 @@ async fn a_block_save_survives_cut_and_lost_requests() {
     let (proxy, through, direct) = proxied();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.bin");
-    let data: Vec<u8> = (0..12 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let data: Vec<u8> = (0..12 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     std::fs::write(&path, &data).unwrap();
-    engine::prepare(direct.as_ref(), "faultjob", &EventSink::none()).await.unwrap();
+    engine::prepare(direct.as_ref(), "faultjob", &EventSink::none())
+        .await
+        .unwrap();
     proxy.inject_matching("blockid=", Fault::DropResponse, 2);
     proxy.inject_matching("blockid=", Fault::Refuse, 1);
     proxy.inject_matching("comp=blocklist", Fault::DropResponse, 1);
     let target = Target::task("faultjob", "t3", "TaskOutput").unwrap();
-    let options = SaveOptions { upload: UploadOptions { block_size: 1024 * 1024, in_flight: 4 }, events: EventSink::none() };
-    let summary = engine::save(through, &target, &[path.to_str().unwrap().to_string()], Some("data.bin"), &options)
-        .await
-        .unwrap();
+    let options = SaveOptions {
+        upload: UploadOptions {
+            block_size: 1024 * 1024,
+            in_flight: 4,
+        },
+        events: EventSink::none(),
+    };
+    let summary = engine::save(
+        through,
+        &target,
+        &[path.to_str().unwrap().to_string()],
+        Some("data.bin"),
+        &options,
+    )
+    .await
+    .unwrap();
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     assert!(proxy.faults_injected() >= 3, "{}", proxy.faults_injected());
     let back = read_all(direct.as_ref(), "job-faultjob", "t3/$TaskOutput/data.bin").await;
     assert_eq!(Sha256::digest(&back), Sha256::digest(&data));
-    let info = direct.blob_info("job-faultjob", "t3/$TaskOutput/data.bin").await.unwrap();
+    let info = direct
+        .blob_info("job-faultjob", "t3/$TaskOutput/data.bin")
+        .await
+        .unwrap();
     assert_eq!(info.content_md5, Some(md5::Md5::digest(&data).into()));
 }

@@ -23,7 +23,13 @@ fn env() -> Env {
     let out = tmp.path().join("out");
     let store = LocalStore::open(&store_dir).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    Env { store_dir, out, store, rt, _tmp: tmp }
+    Env {
+        store_dir,
+        out,
+        store,
+        rt,
+        _tmp: tmp,
+    }
 }
 
 impl Env {
@@ -37,13 +43,22 @@ impl Env {
     }
     fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_batchout"));
-        c.arg("--store").arg(&self.store_dir).arg("get").args(args).arg("-o").arg(&self.out);
-        c.env_remove("BATCHOUT_STORE").env_remove("BATCHOUT_GET_LIMIT");
+        c.arg("--store")
+            .arg(&self.store_dir)
+            .arg("get")
+            .args(args)
+            .arg("-o")
+            .arg(&self.out);
+        c.env_remove("BATCHOUT_STORE")
+            .env_remove("BATCHOUT_GET_LIMIT");
         c
     }
     fn get(&self, args: &[&str]) -> (Output, String, String) {
         let out = self.cmd(args).output().unwrap();
-        let (so, se) = (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned());
+        let (so, se) = (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
         (out, so, se)
     }
 }
@@ -53,15 +68,34 @@ fn downloads_a_job_into_the_layout_with_a_summary() {
     let e = env();
     e.seed(
         "job-myjob",
-        &[("t1/$TaskOutput/a.txt", b"a"), ("t1/$TaskLog/stdout.txt", b"log"), ("$JobOutput/j.txt", b"j")],
+        &[
+            ("t1/$TaskOutput/a.txt", b"a"),
+            ("t1/$TaskLog/stdout.txt", b"log"),
+            ("$JobOutput/j.txt", b"j"),
+        ],
     );
     let (out, stdout, stderr) = e.get(&["MyJob"]);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert_eq!(std::fs::read(e.out.join("t1/TaskOutput/a.txt")).unwrap(), b"a");
-    assert_eq!(std::fs::read(e.out.join("t1/TaskLog/stdout.txt")).unwrap(), b"log");
-    assert_eq!(std::fs::read(e.out.join("_job/JobOutput/j.txt")).unwrap(), b"j");
-    assert!(stdout.contains("t1/TaskOutput/a.txt: downloaded"), "{stdout}");
-    assert!(stdout.lines().last().unwrap().starts_with("3 downloaded"), "{stdout}");
+    assert_eq!(
+        std::fs::read(e.out.join("t1/TaskOutput/a.txt")).unwrap(),
+        b"a"
+    );
+    assert_eq!(
+        std::fs::read(e.out.join("t1/TaskLog/stdout.txt")).unwrap(),
+        b"log"
+    );
+    assert_eq!(
+        std::fs::read(e.out.join("_job/JobOutput/j.txt")).unwrap(),
+        b"j"
+    );
+    assert!(
+        stdout.contains("t1/TaskOutput/a.txt: downloaded"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().last().unwrap().starts_with("3 downloaded"),
+        "{stdout}"
+    );
 
     // Again: identical, skipped, success.
     let (out, stdout, _) = e.get(&["MyJob"]);
@@ -72,11 +106,20 @@ fn downloads_a_job_into_the_layout_with_a_summary() {
     std::fs::write(e.out.join("t1/TaskOutput/a.txt"), b"mine").unwrap();
     let (out, _, stderr) = e.get(&["MyJob"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.contains("not overwritten (use --overwrite)"), "{stderr}");
-    assert_eq!(std::fs::read(e.out.join("t1/TaskOutput/a.txt")).unwrap(), b"mine");
+    assert!(
+        stderr.contains("not overwritten (use --overwrite)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(e.out.join("t1/TaskOutput/a.txt")).unwrap(),
+        b"mine"
+    );
     let (out, _, _) = e.get(&["MyJob", "--overwrite"]);
     assert!(out.status.success());
-    assert_eq!(std::fs::read(e.out.join("t1/TaskOutput/a.txt")).unwrap(), b"a");
+    assert_eq!(
+        std::fs::read(e.out.join("t1/TaskOutput/a.txt")).unwrap(),
+        b"a"
+    );
 }
 
 #[test]
@@ -94,7 +137,11 @@ fn task_kind_and_globs_select() {
     let (out, _, _) = e.get(&["j", "t1", "--kind", "TaskOutput", "*.csv"]);
     assert!(out.status.success());
     let files = |root: &Path| -> Vec<String> {
-        tree(root).into_iter().filter(|p| root.join(p).is_file()).map(|p| p.display().to_string()).collect()
+        tree(root)
+            .into_iter()
+            .filter(|p| root.join(p).is_file())
+            .map(|p| p.display().to_string())
+            .collect()
     };
     assert_eq!(files(&e.out), vec!["t1/TaskOutput/b.csv"]);
     // A glob in the TASK position (task ids never hold '.' or '*') means every task.
@@ -102,7 +149,12 @@ fn task_kind_and_globs_select() {
     assert!(out.status.success());
     assert_eq!(
         files(&e.out),
-        vec!["t1/TaskLog/stdout.txt", "t1/TaskOutput/a.txt", "t1/TaskOutput/b.csv", "t2/TaskOutput/c.txt"]
+        vec![
+            "t1/TaskLog/stdout.txt",
+            "t1/TaskOutput/a.txt",
+            "t1/TaskOutput/b.csv",
+            "t2/TaskOutput/c.txt"
+        ]
     );
     let (out, _, stderr) = e.get(&["j", "t9"]);
     assert_eq!(out.status.code(), Some(1));
@@ -117,23 +169,42 @@ fn hostile_names_fail_the_run_and_write_nothing_outside() {
     let e = env();
     e.seed(
         "job-j",
-        &[("t1/$TaskOutput/../../../../evil.txt", b"evil"), ("t1/$TaskOutput/ok.txt", b"ok")],
+        &[
+            ("t1/$TaskOutput/../../../../evil.txt", b"evil"),
+            ("t1/$TaskOutput/ok.txt", b"ok"),
+        ],
     );
     let (out, _, stderr) = e.get(&["j"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("refused"), "{stderr}");
-    assert_eq!(std::fs::read(e.out.join("t1/TaskOutput/ok.txt")).unwrap(), b"ok");
+    assert_eq!(
+        std::fs::read(e.out.join("t1/TaskOutput/ok.txt")).unwrap(),
+        b"ok"
+    );
     let parent = e.out.parent().unwrap();
     // Everything in the temp folder except the store itself: only the download folder.
-    let written: Vec<_> = tree(parent).into_iter().filter(|p| !p.starts_with("store")).collect();
-    let expected: Vec<PathBuf> =
-        ["out", "out/t1", "out/t1/TaskOutput", "out/t1/TaskOutput/ok.txt"].iter().map(PathBuf::from).collect();
+    let written: Vec<_> = tree(parent)
+        .into_iter()
+        .filter(|p| !p.starts_with("store"))
+        .collect();
+    let expected: Vec<PathBuf> = [
+        "out",
+        "out/t1",
+        "out/t1/TaskOutput",
+        "out/t1/TaskOutput/ok.txt",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
     assert_eq!(written, expected);
 }
 
 /// Wait until the resume state of `target` lists at least one written range.
 fn wait_for_progress(target: &Path, timeout: Duration) -> bool {
-    let state = target.parent().unwrap().join(format!(".{}.batchout-state", target.file_name().unwrap().to_string_lossy()));
+    let state = target.parent().unwrap().join(format!(
+        ".{}.batchout-state",
+        target.file_name().unwrap().to_string_lossy()
+    ));
     let start = Instant::now();
     while start.elapsed() < timeout {
         if let Ok(s) = std::fs::read_to_string(&state) {
@@ -154,7 +225,10 @@ fn kill_midway(e: &Env, target: &Path, extra_wait: Duration) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    assert!(wait_for_progress(target, Duration::from_secs(20)), "download never progressed");
+    assert!(
+        wait_for_progress(target, Duration::from_secs(20)),
+        "download never progressed"
+    );
     std::thread::sleep(extra_wait);
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
@@ -168,7 +242,10 @@ fn kill_9_mid_download_then_resume_gives_the_same_bytes() {
     e.seed("job-j", &[("t1/$TaskOutput/big.bin", &big)]);
     let target = e.out.join("t1/TaskOutput/big.bin");
     // A "random" moment within the ~4 s download (16 MiB/s), from the clock.
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
     let jitter = Duration::from_millis(200 + nanos % 1500);
     kill_midway(&e, &target, jitter);
     let (out, stdout, stderr) = e.get(&["j"]);
@@ -176,7 +253,10 @@ fn kill_9_mid_download_then_resume_gives_the_same_bytes() {
     assert!(stderr.contains("resuming at"), "{stderr}");
     assert!(stdout.contains("1 resumed"), "{stdout}");
     assert_eq!(sha256_file(&target), sha256(&big));
-    let leftovers: Vec<_> = tree(&e.out).into_iter().filter(|p| p.to_string_lossy().contains(".batchout-")).collect();
+    let leftovers: Vec<_> = tree(&e.out)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".batchout-"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -190,7 +270,10 @@ fn blob_changed_between_attempts_is_detected_and_restarted() {
     e.seed("job-j", &[("t1/$TaskOutput/big.bin", &newer)]);
     let (out, _, stderr) = e.get(&["j"]);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("changed since the interrupted download; starting over"), "{stderr}");
+    assert!(
+        stderr.contains("changed since the interrupted download; starting over"),
+        "{stderr}"
+    );
     assert_eq!(sha256_file(&target), sha256(&newer));
 }
 
@@ -200,14 +283,26 @@ fn ctrl_c_stops_with_130_and_the_next_run_resumes() {
     let big = data(48 << 20, 14);
     e.seed("job-j", &[("t1/$TaskOutput/big.bin", &big)]);
     let target = e.out.join("t1/TaskOutput/big.bin");
-    let child = e.cmd(&["j"]).env("BATCHOUT_GET_LIMIT", "16M").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    assert!(wait_for_progress(&target, Duration::from_secs(20)), "download never progressed");
+    let child = e
+        .cmd(&["j"])
+        .env("BATCHOUT_GET_LIMIT", "16M")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_for_progress(&target, Duration::from_secs(20)),
+        "download never progressed"
+    );
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("run the same command again to resume"), "{stderr}");
+    assert!(
+        stderr.contains("run the same command again to resume"),
+        "{stderr}"
+    );
     assert!(!target.exists());
     let (out, _, stderr) = e.get(&["j"]);
     assert!(out.status.success(), "{stderr}");

@@ -17,7 +17,10 @@ const JOB: &str = "tailjob";
 const C: &str = "job-tailjob";
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// Append to a log the way `batchout run` does (an append blob, created if missing).
@@ -25,10 +28,17 @@ fn append(dir: &Path, blob: &str, data: &[u8]) {
     let store = LocalStore::open(dir).unwrap();
     rt().block_on(async {
         store.create_container(C, &BTreeMap::new()).await.unwrap();
-        let (info, _) = store.create_append_blob(C, blob, &PutOptions::default()).await.unwrap();
+        let (info, _) = store
+            .create_append_blob(C, blob, &PutOptions::default())
+            .await
+            .unwrap();
         let mut pos = info.len;
         for part in data.chunks(4 * 1024 * 1024) {
-            pos = store.append_block(C, blob, Bytes::copy_from_slice(part), pos).await.unwrap().len;
+            pos = store
+                .append_block(C, blob, Bytes::copy_from_slice(part), pos)
+                .await
+                .unwrap()
+                .len;
         }
     });
 }
@@ -40,13 +50,20 @@ fn delete(dir: &Path, blob: &str) {
 
 fn tail(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("batchout").unwrap();
-    cmd.arg("--store").arg(dir).arg("tail").env_remove("NO_COLOR");
+    cmd.arg("--store")
+        .arg(dir)
+        .arg("tail")
+        .env_remove("NO_COLOR");
     cmd
 }
 
 fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("tail output is UTF-8")
 }
 
@@ -57,19 +74,42 @@ fn numbered(from: usize, to: usize) -> String {
 #[test]
 fn prints_the_last_lines() {
     let dir = tempfile::tempdir().unwrap();
-    append(dir.path(), "t1/$TaskLog/stdout.txt", numbered(0, 30).as_bytes());
-    assert_eq!(stdout_of(tail(dir.path()).args([JOB, "t1"])), numbered(20, 30));
-    assert_eq!(stdout_of(tail(dir.path()).args([JOB, "t1", "-n", "3"])), numbered(27, 30));
-    assert_eq!(stdout_of(tail(dir.path()).args([JOB, "t1", "-n", "all"])), numbered(0, 30));
+    append(
+        dir.path(),
+        "t1/$TaskLog/stdout.txt",
+        numbered(0, 30).as_bytes(),
+    );
+    assert_eq!(
+        stdout_of(tail(dir.path()).args([JOB, "t1"])),
+        numbered(20, 30)
+    );
+    assert_eq!(
+        stdout_of(tail(dir.path()).args([JOB, "t1", "-n", "3"])),
+        numbered(27, 30)
+    );
+    assert_eq!(
+        stdout_of(tail(dir.path()).args([JOB, "t1", "-n", "all"])),
+        numbered(0, 30)
+    );
     assert_eq!(stdout_of(tail(dir.path()).args([JOB, "t1", "-n", "0"])), "");
-    assert_eq!(stdout_of(tail(dir.path()).args([JOB, "t1", "stdout.txt", "-n", "1"])), "line 29\n");
+    assert_eq!(
+        stdout_of(tail(dir.path()).args([JOB, "t1", "stdout.txt", "-n", "1"])),
+        "line 29\n"
+    );
 }
 
 #[test]
 fn an_unfinished_last_line_is_printed_as_is() {
     let dir = tempfile::tempdir().unwrap();
-    append(dir.path(), "t1/$TaskLog/stdout.txt", b"one\ntwo\nthree without newline");
-    assert_eq!(stdout_of(tail(dir.path()).args([JOB, "t1", "-n", "2"])), "two\nthree without newline");
+    append(
+        dir.path(),
+        "t1/$TaskLog/stdout.txt",
+        b"one\ntwo\nthree without newline",
+    );
+    assert_eq!(
+        stdout_of(tail(dir.path()).args([JOB, "t1", "-n", "2"])),
+        "two\nthree without newline"
+    );
 }
 
 #[test]
@@ -77,7 +117,10 @@ fn stderr_and_both_with_plain_prefixes_when_piped() {
     let dir = tempfile::tempdir().unwrap();
     append(dir.path(), "t1/$TaskLog/stdout.txt", b"out 1\nout 2\n");
     append(dir.path(), "t1/$TaskLog/stderr.txt", b"err 1\n");
-    assert_eq!(stdout_of(tail(dir.path()).args([JOB, "t1", "--stderr"])), "err 1\n");
+    assert_eq!(
+        stdout_of(tail(dir.path()).args([JOB, "t1", "--stderr"])),
+        "err 1\n"
+    );
     let both = stdout_of(tail(dir.path()).args([JOB, "t1", "--both"]));
     assert_eq!(both, "stderr err 1\nstdout out 1\nstdout out 2\n");
     assert!(!both.contains('\x1b'), "no colours when piped");
@@ -87,12 +130,19 @@ fn stderr_and_both_with_plain_prefixes_when_piped() {
 fn several_tasks_and_all_tasks() {
     let dir = tempfile::tempdir().unwrap();
     for t in ["a", "b", "c"] {
-        append(dir.path(), &format!("{t}/$TaskLog/stdout.txt"), format!("hi from {t}\n").as_bytes());
+        append(
+            dir.path(),
+            &format!("{t}/$TaskLog/stdout.txt"),
+            format!("hi from {t}\n").as_bytes(),
+        );
     }
     let two = stdout_of(tail(dir.path()).args([JOB, "a", "--task", "c"]));
     assert_eq!(two, "a/stdout hi from a\nc/stdout hi from c\n");
     let all = stdout_of(tail(dir.path()).args([JOB, "--all"]));
-    assert_eq!(all, "a/stdout hi from a\nb/stdout hi from b\nc/stdout hi from c\n");
+    assert_eq!(
+        all,
+        "a/stdout hi from a\nb/stdout hi from b\nc/stdout hi from c\n"
+    );
 }
 
 #[test]
@@ -104,7 +154,12 @@ fn escape_sequences_and_controls_are_neutralised() {
     for bad in ['\x1b', '\x07', '\u{202E}', '\u{9b}', '\r'] {
         assert!(!out.contains(bad), "{bad:?} reached the terminal: {out:?}");
     }
-    assert!(out.contains("ok ") && out.contains("red") && out.contains("evil") && out.contains("x\tcol\n"));
+    assert!(
+        out.contains("ok ")
+            && out.contains("red")
+            && out.contains("evil")
+            && out.contains("x\tcol\n")
+    );
     assert!(!out.contains("pwned"), "an OSC title is removed whole");
 }
 
@@ -118,7 +173,11 @@ fn invalid_utf8_and_a_10_mb_line_are_printed_safely() {
     let out = stdout_of(tail(dir.path()).args([JOB, "t1", "-n", "all"]));
     let lines: Vec<&str> = out.split('\n').collect();
     assert_eq!(lines[0], "bad \u{FFFD}\u{FFFD}");
-    assert_eq!(lines[1].len(), 10 * 1024 * 1024, "the long line arrives whole");
+    assert_eq!(
+        lines[1].len(),
+        10 * 1024 * 1024,
+        "the long line arrives whole"
+    );
     assert_eq!(&lines[2..], ["last", ""]);
 }
 
@@ -132,7 +191,11 @@ fn errors_are_one_line_with_exit_codes() {
         (&[JOB, "t1", "-n", "lots"], 2, "-n takes a number"),
         (&[JOB], 2, "needs a TASK"),
         (&[JOB, "t1", "--all"], 2, "--all follows every task"),
-        (&[JOB, "t1", "x.txt", "--stderr"], 2, "either FILE or --stderr"),
+        (
+            &[JOB, "t1", "x.txt", "--stderr"],
+            2,
+            "either FILE or --stderr",
+        ),
     ];
     for (args, code, msg) in cases {
         let out = tail(dir.path()).args(args).output().unwrap();
@@ -159,7 +222,9 @@ fn line_reader(stdout: std::process::ChildStdout) -> mpsc::Receiver<String> {
 
 fn expect_line(rx: &mpsc::Receiver<String>, want: &str) -> Duration {
     let t = Instant::now();
-    let got = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_else(|_| panic!("no line {want:?} within 10 s"));
+    let got = rx
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("no line {want:?} within 10 s"));
     assert_eq!(got, want);
     t.elapsed()
 }
@@ -191,11 +256,17 @@ fn follow_picks_up_appended_lines_across_a_truncation() {
     expect_line(&rx, "fresh 2");
     append(dir.path(), blob, b"fresh 3\n");
     expect_line(&rx, "fresh 3");
-    assert!(rx.recv_timeout(Duration::from_millis(1500)).is_err(), "nothing doubled");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(1500)).is_err(),
+        "nothing doubled"
+    );
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("t1/stdout.txt"), "the reload was announced on stderr: {err}");
+    assert!(
+        err.contains("t1/stdout.txt"),
+        "the reload was announced on stderr: {err}"
+    );
 }
 
 #[test]

@@ -14,14 +14,23 @@ use std::time::{Duration, Instant};
 const C: &str = "job-tailjob";
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn append(store: &Arc<dyn Store>, blob: &str, data: &[u8]) {
     rt().block_on(async {
         store.create_container(C, &BTreeMap::new()).await.unwrap();
-        let (info, _) = store.create_append_blob(C, blob, &PutOptions::default()).await.unwrap();
-        store.append_block(C, blob, Bytes::copy_from_slice(data), info.len).await.unwrap();
+        let (info, _) = store
+            .create_append_blob(C, blob, &PutOptions::default())
+            .await
+            .unwrap();
+        store
+            .append_block(C, blob, Bytes::copy_from_slice(data), info.len)
+            .await
+            .unwrap();
     });
 }
 
@@ -50,7 +59,9 @@ fn spawn_tail(conn: &str, args: &[&str]) -> (std::process::Child, mpsc::Receiver
 
 fn expect_line(rx: &mpsc::Receiver<String>, want: &str) -> Duration {
     let t = Instant::now();
-    let got = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_else(|_| panic!("no line {want:?} within 10 s"));
+    let got = rx
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("no line {want:?} within 10 s"));
     assert_eq!(got, want);
     t.elapsed()
 }
@@ -61,24 +72,42 @@ fn follow_on_azurite_picks_up_appends_and_a_replacement() {
     let store = acct.store();
     let blob = "t1/$TaskLog/stdout.txt";
     append(&store, blob, b"before 1\nbefore 2\n");
-    let (mut child, rx) = spawn_tail(&acct.connection_string(), &["-f", "-n", "1", "tailjob", "t1"]);
+    let (mut child, rx) = spawn_tail(
+        &acct.connection_string(),
+        &["-f", "-n", "1", "tailjob", "t1"],
+    );
     expect_line(&rx, "before 2");
     for i in 0..5 {
-        append(&store, blob, format!("new {i} \x1b[31mred\x1b[0m\n").as_bytes());
+        append(
+            &store,
+            blob,
+            format!("new {i} \x1b[31mred\x1b[0m\n").as_bytes(),
+        );
         let waited = expect_line(&rx, &format!("new {i} red"));
         assert!(waited < Duration::from_secs(3), "line {i} took {waited:?}");
     }
     // Replaced by a block blob with other content (e.g. an upload at task end).
     rt().block_on(store.delete_blob(C, blob)).unwrap();
-    rt().block_on(store.put_block_blob(C, blob, Bytes::from_static(b"final 1\nfinal 2\n"), &PutOptions::default()))
-        .unwrap();
+    rt().block_on(store.put_block_blob(
+        C,
+        blob,
+        Bytes::from_static(b"final 1\nfinal 2\n"),
+        &PutOptions::default(),
+    ))
+    .unwrap();
     expect_line(&rx, "final 1");
     expect_line(&rx, "final 2");
-    assert!(rx.recv_timeout(Duration::from_millis(1500)).is_err(), "nothing doubled");
+    assert!(
+        rx.recv_timeout(Duration::from_millis(1500)).is_err(),
+        "nothing doubled"
+    );
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("t1/stdout.txt"), "the replacement was announced: {err}");
+    assert!(
+        err.contains("t1/stdout.txt"),
+        "the replacement was announced: {err}"
+    );
 }
 
 #[test]
@@ -86,7 +115,10 @@ fn follow_all_on_azurite_merges_tasks_that_start_later() {
     let acct = support::azurite::fresh_account();
     let store = acct.store();
     append(&store, "a/$TaskLog/stdout.txt", b"a1\n");
-    let (mut child, rx) = spawn_tail(&acct.connection_string(), &["-f", "tailjob", "--all", "--both"]);
+    let (mut child, rx) = spawn_tail(
+        &acct.connection_string(),
+        &["-f", "tailjob", "--all", "--both"],
+    );
     expect_line(&rx, "a/stdout a1");
     append(&store, "b/$TaskLog/stderr.txt", b"b says hi\n");
     expect_line(&rx, "b/stderr b says hi");

@@ -9,7 +9,11 @@ use support::tmux::Tmux;
 
 /// The last log line on screen that a renderer wrote (`... tile N/64 ...`).
 fn last_log_line(screen: &str) -> Option<String> {
-    screen.lines().rev().find(|l| l.contains("[frame-012]")).map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
+    screen
+        .lines()
+        .rev()
+        .find(|l| l.contains("[frame-012]"))
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
 }
 
 #[test]
@@ -17,7 +21,10 @@ fn live_log_of_the_running_demo_task_follows_pauses_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
     let bin = env!("CARGO_BIN_EXE_batchout");
-    let cmd = format!("TERM=xterm-256color {bin} demo --dir '{}'; echo BATCHOUT-EXIT=$?; sleep 60", demo.display());
+    let cmd = format!(
+        "TERM=xterm-256color {bin} demo --dir '{}'; echo BATCHOUT-EXIT=$?; sleep 60",
+        demo.display()
+    );
     let tmux = Tmux::start("tail-test", 100, 14, &cmd);
 
     tmux.wait_for("demo-render");
@@ -26,21 +33,34 @@ fn live_log_of_the_running_demo_task_follows_pauses_and_resumes() {
     tmux.keys(&["/", "frame-012", "Enter"]);
     tmux.wait_for("1 of 13 tasks");
     tmux.keys(&["t"]);
-    let first = tmux.wait_until("log lines", |s| s.contains("following") && last_log_line(s).is_some());
+    let first = tmux.wait_until("log lines", |s| {
+        s.contains("following") && last_log_line(s).is_some()
+    });
     assert!(first.contains("frame-012 › stdout + stderr"), "{first}");
-    assert!(!first.contains('\u{1b}'), "escape sequences never reach the terminal");
+    assert!(
+        !first.contains('\u{1b}'),
+        "escape sequences never reach the terminal"
+    );
     let before = last_log_line(&first).unwrap();
     // The demo task writes a line every second or so: a newer one shows up by itself.
-    let later = tmux.wait_until("a new line", |s| last_log_line(s).is_some_and(|l| l != before));
+    let later = tmux.wait_until("a new line", |s| {
+        last_log_line(s).is_some_and(|l| l != before)
+    });
     assert!(later.contains("following"), "{later}");
 
     tmux.keys(&["k", "k"]);
     let paused = tmux.wait_for("paused");
     let frozen = last_log_line(&paused);
     std::thread::sleep(Duration::from_millis(2500));
-    assert_eq!(last_log_line(&tmux.screen()), frozen, "a paused view does not move");
+    assert_eq!(
+        last_log_line(&tmux.screen()),
+        frozen,
+        "a paused view does not move"
+    );
     tmux.keys(&["f"]);
-    tmux.wait_until("following again at the newest line", |s| s.contains("following") && last_log_line(s) != frozen);
+    tmux.wait_until("following again at the newest line", |s| {
+        s.contains("following") && last_log_line(s) != frozen
+    });
     tmux.keys(&["q"]);
     tmux.wait_for("BATCHOUT-EXIT=0");
 }
@@ -53,13 +73,34 @@ fn prefixes_are_coloured_on_a_terminal_unless_no_color() {
     use batchout::store::{PutOptions, Store};
     let dir = tempfile::tempdir().unwrap();
     let store = LocalStore::open(dir.path()).unwrap();
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-        store.create_container("job-tty", &Default::default()).await.unwrap();
-        for (blob, text) in [("t1/$TaskLog/stdout.txt", "out line\n"), ("t1/$TaskLog/stderr.txt", "err line\n")] {
-            store.create_append_blob("job-tty", blob, &PutOptions::default()).await.unwrap();
-            store.append_block("job-tty", blob, bytes::Bytes::from_static(text.as_bytes()), 0).await.unwrap();
-        }
-    });
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            store
+                .create_container("job-tty", &Default::default())
+                .await
+                .unwrap();
+            for (blob, text) in [
+                ("t1/$TaskLog/stdout.txt", "out line\n"),
+                ("t1/$TaskLog/stderr.txt", "err line\n"),
+            ] {
+                store
+                    .create_append_blob("job-tty", blob, &PutOptions::default())
+                    .await
+                    .unwrap();
+                store
+                    .append_block(
+                        "job-tty",
+                        blob,
+                        bytes::Bytes::from_static(text.as_bytes()),
+                        0,
+                    )
+                    .await
+                    .unwrap();
+            }
+        });
     let bin = env!("CARGO_BIN_EXE_batchout");
     let store_arg = dir.path().display().to_string();
     let cmd = format!(
@@ -70,9 +111,18 @@ fn prefixes_are_coloured_on_a_terminal_unless_no_color() {
     tmux.wait_for("TWO-DONE");
     let styled = tmux.run(&["capture-pane", "-p", "-e", "-t", "t"]);
     let (first, second) = styled.split_once("ONE-DONE").unwrap();
-    assert!(first.contains("\u{1b}[36m"), "the first source (stderr) in cyan: {first:?}");
+    assert!(
+        first.contains("\u{1b}[36m"),
+        "the first source (stderr) in cyan: {first:?}"
+    );
     assert!(first.contains("out line") && first.contains("err line"));
     let second = second.split("TWO-DONE").next().unwrap();
-    assert!(second.contains("stderr err line") && second.contains("stdout out line"), "{second:?}");
-    assert!(!second.contains("\u{1b}[3"), "NO_COLOR: no colours: {second:?}");
+    assert!(
+        second.contains("stderr err line") && second.contains("stdout out line"),
+        "{second:?}"
+    );
+    assert!(
+        !second.contains("\u{1b}[3"),
+        "NO_COLOR: no colours: {second:?}"
+    );
 }

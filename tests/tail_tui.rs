@@ -26,15 +26,27 @@ const C: &str = "job-demo";
 const BLOB: &str = "t1/$TaskLog/stdout.txt";
 
 fn file_target() -> LogTarget {
-    LogTarget::File { task: Some("t1".into()), path: "stdout.txt".into(), blob: BLOB.into() }
+    LogTarget::File {
+        task: Some("t1".into()),
+        path: "stdout.txt".into(),
+        blob: BLOB.into(),
+    }
 }
 
 /// A log screen following t1's stdout; returns the follow request's id.
 fn opened(target: LogTarget) -> (AppState, u64) {
     let mut state = AppState::new("local /tmp/store", W, H);
     let effects = open_in(&mut state, C, target.clone(), "t1 › TaskLog › stdout.txt");
-    let [Effect::Load(req)] = &effects[..] else { panic!("one request: {effects:?}") };
-    assert_eq!(req.kind, RequestKind::Log(LogRequest::Follow { container: C.into(), target }));
+    let [Effect::Load(req)] = &effects[..] else {
+        panic!("one request: {effects:?}")
+    };
+    assert_eq!(
+        req.kind,
+        RequestKind::Log(LogRequest::Follow {
+            container: C.into(),
+            target
+        })
+    );
     (state, req.id)
 }
 
@@ -50,16 +62,25 @@ fn act(state: &mut AppState, a: Action) -> Vec<Effect> {
 }
 
 fn lines(from: usize, to: usize) -> Vec<(usize, FollowEvent)> {
-    (from..to).map(|i| (0, FollowEvent::Piece(LinePiece::line(format!("line {i}"))))).collect()
+    (from..to)
+        .map(|i| (0, FollowEvent::Piece(LinePiece::line(format!("line {i}")))))
+        .collect()
 }
 
 fn batch(state: &mut AppState, id: u64, events: Vec<(usize, FollowEvent)>, older_start: u64) {
     let new_sources = if log(state).sources.is_empty() {
-        vec![LogSource { label: "stdout.txt".into(), colour: 0 }]
+        vec![LogSource {
+            label: "stdout.txt".into(),
+            colour: 0,
+        }]
     } else {
         Vec::new()
     };
-    let msg = LogMsg::Batch { new_sources, events, older_start };
+    let msg = LogMsg::Batch {
+        new_sources,
+        events,
+        older_start,
+    };
     batchout::tui::update(state, Input::Msg(Msg::Log { id, msg }));
 }
 
@@ -68,7 +89,13 @@ fn render(state: &AppState) -> String {
     t.draw(|f| batchout::tui::view::draw(f, state)).unwrap();
     let buf = t.backend().buffer();
     (0..buf.area.height)
-        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -82,18 +109,28 @@ fn opens_at_the_end_and_follows_new_lines() {
     insta::assert_snapshot!("following", render(&state));
     batch(&mut state, id, lines(30, 32), 4096);
     let shown = render(&state);
-    assert!(shown.contains("line 31") && !shown.contains("line 20\n"), "auto-scrolls: {shown}");
+    assert!(
+        shown.contains("line 31") && !shown.contains("line 20\n"),
+        "auto-scrolls: {shown}"
+    );
 }
 
 #[test]
 fn scrolling_up_pauses_and_loads_older_parts() {
     let (mut state, id) = opened(file_target());
     batch(&mut state, id, lines(100, 130), 5000);
-    assert!(act(&mut state, Action::Up).is_empty(), "far from the top: nothing to load yet");
+    assert!(
+        act(&mut state, Action::Up).is_empty(),
+        "far from the top: nothing to load yet"
+    );
     assert!(!log(&state).follow, "scrolling up stops following");
     let top_before = log(&state).scroll;
     batch(&mut state, id, lines(130, 131), 5000);
-    assert_eq!(log(&state).scroll, top_before, "new lines do not move a paused view");
+    assert_eq!(
+        log(&state).scroll,
+        top_before,
+        "new lines do not move a paused view"
+    );
     // Near the top: the part before it is requested, once.
     let effects = act(&mut state, Action::PageUp);
     let effects2 = act(&mut state, Action::PageUp);
@@ -106,10 +143,25 @@ fn scrolling_up_pauses_and_loads_older_parts() {
         })
         .collect();
     assert_eq!(older.len(), 1, "{effects:?} {effects2:?}");
-    assert_eq!(older[0].kind, RequestKind::Log(LogRequest::Older { container: C.into(), blob: BLOB.into(), end: 5000 }));
+    assert_eq!(
+        older[0].kind,
+        RequestKind::Log(LogRequest::Older {
+            container: C.into(),
+            blob: BLOB.into(),
+            end: 5000
+        })
+    );
     let scroll = log(&state).scroll;
-    let pieces = (0..100).map(|i| LinePiece::line(format!("line {i}"))).collect();
-    batchout::tui::update(&mut state, Input::Msg(Msg::Log { id: older[0].id, msg: LogMsg::Older { pieces, start: 0 } }));
+    let pieces = (0..100)
+        .map(|i| LinePiece::line(format!("line {i}")))
+        .collect();
+    batchout::tui::update(
+        &mut state,
+        Input::Msg(Msg::Log {
+            id: older[0].id,
+            msg: LogMsg::Older { pieces, start: 0 },
+        }),
+    );
     let s = log(&state);
     assert_eq!(s.lines.len(), 131);
     assert_eq!(s.scroll, scroll + 100, "the same lines stay in view");
@@ -129,7 +181,15 @@ fn scrolling_up_pauses_and_loads_older_parts() {
 fn wrap_toggle_shows_long_lines_whole() {
     let (mut state, id) = opened(file_target());
     let long = format!("start {} end", "x".repeat(150));
-    batch(&mut state, id, vec![(0, FollowEvent::Piece(LinePiece::line("short"))), (0, FollowEvent::Piece(LinePiece::line(long)))], 0);
+    batch(
+        &mut state,
+        id,
+        vec![
+            (0, FollowEvent::Piece(LinePiece::line("short"))),
+            (0, FollowEvent::Piece(LinePiece::line(long))),
+        ],
+        0,
+    );
     assert!(!render(&state).contains(" end"));
     act(&mut state, Action::ToggleWrap);
     assert!(log(&state).wrap);
@@ -188,7 +248,11 @@ fn replacement_reloads_with_a_notice_and_stale_msgs_are_dropped() {
 }
 
 fn batch_raw(state: &mut AppState, id: u64) {
-    let msg = LogMsg::Batch { new_sources: Vec::new(), events: lines(0, 3), older_start: 0 };
+    let msg = LogMsg::Batch {
+        new_sources: Vec::new(),
+        events: lines(0, 3),
+        older_start: 0,
+    };
     batchout::tui::update(state, Input::Msg(Msg::Log { id, msg }));
 }
 
@@ -197,12 +261,23 @@ fn merged_stream_prefixes_sources_and_escapes_are_neutralised() {
     let (mut state, id) = opened(LogTarget::Task { task: "t1".into() });
     let msg = LogMsg::Batch {
         new_sources: vec![
-            LogSource { label: "stderr".into(), colour: 0 },
-            LogSource { label: "stdout".into(), colour: 1 },
+            LogSource {
+                label: "stderr".into(),
+                colour: 0,
+            },
+            LogSource {
+                label: "stdout".into(),
+                colour: 1,
+            },
         ],
         events: vec![
             (1, FollowEvent::Piece(LinePiece::line("starting"))),
-            (0, FollowEvent::Piece(LinePiece::line("\x1b]0;pwned\x07\x1b[31mwarning\x1b[0m: low memory\u{202E}"))),
+            (
+                0,
+                FollowEvent::Piece(LinePiece::line(
+                    "\x1b]0;pwned\x07\x1b[31mwarning\x1b[0m: low memory\u{202E}",
+                )),
+            ),
             (1, FollowEvent::Piece(LinePiece::partial("50% "))),
             (1, FollowEvent::Piece(LinePiece::line("done"))),
         ],
@@ -210,7 +285,10 @@ fn merged_stream_prefixes_sources_and_escapes_are_neutralised() {
     };
     batchout::tui::update(&mut state, Input::Msg(Msg::Log { id, msg }));
     let s = log(&state);
-    assert!(s.lines.iter().all(|l| !l.text.contains('\x1b') && !l.text.contains('\u{202E}')));
+    assert!(s
+        .lines
+        .iter()
+        .all(|l| !l.text.contains('\x1b') && !l.text.contains('\u{202E}')));
     assert_eq!(s.lines.len(), 3, "pieces of one line are joined");
     let shown = render(&state);
     assert!(shown.contains("stderr warning: low memory"), "{shown}");
@@ -220,7 +298,14 @@ fn merged_stream_prefixes_sources_and_escapes_are_neutralised() {
     let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
     t.draw(|f| batchout::tui::view::draw(f, &state)).unwrap();
     let buf = t.backend().buffer();
-    let row = (0..H).find(|&y| (0..W).map(|x| buf[(x, y)].symbol()).collect::<String>().contains("stderr warning")).unwrap();
+    let row = (0..H)
+        .find(|&y| {
+            (0..W)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("stderr warning")
+        })
+        .unwrap();
     let col = (0..W).find(|&x| buf[(x, row)].symbol() == "s").unwrap();
     assert_eq!(buf[(col, row)].fg, ratatui::style::Color::Cyan);
 }
@@ -230,24 +315,52 @@ fn save_asks_for_a_new_file_and_reports_it() {
     let (mut state, id) = opened(file_target());
     batch(&mut state, id, lines(0, 3), 0);
     let effects = act(&mut state, Action::Save);
-    let [Effect::Load(req)] = &effects[..] else { panic!("{effects:?}") };
-    let RequestKind::Log(LogRequest::Save { what, name, .. }) = &req.kind else { panic!("{req:?}") };
+    let [Effect::Load(req)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    let RequestKind::Log(LogRequest::Save { what, name, .. }) = &req.kind else {
+        panic!("{req:?}")
+    };
     assert_eq!(what, &SaveWhat::Blob(BLOB.into()));
     assert_eq!(name, "t1-stdout.txt");
-    assert!(act(&mut state, Action::Save).is_empty(), "one save at a time");
-    batchout::tui::update(&mut state, Input::Msg(Msg::Log { id: req.id, msg: LogMsg::Saved { path: "./t1-stdout.txt".into(), bytes: 2048 } }));
-    assert!(render(&state).contains("saved 2.00 KiB to ./t1-stdout.txt"), "{}", render(&state));
+    assert!(
+        act(&mut state, Action::Save).is_empty(),
+        "one save at a time"
+    );
+    batchout::tui::update(
+        &mut state,
+        Input::Msg(Msg::Log {
+            id: req.id,
+            msg: LogMsg::Saved {
+                path: "./t1-stdout.txt".into(),
+                bytes: 2048,
+            },
+        }),
+    );
+    assert!(
+        render(&state).contains("saved 2.00 KiB to ./t1-stdout.txt"),
+        "{}",
+        render(&state)
+    );
 }
 
 #[test]
 fn opened_from_the_job_tree_with_t_and_a() {
     let mut state = AppState::new("local /tmp/store", W, H);
     let mut job = JobState::new(Name::new(C), Name::new("demo"));
-    job.tasks.push(TaskNode { id: Name::new("t1"), open: false, kinds: None, loading: false });
+    job.tasks.push(TaskNode {
+        id: Name::new("t1"),
+        open: false,
+        kinds: None,
+        loading: false,
+    });
     job.rebuild_rows(8);
     state.screens.push(Screen::Job(Box::new(job)));
     let effects = act(&mut state, Action::ToggleTail);
-    assert!(matches!(&effects[..], [Effect::Load(r)] if r.kind == RequestKind::Log(LogRequest::Follow { container: C.into(), target: LogTarget::Task { task: "t1".into() } })), "{effects:?}");
+    assert!(
+        matches!(&effects[..], [Effect::Load(r)] if r.kind == RequestKind::Log(LogRequest::Follow { container: C.into(), target: LogTarget::Task { task: "t1".into() } })),
+        "{effects:?}"
+    );
     assert_eq!(log(&state).target, LogTarget::Task { task: "t1".into() });
     act(&mut state, Action::Back);
     act(&mut state, Action::TailAll);
@@ -256,7 +369,11 @@ fn opened_from_the_job_tree_with_t_and_a() {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// The follower task on a real store: its Msgs carry the lines as they are appended, and
@@ -267,52 +384,103 @@ fn worker_follows_a_real_log_and_saves_without_overwriting() {
     let store: Arc<dyn Store> = Arc::new(LocalStore::open(&dir.path().join("store")).unwrap());
     rt().block_on(async {
         store.create_container(C, &BTreeMap::new()).await.unwrap();
-        store.create_append_blob(C, BLOB, &PutOptions::default()).await.unwrap();
-        let mut pos = store.append_block(C, BLOB, Bytes::from_static(b"one\ntwo\n"), 0).await.unwrap().len;
+        store
+            .create_append_blob(C, BLOB, &PutOptions::default())
+            .await
+            .unwrap();
+        let mut pos = store
+            .append_block(C, BLOB, Bytes::from_static(b"one\ntwo\n"), 0)
+            .await
+            .unwrap()
+            .len;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let req = LogRequest::Follow { container: C.into(), target: file_target() };
+        let req = LogRequest::Follow {
+            container: C.into(),
+            target: file_target(),
+        };
         let task = tokio::spawn(batchout::tui::log_worker::run(store.clone(), 7, req, tx));
         let mut state = {
             let (mut state, id) = opened(file_target());
             assert_eq!(id, 1);
-            state.size = batchout::tui::app::Size { width: W, height: H };
+            state.size = batchout::tui::app::Size {
+                width: W,
+                height: H,
+            };
             state
         };
         let mut got = Vec::new();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while got.len() < 3 {
-            let m = tokio::time::timeout_at(deadline, rx.recv()).await.expect("lines in time").unwrap();
-            let Msg::Log { id: 7, msg: LogMsg::Batch { events, .. } } = m.clone() else { panic!("{m:?}") };
+            let m = tokio::time::timeout_at(deadline, rx.recv())
+                .await
+                .expect("lines in time")
+                .unwrap();
+            let Msg::Log {
+                id: 7,
+                msg: LogMsg::Batch { events, .. },
+            } = m.clone()
+            else {
+                panic!("{m:?}")
+            };
             for (_, e) in events {
                 if let FollowEvent::Piece(p) = e {
                     got.push(p.text);
                 }
             }
             if got.len() == 2 {
-                pos = store.append_block(C, BLOB, Bytes::from_static(b"three\n"), pos).await.unwrap().len;
+                pos = store
+                    .append_block(C, BLOB, Bytes::from_static(b"three\n"), pos)
+                    .await
+                    .unwrap()
+                    .len;
             }
             // The same Msgs drive the screen (renumbered to its request id).
-            let Msg::Log { msg, .. } = m else { unreachable!() };
+            let Msg::Log { msg, .. } = m else {
+                unreachable!()
+            };
             batchout::tui::update(&mut state, Input::Msg(Msg::Log { id: 1, msg }));
         }
         assert_eq!(got, ["one", "two", "three"]);
         assert!(render(&state).contains("three"));
         drop(rx);
-        store.append_block(C, BLOB, Bytes::from_static(b"four\n"), pos).await.unwrap();
-        tokio::time::timeout(Duration::from_secs(10), task).await.expect("stops without a screen").unwrap();
+        store
+            .append_block(C, BLOB, Bytes::from_static(b"four\n"), pos)
+            .await
+            .unwrap();
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("stops without a screen")
+            .unwrap();
 
         // Save: a file of that name exists already and is left alone.
         let out = dir.path().join("out");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("t1-stdout.txt"), b"keep me").unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let req = LogRequest::Save { container: C.into(), what: SaveWhat::Blob(BLOB.into()), dir: Some(out.clone()), name: "t1-stdout.txt".into() };
+        let req = LogRequest::Save {
+            container: C.into(),
+            what: SaveWhat::Blob(BLOB.into()),
+            dir: Some(out.clone()),
+            name: "t1-stdout.txt".into(),
+        };
         batchout::tui::log_worker::run(store.clone(), 8, req, tx).await;
         let m = rx.recv().await.unwrap();
-        let Msg::Log { msg: LogMsg::Saved { path, bytes }, .. } = m else { panic!("{m:?}") };
+        let Msg::Log {
+            msg: LogMsg::Saved { path, bytes },
+            ..
+        } = m
+        else {
+            panic!("{m:?}")
+        };
         assert!(path.ends_with("t1-stdout-1.txt"), "{path}");
         assert_eq!(bytes, 19);
-        assert_eq!(std::fs::read(out.join("t1-stdout.txt")).unwrap(), b"keep me");
-        assert_eq!(std::fs::read(out.join("t1-stdout-1.txt")).unwrap(), b"one\ntwo\nthree\nfour\n");
+        assert_eq!(
+            std::fs::read(out.join("t1-stdout.txt")).unwrap(),
+            b"keep me"
+        );
+        assert_eq!(
+            std::fs::read(out.join("t1-stdout-1.txt")).unwrap(),
+            b"one\ntwo\nthree\nfour\n"
+        );
     });
 }

@@ -17,7 +17,15 @@ fn send(s: &mut AppState, m: Msg) -> Vec<Effect> {
     update::update(s, Input::Msg(m))
 }
 fn ids(fx: &[Effect]) -> Vec<u64> {
-    fx.iter().filter_map(|e| if let Effect::Load(r) = e { Some(r.id) } else { None }).collect()
+    fx.iter()
+        .filter_map(|e| {
+            if let Effect::Load(r) = e {
+                Some(r.id)
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn render(s: &AppState) -> TestBackend {
@@ -28,7 +36,11 @@ fn render(s: &AppState) -> TestBackend {
 
 fn job(container: &str, id: Option<&str>, day: u8) -> JobEntry {
     let modified = datetime!(2026-11-01 08:30:15 UTC).replace_day(day).unwrap();
-    JobEntry { container: container.into(), job_id: id.map(Into::into), modified }
+    JobEntry {
+        container: container.into(),
+        job_id: id.map(Into::into),
+        modified,
+    }
 }
 
 fn jobs_loaded(w: u16, h: u16) -> AppState {
@@ -37,10 +49,21 @@ fn jobs_loaded(w: u16, h: u16) -> AppState {
     let jobs = vec![
         job("job-demo-render", Some("demo-render"), 28),
         job("job-legacy-import", None, 3),
-        job("job-nightly-report-cef6475e002b6e6b0bbd2df5c2c0ccfa0feb9e5f", Some("nightly:report_2026-12-01"), 30),
+        job(
+            "job-nightly-report-cef6475e002b6e6b0bbd2df5c2c0ccfa0feb9e5f",
+            Some("nightly:report_2026-12-01"),
+            30,
+        ),
         job("job-x", Some("evil\x1b]0;title\x07\x1b[31mred\u{202e}"), 4),
     ];
-    send(&mut s, Msg::Jobs { id, jobs, done: true });
+    send(
+        &mut s,
+        Msg::Jobs {
+            id,
+            jobs,
+            done: true,
+        },
+    );
     s
 }
 
@@ -49,17 +72,59 @@ fn job_tree(w: u16, h: u16) -> AppState {
     let mut s = jobs_loaded(w, h);
     let root = ids(&act(&mut s, Action::Enter))[0];
     let tasks: Vec<String> = (1..=40).map(|i| format!("frame-{i:03}")).collect();
-    let counts = ids(&send(&mut s, Msg::JobRoot { id: root, job_kinds: vec!["JobOutput".into(), "JobPreview".into()], tasks, done: true }));
-    send(&mut s, Msg::KindCount { id: counts[0], added: 4, done: true });
-    send(&mut s, Msg::KindCount { id: counts[1], added: 1, done: true });
+    let counts = ids(&send(
+        &mut s,
+        Msg::JobRoot {
+            id: root,
+            job_kinds: vec!["JobOutput".into(), "JobPreview".into()],
+            tasks,
+            done: true,
+        },
+    ));
+    send(
+        &mut s,
+        Msg::KindCount {
+            id: counts[0],
+            added: 4,
+            done: true,
+        },
+    );
+    send(
+        &mut s,
+        Msg::KindCount {
+            id: counts[1],
+            added: 1,
+            done: true,
+        },
+    );
     for _ in 0..3 {
         act(&mut s, Action::Down);
     }
     let kinds_id = ids(&act(&mut s, Action::Enter))[0];
-    let kinds = ["RenderMetrics", "TaskIntermediate", "TaskLog", "TaskOutput", "TaskPreview"];
-    let counts = ids(&send(&mut s, Msg::TaskKinds { id: kinds_id, kinds: kinds.iter().map(|k| k.to_string()).collect(), done: true }));
+    let kinds = [
+        "RenderMetrics",
+        "TaskIntermediate",
+        "TaskLog",
+        "TaskOutput",
+        "TaskPreview",
+    ];
+    let counts = ids(&send(
+        &mut s,
+        Msg::TaskKinds {
+            id: kinds_id,
+            kinds: kinds.iter().map(|k| k.to_string()).collect(),
+            done: true,
+        },
+    ));
     for (id, n) in counts.iter().zip([1, 4, 2, 2, 1]) {
-        send(&mut s, Msg::KindCount { id: *id, added: n, done: *id != counts[4] });
+        send(
+            &mut s,
+            Msg::KindCount {
+                id: *id,
+                added: n,
+                done: *id != counts[4],
+            },
+        );
     }
     s
 }
@@ -77,7 +142,18 @@ fn job_files(w: u16, h: u16) -> AppState {
         len,
         modified: datetime!(2026-12-01 19:01:23 UTC),
     };
-    send(&mut s, Msg::Files { id: files_id, files: vec![f("stderr.txt", 81), f("stdout.txt", 5120), f("archive/old\x1b[2J.log", 3_221_225_472)], done: true });
+    send(
+        &mut s,
+        Msg::Files {
+            id: files_id,
+            files: vec![
+                f("stderr.txt", 81),
+                f("stdout.txt", 5120),
+                f("archive/old\x1b[2J.log", 3_221_225_472),
+            ],
+            done: true,
+        },
+    );
     act(&mut s, Action::Down);
     s
 }
@@ -87,19 +163,53 @@ fn preview_log(w: u16, h: u16) -> AppState {
     let read = ids(&act(&mut s, Action::Enter))[0];
     let mut log = String::new();
     for i in 0..60 {
-        let level = match i % 9 { 4 => "WARN ", 7 => "ERROR", _ => "INFO " };
-        log.push_str(&format!("2026-12-01T19:00:{:02}.{:03}Z {level} [frame-002] tile {}/64 rendered in 0.{}s\n", i % 60, i * 7, i + 1, i % 10));
+        let level = match i % 9 {
+            4 => "WARN ",
+            7 => "ERROR",
+            _ => "INFO ",
+        };
+        log.push_str(&format!(
+            "2026-12-01T19:00:{:02}.{:03}Z {level} [frame-002] tile {}/64 rendered in 0.{}s\n",
+            i % 60,
+            i * 7,
+            i + 1,
+            i % 10
+        ));
     }
     log.push_str("\x1b]52;c;c3Rlcw==\x07\x1b[1mclipboard write removed\x1b[0m\tand a tab\n");
-    send(&mut s, Msg::Read { id: read, chunk: Chunk { data: Bytes::from(log), start: 0, total: 3_221_225_472 } });
+    send(
+        &mut s,
+        Msg::Read {
+            id: read,
+            chunk: Chunk {
+                data: Bytes::from(log),
+                start: 0,
+                total: 3_221_225_472,
+            },
+        },
+    );
     s
 }
 
 fn preview_hex(w: u16, h: u16) -> AppState {
     let mut s = job_files(w, h);
     let read = ids(&act(&mut s, Action::Enter))[0];
-    let data: Vec<u8> = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".iter().copied().chain((0..600u32).map(|i| (i * 37 % 256) as u8)).collect();
-    send(&mut s, Msg::Read { id: read, chunk: Chunk { data: Bytes::from(data), start: 0, total: 4293 } });
+    let data: Vec<u8> = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"
+        .iter()
+        .copied()
+        .chain((0..600u32).map(|i| (i * 37 % 256) as u8))
+        .collect();
+    send(
+        &mut s,
+        Msg::Read {
+            id: read,
+            chunk: Chunk {
+                data: Bytes::from(data),
+                start: 0,
+                total: 4293,
+            },
+        },
+    );
     s
 }
 
@@ -130,7 +240,13 @@ fn loading(w: u16, h: u16) -> AppState {
 fn failed(w: u16, h: u16) -> AppState {
     let mut s = AppState::new("azure https://acct.blob.core.windows.net", w, h);
     let id = ids(&update::start(&mut s))[0];
-    send(&mut s, Msg::Failed { id, error: "not authorized: the SAS token has expired; get a new one".into() });
+    send(
+        &mut s,
+        Msg::Failed {
+            id,
+            error: "not authorized: the SAS token has expired; get a new one".into(),
+        },
+    );
     s
 }
 
@@ -148,5 +264,15 @@ macro_rules! screens {
 
 mod snap {
     use super::*;
-    screens!(jobs_loaded, loading, failed, job_tree, job_files, filtering, preview_log, preview_hex, help);
+    screens!(
+        jobs_loaded,
+        loading,
+        failed,
+        job_tree,
+        job_files,
+        filtering,
+        preview_log,
+        preview_hex,
+        help
+    );
 }

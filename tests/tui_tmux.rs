@@ -3,7 +3,6 @@
 //! From the job list to a task's stdout, the help popup, and quitting with the terminal
 //! restored (alternate screen left, shell output visible again).
 
-
 mod support;
 use support::tmux::Tmux;
 
@@ -12,7 +11,10 @@ fn browse_to_a_task_stdout_see_help_and_quit_restoring_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
     let bin = env!("CARGO_BIN_EXE_batchout");
-    let cmd = format!("TERM=xterm-256color {bin} demo --dir '{}'; echo BATCHOUT-EXIT=$?; sleep 60", demo.display());
+    let cmd = format!(
+        "TERM=xterm-256color {bin} demo --dir '{}'; echo BATCHOUT-EXIT=$?; sleep 60",
+        demo.display()
+    );
     let tmux = Tmux::start("tui-test", 80, 24, &cmd);
 
     let jobs = tmux.wait_for("demo-render");
@@ -31,19 +33,38 @@ fn browse_to_a_task_stdout_see_help_and_quit_restoring_the_terminal() {
     assert!(files.contains("stderr.txt"), "{files}");
     tmux.keys(&["j", "Enter"]);
     let preview = tmux.wait_for("demo renderer 2.4.1");
-    assert!(preview.contains("frame-002 › TaskLog › stdout.txt"), "{preview}");
+    assert!(
+        preview.contains("frame-002 › TaskLog › stdout.txt"),
+        "{preview}"
+    );
     assert!(preview.contains("scene=demo/city.blend"), "{preview}");
 
     tmux.keys(&["?"]);
     let help = tmux.wait_for("Keys");
-    assert!(help.contains("switch between tree and files") && help.contains("quit"), "{help}");
+    assert!(
+        help.contains("switch between tree and files") && help.contains("quit"),
+        "{help}"
+    );
     tmux.keys(&["x"]);
     let closed = tmux.wait_for("demo renderer 2.4.1");
-    assert!(!closed.contains("switch between tree and files"), "any key closes the help");
+    assert!(
+        !closed.contains("switch between tree and files"),
+        "any key closes the help"
+    );
 
     tmux.keys(&["q"]);
     let after = tmux.wait_for("BATCHOUT-EXIT=0");
-    assert!(after.contains("demo store"), "the summary is printed on the normal screen: {after}");
-    assert!(!after.contains("Tasks and kinds"), "the alternate screen was left: {after}");
-    assert_eq!(tmux.run(&["display", "-p", "-t", "t", "#{alternate_on}"]).trim(), "0");
+    assert!(
+        after.contains("demo store"),
+        "the summary is printed on the normal screen: {after}"
+    );
+    assert!(
+        !after.contains("Tasks and kinds"),
+        "the alternate screen was left: {after}"
+    );
+    assert_eq!(
+        tmux.run(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
 }

@@ -21,15 +21,36 @@ fn typed(s: &mut AppState, text: &str) {
 }
 /// The single Load in `fx`, as (id, kind).
 fn load(fx: &[Effect]) -> (u64, RequestKind) {
-    let loads: Vec<_> = fx.iter().filter_map(|e| if let Effect::Load(r) = e { Some(r.clone()) } else { None }).collect();
+    let loads: Vec<_> = fx
+        .iter()
+        .filter_map(|e| {
+            if let Effect::Load(r) = e {
+                Some(r.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
     assert_eq!(loads.len(), 1, "expected one request, got {fx:?}");
     (loads[0].id, loads[0].kind.clone())
 }
 fn loads(fx: &[Effect]) -> Vec<(u64, RequestKind)> {
-    fx.iter().filter_map(|e| if let Effect::Load(r) = e { Some((r.id, r.kind.clone())) } else { None }).collect()
+    fx.iter()
+        .filter_map(|e| {
+            if let Effect::Load(r) = e {
+                Some((r.id, r.kind.clone()))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 fn job(container: &str, id: Option<&str>) -> JobEntry {
-    JobEntry { container: container.into(), job_id: id.map(Into::into), modified: datetime!(2026-11-30 08:00 UTC) }
+    JobEntry {
+        container: container.into(),
+        job_id: id.map(Into::into),
+        modified: datetime!(2026-11-30 08:00 UTC),
+    }
 }
 fn jobs_state(s: &AppState) -> &batchout::tui::state::JobsState {
     match &s.screens[0] {
@@ -49,8 +70,22 @@ fn with_jobs() -> AppState {
     let mut s = AppState::new("local store /tmp/x", 80, 24);
     let (id, kind) = load(&update::start(&mut s));
     assert_eq!(kind, RequestKind::Jobs);
-    send(&mut s, Msg::Jobs { id, jobs: vec![job("job-a", Some("A")), job("job-b", None)], done: false });
-    send(&mut s, Msg::Jobs { id, jobs: vec![job("job-c", Some("c:1"))], done: true });
+    send(
+        &mut s,
+        Msg::Jobs {
+            id,
+            jobs: vec![job("job-a", Some("A")), job("job-b", None)],
+            done: false,
+        },
+    );
+    send(
+        &mut s,
+        Msg::Jobs {
+            id,
+            jobs: vec![job("job-c", Some("c:1"))],
+            done: true,
+        },
+    );
     s
 }
 
@@ -58,13 +93,30 @@ fn with_jobs() -> AppState {
 fn with_job(tasks: usize) -> (AppState, u64) {
     let mut s = with_jobs();
     let (root, kind) = load(&act(&mut s, Action::Enter));
-    assert_eq!(kind, RequestKind::JobRoot { container: "job-a".into() });
+    assert_eq!(
+        kind,
+        RequestKind::JobRoot {
+            container: "job-a".into()
+        }
+    );
     let fx = send(
         &mut s,
-        Msg::JobRoot { id: root, job_kinds: vec!["JobOutput".into()], tasks: (1..=tasks).map(|i| format!("t{i}")).collect(), done: true },
+        Msg::JobRoot {
+            id: root,
+            job_kinds: vec!["JobOutput".into()],
+            tasks: (1..=tasks).map(|i| format!("t{i}")).collect(),
+            done: true,
+        },
     );
     let (_, count) = load(&fx);
-    assert_eq!(count, RequestKind::CountFiles { container: "job-a".into(), scope: Scope::Job, kind: "JobOutput".into() });
+    assert_eq!(
+        count,
+        RequestKind::CountFiles {
+            container: "job-a".into(),
+            scope: Scope::Job,
+            kind: "JobOutput".into()
+        }
+    );
     (s, root)
 }
 
@@ -73,10 +125,28 @@ fn jobs_stream_in_page_by_page_and_the_spinner_stops_at_the_end() {
     let mut s = AppState::new("store", 80, 24);
     let (id, _) = load(&update::start(&mut s));
     assert!(s.busy());
-    send(&mut s, Msg::Jobs { id, jobs: vec![job("job-a", Some("A"))], done: false });
-    assert_eq!(jobs_state(&s).visible.len(), 1, "the first page shows before the rest");
+    send(
+        &mut s,
+        Msg::Jobs {
+            id,
+            jobs: vec![job("job-a", Some("A"))],
+            done: false,
+        },
+    );
+    assert_eq!(
+        jobs_state(&s).visible.len(),
+        1,
+        "the first page shows before the rest"
+    );
     assert!(s.busy());
-    send(&mut s, Msg::Jobs { id, jobs: vec![job("job-b", None)], done: true });
+    send(
+        &mut s,
+        Msg::Jobs {
+            id,
+            jobs: vec![job("job-b", None)],
+            done: true,
+        },
+    );
     assert_eq!(jobs_state(&s).jobs.len(), 2);
     assert!(!s.busy());
     assert!(jobs_state(&s).loaded);
@@ -100,8 +170,17 @@ fn enter_opens_the_selected_job_with_its_raw_container_name() {
     let mut s = with_jobs();
     act(&mut s, Action::Down);
     let (_, kind) = load(&act(&mut s, Action::Enter));
-    assert_eq!(kind, RequestKind::JobRoot { container: "job-b".into() });
-    assert_eq!(job_screen(&s).title.shown(), "job-b", "no recorded id: the container names the job");
+    assert_eq!(
+        kind,
+        RequestKind::JobRoot {
+            container: "job-b".into()
+        }
+    );
+    assert_eq!(
+        job_screen(&s).title.shown(),
+        "job-b",
+        "no recorded id: the container names the job"
+    );
 }
 
 #[test]
@@ -114,7 +193,15 @@ fn leaving_a_screen_cancels_its_requests_and_drops_their_late_answers() {
     assert!(!s.busy());
     s.dirty = false;
     let before = s.clone();
-    let fx = send(&mut s, Msg::JobRoot { id: root, job_kinds: vec![], tasks: vec!["late".into()], done: true });
+    let fx = send(
+        &mut s,
+        Msg::JobRoot {
+            id: root,
+            job_kinds: vec![],
+            tasks: vec!["late".into()],
+            done: true,
+        },
+    );
     assert!(fx.is_empty());
     assert_eq!(s, before, "a stale Msg changes nothing");
 }
@@ -122,24 +209,81 @@ fn leaving_a_screen_cancels_its_requests_and_drops_their_late_answers() {
 #[test]
 fn a_task_opens_lazily_to_its_kinds_with_file_counts() {
     let (mut s, _) = with_job(3);
-    assert_eq!(job_screen(&s).rows, vec![TreeRow::JobKind(0), TreeRow::Task(0), TreeRow::Task(1), TreeRow::Task(2)]);
+    assert_eq!(
+        job_screen(&s).rows,
+        vec![
+            TreeRow::JobKind(0),
+            TreeRow::Task(0),
+            TreeRow::Task(1),
+            TreeRow::Task(2)
+        ]
+    );
     act(&mut s, Action::Down);
     let (kinds_id, kind) = load(&act(&mut s, Action::Enter));
-    assert_eq!(kind, RequestKind::TaskKinds { container: "job-a".into(), task: "t1".into() });
-    assert_eq!(job_screen(&s).rows[2], TreeRow::Note(0), "loading note under the open task");
-    let fx = send(&mut s, Msg::TaskKinds { id: kinds_id, kinds: vec!["TaskLog".into(), "Custom".into()], done: true });
+    assert_eq!(
+        kind,
+        RequestKind::TaskKinds {
+            container: "job-a".into(),
+            task: "t1".into()
+        }
+    );
+    assert_eq!(
+        job_screen(&s).rows[2],
+        TreeRow::Note(0),
+        "loading note under the open task"
+    );
+    let fx = send(
+        &mut s,
+        Msg::TaskKinds {
+            id: kinds_id,
+            kinds: vec!["TaskLog".into(), "Custom".into()],
+            done: true,
+        },
+    );
     let counts = loads(&fx);
     assert_eq!(counts.len(), 2);
-    assert_eq!(counts[1].1, RequestKind::CountFiles { container: "job-a".into(), scope: Scope::Task("t1".into()), kind: "Custom".into() });
-    assert_eq!(&job_screen(&s).rows[1..4], &[TreeRow::Task(0), TreeRow::TaskKind(0, 0), TreeRow::TaskKind(0, 1)]);
-    send(&mut s, Msg::KindCount { id: counts[0].0, added: 2, done: false });
-    send(&mut s, Msg::KindCount { id: counts[0].0, added: 3, done: true });
+    assert_eq!(
+        counts[1].1,
+        RequestKind::CountFiles {
+            container: "job-a".into(),
+            scope: Scope::Task("t1".into()),
+            kind: "Custom".into()
+        }
+    );
+    assert_eq!(
+        &job_screen(&s).rows[1..4],
+        &[
+            TreeRow::Task(0),
+            TreeRow::TaskKind(0, 0),
+            TreeRow::TaskKind(0, 1)
+        ]
+    );
+    send(
+        &mut s,
+        Msg::KindCount {
+            id: counts[0].0,
+            added: 2,
+            done: false,
+        },
+    );
+    send(
+        &mut s,
+        Msg::KindCount {
+            id: counts[0].0,
+            added: 3,
+            done: true,
+        },
+    );
     let log = &job_screen(&s).tasks[0].kinds.as_ref().unwrap()[0];
     assert_eq!((log.files, log.counting), (5, false));
     // Closing and reopening does not list again.
     act(&mut s, Action::Down);
     act(&mut s, Action::Left);
-    assert_eq!(job_screen(&s).cursor.selected, 1, "Left on a kind selects its task");
+    assert_eq!(
+        job_screen(&s).cursor.selected,
+        1,
+        "Left on a kind selects its task"
+    );
     act(&mut s, Action::Left);
     assert!(!job_screen(&s).tasks[0].open);
     assert!(loads(&act(&mut s, Action::Right)).is_empty());
@@ -151,7 +295,10 @@ fn left_on_a_top_level_node_goes_back_to_the_jobs() {
     let (mut s, root) = with_job(2);
     let fx = act(&mut s, Action::Left);
     assert!(matches!(s.screen(), Screen::Jobs(_)));
-    assert!(!fx.contains(&Effect::Cancel(root)), "the finished root listing is not cancelled again");
+    assert!(
+        !fx.contains(&Effect::Cancel(root)),
+        "the finished root listing is not cancelled again"
+    );
 }
 
 #[test]
@@ -168,7 +315,10 @@ fn filter_narrows_live_and_esc_clears_it() {
     assert!(!s.filter_editing());
     assert_eq!(job_screen(&s).filter.text, "t25");
     act(&mut s, Action::Back);
-    assert!(job_screen(&s).filter.text.is_empty(), "Esc clears the filter before leaving");
+    assert!(
+        job_screen(&s).filter.text.is_empty(),
+        "Esc clears the filter before leaving"
+    );
     assert_eq!(job_screen(&s).task_counts(), (30, 30));
 }
 
@@ -176,19 +326,71 @@ fn filter_narrows_live_and_esc_clears_it() {
 fn a_kind_lists_its_files_and_a_file_opens_a_head_preview() {
     let (mut s, _) = with_job(1);
     let (files_id, kind) = load(&act(&mut s, Action::Enter));
-    assert_eq!(kind, RequestKind::Files { container: "job-a".into(), scope: Scope::Job, kind: "JobOutput".into() });
+    assert_eq!(
+        kind,
+        RequestKind::Files {
+            container: "job-a".into(),
+            scope: Scope::Job,
+            kind: "JobOutput".into()
+        }
+    );
     assert_eq!(job_screen(&s).focus, Pane::Files);
-    let file = |p: &str, len| FileEntry { blob: format!("$JobOutput/{p}"), path: p.into(), len, modified: datetime!(2026-11-30 09:00 UTC) };
-    send(&mut s, Msg::Files { id: files_id, files: vec![file("a.json", 10), file("b.log", 3_000_000_000)], done: true });
-    assert_eq!(job_screen(&s).files.as_ref().unwrap().total_bytes, 3_000_000_010);
+    let file = |p: &str, len| FileEntry {
+        blob: format!("$JobOutput/{p}"),
+        path: p.into(),
+        len,
+        modified: datetime!(2026-11-30 09:00 UTC),
+    };
+    send(
+        &mut s,
+        Msg::Files {
+            id: files_id,
+            files: vec![file("a.json", 10), file("b.log", 3_000_000_000)],
+            done: true,
+        },
+    );
+    assert_eq!(
+        job_screen(&s).files.as_ref().unwrap().total_bytes,
+        3_000_000_010
+    );
     act(&mut s, Action::Down);
     let (read, kind) = load(&act(&mut s, Action::Enter));
-    assert_eq!(kind, RequestKind::Read { container: "job-a".into(), blob: "$JobOutput/b.log".into(), part: Part::Head, max: 256 * 1024 });
-    let data = Bytes::from("2026-11-30T09:00:00Z INFO start\n\x1b[31mERROR\x1b[0m boom\tx\npartial");
-    send(&mut s, Msg::Read { id: read, chunk: Chunk { data, start: 0, total: 3_000_000_000 } });
-    let Screen::Preview(p) = s.screen() else { panic!("not on the preview") };
-    let Body::Text(t) = &p.body else { panic!("not text: {:?}", p.body) };
-    assert_eq!(t.lines, vec!["2026-11-30T09:00:00Z INFO start", "ERROR boom      x", "partial"]);
+    assert_eq!(
+        kind,
+        RequestKind::Read {
+            container: "job-a".into(),
+            blob: "$JobOutput/b.log".into(),
+            part: Part::Head,
+            max: 256 * 1024
+        }
+    );
+    let data =
+        Bytes::from("2026-11-30T09:00:00Z INFO start\n\x1b[31mERROR\x1b[0m boom\tx\npartial");
+    send(
+        &mut s,
+        Msg::Read {
+            id: read,
+            chunk: Chunk {
+                data,
+                start: 0,
+                total: 3_000_000_000,
+            },
+        },
+    );
+    let Screen::Preview(p) = s.screen() else {
+        panic!("not on the preview")
+    };
+    let Body::Text(t) = &p.body else {
+        panic!("not text: {:?}", p.body)
+    };
+    assert_eq!(
+        t.lines,
+        vec![
+            "2026-11-30T09:00:00Z INFO start",
+            "ERROR boom      x",
+            "partial"
+        ]
+    );
     assert!(t.end < t.total, "only the head was read");
 }
 
@@ -196,34 +398,94 @@ fn a_kind_lists_its_files_and_a_file_opens_a_head_preview() {
 fn t_reads_the_tail_which_starts_at_a_full_line_and_scrolls_to_the_end() {
     let (mut s, _) = with_job(1);
     let (files_id, _) = load(&act(&mut s, Action::Enter));
-    let f = FileEntry { blob: "$JobOutput/x.log".into(), path: "x.log".into(), len: 10_000, modified: datetime!(2026-11-30 09:00 UTC) };
-    send(&mut s, Msg::Files { id: files_id, files: vec![f], done: true });
+    let f = FileEntry {
+        blob: "$JobOutput/x.log".into(),
+        path: "x.log".into(),
+        len: 10_000,
+        modified: datetime!(2026-11-30 09:00 UTC),
+    };
+    send(
+        &mut s,
+        Msg::Files {
+            id: files_id,
+            files: vec![f],
+            done: true,
+        },
+    );
     let (head, _) = load(&act(&mut s, Action::Enter));
     let fx = act(&mut s, Action::ToggleTail);
     let (tail, kind) = load(&fx);
-    assert!(matches!(kind, RequestKind::Read { part: Part::Tail, .. }));
+    assert!(matches!(
+        kind,
+        RequestKind::Read {
+            part: Part::Tail,
+            ..
+        }
+    ));
     assert!(!fx.contains(&Effect::Cancel(tail)));
-    assert!(fx.contains(&Effect::Cancel(head)), "the head read still running is cancelled");
+    assert!(
+        fx.contains(&Effect::Cancel(head)),
+        "the head read still running is cancelled"
+    );
     let body: String = (0..100).map(|i| format!("line {i}\n")).collect();
     let data = Bytes::from(format!("tial line\n{body}"));
-    send(&mut s, Msg::Read { id: tail, chunk: Chunk { data, start: 5000, total: 10_000 } });
-    let Screen::Preview(p) = s.screen() else { panic!() };
+    send(
+        &mut s,
+        Msg::Read {
+            id: tail,
+            chunk: Chunk {
+                data,
+                start: 5000,
+                total: 10_000,
+            },
+        },
+    );
+    let Screen::Preview(p) = s.screen() else {
+        panic!()
+    };
     let Body::Text(t) = &p.body else { panic!() };
     assert_eq!(t.lines[0], "line 0", "the cut first line is dropped");
     assert_eq!(t.start, 5010);
-    assert_eq!(p.scroll, 100 - batchout::tui::layout::preview_height(s.size));
+    assert_eq!(
+        p.scroll,
+        100 - batchout::tui::layout::preview_height(s.size)
+    );
 }
 
 #[test]
 fn binary_files_become_a_hex_dump() {
     let (mut s, _) = with_job(1);
     let (files_id, _) = load(&act(&mut s, Action::Enter));
-    let f = FileEntry { blob: "$JobOutput/x.png".into(), path: "x.png".into(), len: 64, modified: datetime!(2026-11-30 09:00 UTC) };
-    send(&mut s, Msg::Files { id: files_id, files: vec![f], done: true });
+    let f = FileEntry {
+        blob: "$JobOutput/x.png".into(),
+        path: "x.png".into(),
+        len: 64,
+        modified: datetime!(2026-11-30 09:00 UTC),
+    };
+    send(
+        &mut s,
+        Msg::Files {
+            id: files_id,
+            files: vec![f],
+            done: true,
+        },
+    );
     let (read, _) = load(&act(&mut s, Action::Enter));
     let data = Bytes::from_static(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
-    send(&mut s, Msg::Read { id: read, chunk: Chunk { data, start: 0, total: 64 } });
-    let Screen::Preview(p) = s.screen() else { panic!() };
+    send(
+        &mut s,
+        Msg::Read {
+            id: read,
+            chunk: Chunk {
+                data,
+                start: 0,
+                total: 64,
+            },
+        },
+    );
+    let Screen::Preview(p) = s.screen() else {
+        panic!()
+    };
     assert!(matches!(p.body, Body::Binary { .. }));
     assert_eq!(p.line_count(), 1);
 }
@@ -232,12 +494,29 @@ fn binary_files_become_a_hex_dump() {
 fn names_and_errors_from_storage_are_sanitized() {
     let mut s = AppState::new("store", 80, 24);
     let (id, _) = load(&update::start(&mut s));
-    send(&mut s, Msg::Jobs { id, jobs: vec![job("job-x", Some("evil\x1b]0;owned\x07\u{202e}id"))], done: true });
+    send(
+        &mut s,
+        Msg::Jobs {
+            id,
+            jobs: vec![job("job-x", Some("evil\x1b]0;owned\x07\u{202e}id"))],
+            done: true,
+        },
+    );
     let j = &jobs_state(&s).jobs[0];
     assert_eq!(j.job_id.as_ref().unwrap().shown(), "evil\u{fffd}id");
-    assert_eq!(j.job_id.as_ref().unwrap().raw(), "evil\x1b]0;owned\x07\u{202e}id", "raw kept for requests");
+    assert_eq!(
+        j.job_id.as_ref().unwrap().raw(),
+        "evil\x1b]0;owned\x07\u{202e}id",
+        "raw kept for requests"
+    );
     let (id, _) = load(&act(&mut s, Action::Refresh));
-    send(&mut s, Msg::Failed { id, error: "bad\x1b[2Jthing\nsecond line".into() });
+    send(
+        &mut s,
+        Msg::Failed {
+            id,
+            error: "bad\x1b[2Jthing\nsecond line".into(),
+        },
+    );
     assert_eq!(s.error.as_deref(), Some("badthing second line"));
     assert!(!s.busy());
 }
@@ -250,7 +529,10 @@ fn help_opens_with_question_mark_and_any_key_closes_it() {
     act(&mut s, Action::Down);
     assert_eq!(s.help, Some(1), "arrows scroll the help");
     let fx = act(&mut s, Action::Enter);
-    assert!(fx.is_empty() && s.help.is_none(), "closing the help does nothing else");
+    assert!(
+        fx.is_empty() && s.help.is_none(),
+        "closing the help does nothing else"
+    );
     act(&mut s, Action::Help);
     act(&mut s, Action::Quit);
     assert!(s.quit);
@@ -274,7 +556,12 @@ fn mouse_click_selects_then_opens_and_the_wheel_scrolls() {
     act(&mut s, Action::Click { col: 10, row: 4 });
     assert_eq!(jobs_state(&s).cursor.selected, 1);
     let (_, kind) = load(&act(&mut s, Action::Click { col: 10, row: 4 }));
-    assert_eq!(kind, RequestKind::JobRoot { container: "job-b".into() });
+    assert_eq!(
+        kind,
+        RequestKind::JobRoot {
+            container: "job-b".into()
+        }
+    );
     act(&mut s, Action::Back);
     act(&mut s, Action::ScrollUp { col: 10, row: 5 });
     assert_eq!(jobs_state(&s).cursor.selected, 0);
@@ -285,17 +572,34 @@ fn a_hundred_thousand_tasks_stream_in_and_stay_navigable() {
     let mut s = with_jobs();
     let (root, _) = load(&act(&mut s, Action::Enter));
     for page in 0..20 {
-        let tasks = (0..5000).map(|i| format!("task-{:06}", page * 5000 + i)).collect();
-        send(&mut s, Msg::JobRoot { id: root, job_kinds: vec![], tasks, done: page == 19 });
+        let tasks = (0..5000)
+            .map(|i| format!("task-{:06}", page * 5000 + i))
+            .collect();
+        send(
+            &mut s,
+            Msg::JobRoot {
+                id: root,
+                job_kinds: vec![],
+                tasks,
+                done: page == 19,
+            },
+        );
         if page == 0 {
-            assert_eq!(job_screen(&s).rows.len(), 5000, "first page is browsable at once");
+            assert_eq!(
+                job_screen(&s).rows.len(),
+                5000,
+                "first page is browsable at once"
+            );
         }
     }
     assert_eq!(job_screen(&s).task_counts(), (100_000, 100_000));
     act(&mut s, Action::Bottom);
     let j = job_screen(&s);
     assert_eq!(j.cursor.selected, 99_999);
-    assert_eq!(j.window(batchout::tui::layout::tree_height(s.size)).last(), Some(&99_999));
+    assert_eq!(
+        j.window(batchout::tui::layout::tree_height(s.size)).last(),
+        Some(&99_999)
+    );
     act(&mut s, Action::StartFilter);
     typed(&mut s, "099999");
     assert_eq!(job_screen(&s).rows, vec![TreeRow::Task(99_999)]);
@@ -307,21 +611,38 @@ fn the_tree_window_keeps_the_parent_of_visible_children_on_top() {
     act(&mut s, Action::Down);
     let (kid, _) = load(&act(&mut s, Action::Enter));
     let kinds: Vec<String> = (0..40).map(|i| format!("K{i:02}")).collect();
-    send(&mut s, Msg::TaskKinds { id: kid, kinds, done: true });
+    send(
+        &mut s,
+        Msg::TaskKinds {
+            id: kid,
+            kinds,
+            done: true,
+        },
+    );
     act(&mut s, Action::Bottom);
     let h = batchout::tui::layout::tree_height(s.size);
     let j = job_screen(&s);
     let w = j.window(h);
     assert_eq!(w.len(), h);
     assert_eq!(j.rows[w[0]], TreeRow::Task(0), "sticky parent");
-    assert_eq!(*w.last().unwrap(), j.cursor.selected, "selection visible below it");
+    assert_eq!(
+        *w.last().unwrap(),
+        j.cursor.selected,
+        "selection visible below it"
+    );
 }
 
 #[test]
 fn resize_keeps_the_selection_visible() {
     let (mut s, _) = with_job(100);
     act(&mut s, Action::Bottom);
-    act(&mut s, Action::Resize { width: 80, height: 10 });
+    act(
+        &mut s,
+        Action::Resize {
+            width: 80,
+            height: 10,
+        },
+    );
     let j = job_screen(&s);
     let h = batchout::tui::layout::tree_height(s.size);
     assert!(j.window(h).contains(&j.cursor.selected));
@@ -339,7 +660,10 @@ fn keymap_has_one_meaning_per_key_and_the_help_lists_every_binding() {
     }
     let listed: usize = help_sections().iter().map(|(_, rows)| rows.len()).sum();
     assert_eq!(listed, BINDINGS.len());
-    let typed = key_action(KeyEvent::new(crossterm::event::KeyCode::Char('q'), KeyModifiers::NONE), Mode::Filter);
+    let typed = key_action(
+        KeyEvent::new(crossterm::event::KeyCode::Char('q'), KeyModifiers::NONE),
+        Mode::Filter,
+    );
     assert_eq!(typed, Some(Action::FilterChar('q')));
 }
 
@@ -347,18 +671,58 @@ fn keymap_has_one_meaning_per_key_and_the_help_lists_every_binding() {
 fn reloading_a_growing_log_keeps_the_place_in_the_head() {
     let (mut s, _) = with_job(1);
     let (files_id, _) = load(&act(&mut s, Action::Enter));
-    let f = FileEntry { blob: "$JobOutput/run.log".into(), path: "run.log".into(), len: 1, modified: datetime!(2026-11-30 09:00 UTC) };
-    send(&mut s, Msg::Files { id: files_id, files: vec![f], done: true });
+    let f = FileEntry {
+        blob: "$JobOutput/run.log".into(),
+        path: "run.log".into(),
+        len: 1,
+        modified: datetime!(2026-11-30 09:00 UTC),
+    };
+    send(
+        &mut s,
+        Msg::Files {
+            id: files_id,
+            files: vec![f],
+            done: true,
+        },
+    );
     let (read, _) = load(&act(&mut s, Action::Enter));
     let text = |n: usize| Bytes::from((0..n).map(|i| format!("line {i}\n")).collect::<String>());
-    send(&mut s, Msg::Read { id: read, chunk: Chunk { data: text(100), start: 0, total: 700 } });
+    send(
+        &mut s,
+        Msg::Read {
+            id: read,
+            chunk: Chunk {
+                data: text(100),
+                start: 0,
+                total: 700,
+            },
+        },
+    );
     for _ in 0..10 {
         act(&mut s, Action::Down);
     }
     let (again, kind) = load(&act(&mut s, Action::Refresh));
-    assert!(matches!(kind, RequestKind::Read { part: Part::Head, .. }));
-    send(&mut s, Msg::Read { id: again, chunk: Chunk { data: text(120), start: 0, total: 840 } });
-    let Screen::Preview(p) = s.screen() else { panic!() };
+    assert!(matches!(
+        kind,
+        RequestKind::Read {
+            part: Part::Head,
+            ..
+        }
+    ));
+    send(
+        &mut s,
+        Msg::Read {
+            id: again,
+            chunk: Chunk {
+                data: text(120),
+                start: 0,
+                total: 840,
+            },
+        },
+    );
+    let Screen::Preview(p) = s.screen() else {
+        panic!()
+    };
     assert_eq!(p.scroll, 10);
     assert_eq!(p.line_count(), 120, "the new lines are there");
 }

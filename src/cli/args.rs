@@ -10,27 +10,35 @@ $AZURE_STORAGE_ACCOUNT (+ $AZURE_STORAGE_KEY, else Entra ID), then the local sto
 user data folder. JOB is the Batch job id; TASK and KIND are verbatim; TASK '-' means the
 job-level outputs.";
 
-const TRACK_HELP: &str = concat!("\
+const TRACK_HELP: &str = concat!(
+    "\
 Only new bytes are appended (blocks <= 4 MiB, each with the append-position condition), so
 a restart resumes from the blob's length and a retried request never doubles a byte. A file
 that does not exist yet is waited for; a file that shrinks or is replaced is reported and its
 new content appended after what was saved. A last flush happens on exit, SIGINT, SIGTERM or
 when CMD ends (batchout then exits with CMD's code); if it fails, batchout fails.
-", "\n", "\
+",
+    "\n",
+    "\
 Flush schedule: every 2 s for the first 10 minutes, then an interval growing with the time
 tracked (2 s x minutes / 10) up to 30 s (reached after 2.5 h): at most 20,974 flushes in 7 days,
 far below the append blob's 50,000-block limit. --interval replaces the 30 s cap. An idle
-file costs no requests.");
+file costs no requests."
+);
 
-const RUN_HELP: &str = concat!("\
+const RUN_HELP: &str = concat!(
+    "\
 CMD's stdout and stderr are passed through and streamed to TASK/$TaskLog/stdout.txt and
 stderr.txt while it runs; SIGINT/SIGTERM are passed on to CMD; batchout exits with CMD's code
 (128 + signal if a signal killed it, 127 if it cannot start).
-", "\n", "\
+",
+    "\n",
+    "\
 Flush schedule: every 2 s for the first 10 minutes, then an interval growing with the time
 tracked (2 s x minutes / 10) up to 30 s (reached after 2.5 h): at most 20,974 flushes in 7 days,
 far below the append blob's 50,000-block limit. --interval replaces the 30 s cap. An idle
-file costs no requests.");
+file costs no requests."
+);
 
 #[derive(Debug, Parser)]
 #[command(name = "batchout", version, about = "Browse, tail, download and save Azure Batch persisted outputs", after_help = AFTER_HELP)]

@@ -14,7 +14,9 @@ pub fn run(ctx: &Context, args: CatArgs) -> CliResult {
     let scope = parse_scope(&args.task)?;
     conventions::validate_kind(&args.kind)?;
     if args.file.is_empty() {
-        return Err(CliError::usage("FILE is empty; `batchout ls JOB TASK` lists the files"));
+        return Err(CliError::usage(
+            "FILE is empty; `batchout ls JOB TASK` lists the files",
+        ));
     }
     // Used verbatim (not re-validated as a save destination) so files saved by other
     // tools, whatever their path, can still be read.
@@ -40,7 +42,9 @@ pub fn run(ctx: &Context, args: CatArgs) -> CliResult {
             return Err(CliError::exit(0));
         }
         match result {
-            Ok(_) => out.flush().map_err(|e| CliError::failure(format!("cannot write output: {e}"))),
+            Ok(_) => out
+                .flush()
+                .map_err(|e| CliError::failure(format!("cannot write output: {e}"))),
             Err(StoreError::BlobNotFound { .. }) => {
                 let task = match &scope {
                     Scope::Job => "-".to_string(),
@@ -50,7 +54,11 @@ pub fn run(ctx: &Context, args: CatArgs) -> CliResult {
                     "no file {} in kind {} of {} (job {}); `batchout ls {} {}` lists the files",
                     crate::text::sanitize(&args.file),
                     args.kind,
-                    if task == "-" { "the job level".to_string() } else { format!("task {task}") },
+                    if task == "-" {
+                        "the job level".to_string()
+                    } else {
+                        format!("task {task}")
+                    },
                     args.job,
                     args.job,
                     task

@@ -15,7 +15,9 @@ impl Context {
             .enable_all()
             .build()
             .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))?;
-        let spec = store_arg.map(StoreSpec::parse).unwrap_or(StoreSpec::Default);
+        let spec = store_arg
+            .map(StoreSpec::parse)
+            .unwrap_or(StoreSpec::Default);
         Ok(Context { runtime, spec })
     }
 

@@ -27,7 +27,9 @@ pub fn run(ctx: &Context, args: DemoArgs) -> CliResult {
         return Ok(());
     }
     // The running task's log grows while the browser is open.
-    let grower = ctx.runtime.spawn(demo::grow(store.clone(), Duration::from_millis(800)));
+    let grower = ctx
+        .runtime
+        .spawn(demo::grow(store.clone(), Duration::from_millis(800)));
     let result = super::ui::open(ctx, store);
     grower.abort();
     result?;

@@ -13,14 +13,23 @@ pub type CliResult<T = ()> = Result<T, CliError>;
 
 impl CliError {
     pub fn failure(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), code: 1 }
+        CliError {
+            message: message.into(),
+            code: 1,
+        }
     }
     pub fn usage(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), code: 2 }
+        CliError {
+            message: message.into(),
+            code: 2,
+        }
     }
     /// Exit with a given code and no message (e.g. a wrapped command's exit code).
     pub fn exit(code: i32) -> Self {
-        CliError { message: String::new(), code }
+        CliError {
+            message: String::new(),
+            code,
+        }
     }
 }
 
@@ -46,7 +55,10 @@ impl From<crate::engine::EngineError> for CliError {
     fn from(e: crate::engine::EngineError) -> Self {
         match e {
             // Like a shell: a command that cannot start exits with 127.
-            crate::engine::EngineError::CommandNotStarted(m) => CliError { message: m, code: 127 },
+            crate::engine::EngineError::CommandNotStarted(m) => CliError {
+                message: m,
+                code: 127,
+            },
             e => CliError::failure(e.to_string()),
         }
     }

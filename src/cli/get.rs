@@ -31,9 +31,17 @@ pub fn run(ctx: &Context, args: GetArgs) -> CliResult {
         conventions::validate_kind(kind)?;
     }
     let filter = GlobFilter::new(&globs).map_err(CliError::usage)?;
-    let selection = Selection { scope, kind: args.kind.clone(), path: None };
+    let selection = Selection {
+        scope,
+        kind: args.kind.clone(),
+        path: None,
+    };
     let root = args.output.clone().unwrap_or_else(|| PathBuf::from("."));
-    let opts = DownloadOptions { overwrite: args.overwrite, max_rate: rate_limit()?, ..Default::default() };
+    let opts = DownloadOptions {
+        overwrite: args.overwrite,
+        max_rate: rate_limit()?,
+        ..Default::default()
+    };
     let store = ctx.store()?;
     ctx.runtime.block_on(async move {
         let plan = build_plan(&*store, &container, &[selection], &filter).await?;
@@ -63,11 +71,17 @@ pub fn run(ctx: &Context, args: GetArgs) -> CliResult {
         let summary = download(store, &plan, &root, opts, Some(tx), &cancel).await;
         let _ = reporter.await;
         if interrupted.load(Ordering::SeqCst) {
-            return Err(CliError { message: "interrupted; run the same command again to resume".into(), code: 130 });
+            return Err(CliError {
+                message: "interrupted; run the same command again to resume".into(),
+                code: 130,
+            });
         }
         match summary.failures() + summary.cancelled {
             0 => Ok(()),
-            n => Err(CliError::failure(format!("{n} of {} files not downloaded (see above)", plan.files.len()))),
+            n => Err(CliError::failure(format!(
+                "{n} of {} files not downloaded (see above)",
+                plan.files.len()
+            ))),
         }
     })
 }

@@ -22,18 +22,42 @@ pub fn run(ctx: &Context, args: JobsArgs) -> CliResult {
                 })
             })
             .collect();
-        return write_out(&mut out, format!("{}\n", serde_json::Value::Array(rows)).as_bytes());
+        return write_out(
+            &mut out,
+            format!("{}\n", serde_json::Value::Array(rows)).as_bytes(),
+        );
     }
     if jobs.is_empty() {
         eprintln!("no jobs in {}", store.describe());
         return Ok(());
     }
-    let shown: Vec<String> = jobs.iter().map(|j| sanitize(j.job_id.as_deref().unwrap_or("?")).into_owned()).collect();
-    let w = shown.iter().map(|s| s.chars().count()).max().unwrap_or(0).max(3);
-    let cw = jobs.iter().map(|j| j.container.len()).max().unwrap_or(0).max(9);
-    write_out(&mut out, format!("{:<w$}  {:<cw$}  MODIFIED (UTC)\n", "JOB", "CONTAINER").as_bytes())?;
+    let shown: Vec<String> = jobs
+        .iter()
+        .map(|j| sanitize(j.job_id.as_deref().unwrap_or("?")).into_owned())
+        .collect();
+    let w = shown
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(3);
+    let cw = jobs
+        .iter()
+        .map(|j| j.container.len())
+        .max()
+        .unwrap_or(0)
+        .max(9);
+    write_out(
+        &mut out,
+        format!("{:<w$}  {:<cw$}  MODIFIED (UTC)\n", "JOB", "CONTAINER").as_bytes(),
+    )?;
     for (j, name) in jobs.iter().zip(&shown) {
-        let line = format!("{:<w$}  {:<cw$}  {}\n", name, j.container, format::short_time(j.last_modified));
+        let line = format!(
+            "{:<w$}  {:<cw$}  {}\n",
+            name,
+            j.container,
+            format::short_time(j.last_modified)
+        );
         write_out(&mut out, line.as_bytes())?;
     }
     Ok(())

@@ -16,7 +16,9 @@ pub fn run(ctx: &Context, args: LsArgs) -> CliResult {
     }
     let scope = args.task.as_deref().map(parse_scope).transpose()?;
     if scope.is_none() && args.kind.is_some() {
-        return Err(CliError::usage("--kind needs a TASK (use '-' for the job-level outputs)"));
+        return Err(CliError::usage(
+            "--kind needs a TASK (use '-' for the job-level outputs)",
+        ));
     }
     let store = ctx.store()?;
     let store = store.as_ref();
@@ -71,7 +73,10 @@ async fn list_job(store: &dyn crate::store::Store, container: &str, json: bool) 
                 let sep = if first { "" } else { "," };
                 write_out(&mut out, format!("{sep}{v}").as_bytes())?;
             } else {
-                write_out(&mut out, format!("{scope:<5}  {}\n", sanitize(name)).as_bytes())?;
+                write_out(
+                    &mut out,
+                    format!("{scope:<5}  {}\n", sanitize(name)).as_bytes(),
+                )?;
             }
             first = false;
         }
@@ -106,18 +111,43 @@ fn print_files(files: &[OutputFile], json: bool) -> CliResult {
                 })
             })
             .collect();
-        return write_out(&mut out, format!("{}\n", serde_json::Value::Array(rows)).as_bytes());
+        return write_out(
+            &mut out,
+            format!("{}\n", serde_json::Value::Array(rows)).as_bytes(),
+        );
     }
     if files.is_empty() {
         return Ok(());
     }
-    let kinds: Vec<String> = files.iter().map(|f| sanitize(&f.kind).into_owned()).collect();
-    let sizes: Vec<String> = files.iter().map(|f| format::human_size(f.blob.len)).collect();
-    let kw = kinds.iter().map(|k| k.chars().count()).max().unwrap_or(0).max(4);
+    let kinds: Vec<String> = files
+        .iter()
+        .map(|f| sanitize(&f.kind).into_owned())
+        .collect();
+    let sizes: Vec<String> = files
+        .iter()
+        .map(|f| format::human_size(f.blob.len))
+        .collect();
+    let kw = kinds
+        .iter()
+        .map(|k| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let sw = sizes.iter().map(String::len).max().unwrap_or(0).max(4);
-    write_out(&mut out, format!("{:<kw$}  {:>sw$}  {:<19}  PATH\n", "KIND", "SIZE", "MODIFIED (UTC)").as_bytes())?;
+    write_out(
+        &mut out,
+        format!(
+            "{:<kw$}  {:>sw$}  {:<19}  PATH\n",
+            "KIND", "SIZE", "MODIFIED (UTC)"
+        )
+        .as_bytes(),
+    )?;
     for ((f, kind), size) in files.iter().zip(&kinds).zip(&sizes) {
-        let line = format!("{kind:<kw$}  {size:>sw$}  {}  {}\n", format::short_time(f.blob.last_modified), sanitize(&f.path));
+        let line = format!(
+            "{kind:<kw$}  {size:>sw$}  {}  {}\n",
+            format::short_time(f.blob.last_modified),
+            sanitize(&f.path)
+        );
         write_out(&mut out, line.as_bytes())?;
     }
     Ok(())

@@ -11,14 +11,19 @@ pub fn run(args: PathArgs) -> CliResult {
     let mut lines = vec![container];
     if let Some(task) = &args.task {
         let scope = parse_scope(task)?;
-        let kind = args.kind.clone().unwrap_or_else(|| default_kind(&scope).to_string());
+        let kind = args
+            .kind
+            .clone()
+            .unwrap_or_else(|| default_kind(&scope).to_string());
         conventions::validate_kind(&kind)?;
         match &args.file {
             Some(file) => lines.push(conventions::blob_name(&scope, &kind, file)?),
             None => lines.push(conventions::kind_prefix(&scope, &kind)),
         }
     } else if args.kind.is_some() || args.file.is_some() {
-        return Err(CliError::usage("--kind and FILE need a TASK (use '-' for job-level outputs)"));
+        return Err(CliError::usage(
+            "--kind and FILE need a TASK (use '-' for job-level outputs)",
+        ));
     }
     let text = lines.join("\n") + "\n";
     super::ls::write_out(&mut std::io::stdout().lock(), text.as_bytes())?;

@@ -10,8 +10,17 @@ pub fn run(ctx: &Context, args: RunArgs) -> CliResult {
     let events = super::track::print_problems();
     let schedule = super::track::schedule(args.interval.as_deref(), &events)?;
     let store = ctx.store()?;
-    let options = RunOptions { track: TrackOptions { schedule, events }, spool_dir: None };
-    let code = ctx.runtime.block_on(engine::run(store, &args.job, &args.task, &args.command, options))?;
+    let options = RunOptions {
+        track: TrackOptions { schedule, events },
+        spool_dir: None,
+    };
+    let code = ctx.runtime.block_on(engine::run(
+        store,
+        &args.job,
+        &args.task,
+        &args.command,
+        options,
+    ))?;
     if code == 0 {
         Ok(())
     } else {

@@ -7,7 +7,12 @@ use crate::text::one_line;
 use std::time::Instant;
 
 pub fn run(ctx: &Context, args: SaveArgs) -> CliResult {
-    let target = Target::new(&args.job, args.task.as_deref(), args.kind.as_deref(), "TaskOutput")?;
+    let target = Target::new(
+        &args.job,
+        args.task.as_deref(),
+        args.kind.as_deref(),
+        "TaskOutput",
+    )?;
     // Check every input before touching the store: bad input writes nothing.
     let planned = engine::plan(&target, &args.files, args.dest.as_deref())?;
     let store = ctx.store()?;
@@ -15,9 +20,14 @@ pub fn run(ctx: &Context, args: SaveArgs) -> CliResult {
         Event::Saved { .. } => println!("{}", one_line(&e.to_string())),
         _ => eprintln!("batchout: {}", one_line(&e.to_string())),
     });
-    let options = SaveOptions { events, ..Default::default() };
+    let options = SaveOptions {
+        events,
+        ..Default::default()
+    };
     let started = Instant::now();
-    let summary = ctx.runtime.block_on(engine::save_planned(store, &target, planned, &options))?;
+    let summary = ctx
+        .runtime
+        .block_on(engine::save_planned(store, &target, planned, &options))?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "saved {} file{} ({}) to container {} in {secs:.1} s",
@@ -28,7 +38,10 @@ pub fn run(ctx: &Context, args: SaveArgs) -> CliResult {
     );
     if !summary.failed.is_empty() {
         let total = summary.failed.len() + summary.saved.len();
-        return Err(CliError::failure(format!("{} of {total} files could not be saved (see above)", summary.failed.len())));
+        return Err(CliError::failure(format!(
+            "{} of {total} files could not be saved (see above)",
+            summary.failed.len()
+        )));
     }
     Ok(())
 }

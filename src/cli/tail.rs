@@ -50,7 +50,9 @@ impl Plan {
         let start = parse_lines(&a.lines)?;
         let files: Vec<String> = match (&a.file, a.stderr, a.both) {
             (Some(_), true, _) | (Some(_), _, true) => {
-                return Err(CliError::usage("give either FILE or --stderr/--both, not both"))
+                return Err(CliError::usage(
+                    "give either FILE or --stderr/--both, not both",
+                ))
             }
             (Some(f), _, _) => vec![f.clone()],
             (None, true, _) => vec!["stderr.txt".into()],
@@ -63,7 +65,9 @@ impl Plan {
         let mut tasks = Vec::new();
         if a.all {
             if a.task.is_some() || !a.tasks.is_empty() {
-                return Err(CliError::usage("--all follows every task of the job; drop TASK and --task"));
+                return Err(CliError::usage(
+                    "--all follows every task of the job; drop TASK and --task",
+                ));
             }
         } else {
             tasks.extend(a.task.iter().cloned());
@@ -73,12 +77,22 @@ impl Plan {
             }
             for t in &tasks {
                 if let Scope::Job = parse_scope(t)? {
-                    return Err(CliError::usage("task logs belong to a task; '-' (job level) has none"));
+                    return Err(CliError::usage(
+                        "task logs belong to a task; '-' (job level) has none",
+                    ));
                 }
             }
             tasks.dedup();
         }
-        Ok(Plan { job: a.job.clone(), container, tasks, all: a.all, files, start, follow: a.follow })
+        Ok(Plan {
+            job: a.job.clone(),
+            container,
+            tasks,
+            all: a.all,
+            files,
+            start,
+            follow: a.follow,
+        })
     }
 
     fn is_single(&self) -> bool {
@@ -100,8 +114,15 @@ impl Plan {
             .map_err(CliError::from)?;
         let name = format!("{task}/{}", self.files[0]);
         let mut follower = LogFollower::new(store, &self.container, &blob, FollowConfig::default());
-        let mut polled = follower.open(self.start).await.map_err(|e| self.store_error(e))?;
-        if !self.follow && polled.events.contains(&FollowEvent::Notice(Notice::Waiting)) {
+        let mut polled = follower
+            .open(self.start)
+            .await
+            .map_err(|e| self.store_error(e))?;
+        if !self.follow
+            && polled
+                .events
+                .contains(&FollowEvent::Notice(Notice::Waiting))
+        {
             if let Err(e) = follower_store_container(&follower).await {
                 return Err(self.store_error(e).into());
             }
@@ -146,11 +167,22 @@ impl Plan {
 
     async fn run_merged(&self, store: Arc<dyn Store>, out: &mut Printer) -> Result<(), TailError> {
         let scope = if self.all {
-            MergeScope::AllTasks { files: self.files.clone() }
+            MergeScope::AllTasks {
+                files: self.files.clone(),
+            }
         } else {
-            MergeScope::Tasks { tasks: self.tasks.clone(), files: self.files.clone() }
+            MergeScope::Tasks {
+                tasks: self.tasks.clone(),
+                files: self.files.clone(),
+            }
         };
-        let mut merged = MergedFollower::new(store, &self.container, scope, FollowConfig::default(), self.start);
+        let mut merged = MergedFollower::new(
+            store,
+            &self.container,
+            scope,
+            FollowConfig::default(),
+            self.start,
+        );
         let policy = PollPolicy::default();
         let mut last_growth = Instant::now();
         let mut failing = false;
@@ -182,15 +214,23 @@ impl Plan {
             first = false;
             for ev in &polled.events {
                 let src = merged.source(ev.source).expect("event of a known source");
-                let label = Label { text: &src.label, colour: src.colour };
+                let label = Label {
+                    text: &src.label,
+                    colour: src.colour,
+                };
                 match &ev.event {
                     FollowEvent::Piece(p) => out.piece(Some(label), p)?,
-                    FollowEvent::Notice(n) => out.notice(&n.describe(&format!("{}/{}", src.task, src.file)))?,
+                    FollowEvent::Notice(n) => {
+                        out.notice(&n.describe(&format!("{}/{}", src.task, src.file)))?
+                    }
                 }
             }
             for (i, e) in &polled.errors {
                 let src = merged.source(*i).expect("error of a known source");
-                out.notice(&format!("cannot read {}/{}: {e}; retrying", src.task, src.file))?;
+                out.notice(&format!(
+                    "cannot read {}/{}: {e}; retrying",
+                    src.task, src.file
+                ))?;
             }
             out.flush()?;
             if polled.grew {
@@ -207,7 +247,12 @@ impl Plan {
 
     /// While following, a network hiccup or throttling is reported once and retried; any
     /// other error ends the command.
-    fn retry_or_fail(&self, e: StoreError, failing: &mut bool, out: &mut Printer) -> Result<(), TailError> {
+    fn retry_or_fail(
+        &self,
+        e: StoreError,
+        failing: &mut bool,
+        out: &mut Printer,
+    ) -> Result<(), TailError> {
         if !e.is_transient() {
             return Err(self.store_error(e).into());
         }
@@ -242,7 +287,9 @@ fn parse_lines(s: &str) -> CliResult<Start> {
     match s.parse::<usize>() {
         Ok(0) => Ok(Start::Now),
         Ok(n) => Ok(Start::Lines(n)),
-        Err(_) => Err(CliError::usage(format!("-n takes a number of lines or \"all\", not {s:?}"))),
+        Err(_) => Err(CliError::usage(format!(
+            "-n takes a number of lines or \"all\", not {s:?}"
+        ))),
     }
 }
 
@@ -343,7 +390,10 @@ impl Printer {
 /// should stay TSV), a CRLF's `\r` is dropped, everything else is sanitized.
 fn clean_piece(text: &str) -> String {
     let text = text.strip_suffix('\r').unwrap_or(text);
-    text.split('\t').map(|part| sanitize(part)).collect::<Vec<_>>().join("\t")
+    text.split('\t')
+        .map(|part| sanitize(part))
+        .collect::<Vec<_>>()
+        .join("\t")
 }
 
 #[cfg(test)]

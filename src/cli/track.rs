@@ -2,13 +2,22 @@
 
 use super::args::TrackArgs;
 use super::{CliError, CliResult, Context};
-use crate::engine::{self, parse_interval, EventSink, FlushSchedule, Target, TrackOptions, TrackSpec};
+use crate::engine::{
+    self, parse_interval, EventSink, FlushSchedule, Target, TrackOptions, TrackSpec,
+};
 use crate::text::one_line;
 
 pub fn run(ctx: &Context, args: TrackArgs) -> CliResult {
-    let target = Target::new(&args.job, args.task.as_deref(), args.kind.as_deref(), "TaskLog")?;
+    let target = Target::new(
+        &args.job,
+        args.task.as_deref(),
+        args.kind.as_deref(),
+        "TaskLog",
+    )?;
     if args.dest.is_some() && args.files.len() != 1 {
-        return Err(CliError::usage("--as names the destination of one file; give exactly one FILE"));
+        return Err(CliError::usage(
+            "--as names the destination of one file; give exactly one FILE",
+        ));
     }
     let specs = args
         .files
@@ -16,13 +25,19 @@ pub fn run(ctx: &Context, args: TrackArgs) -> CliResult {
         .map(|f| TrackSpec::new(&target, f, args.dest.as_deref()))
         .collect::<Result<Vec<_>, _>>()?;
     let events = print_events();
-    let options = TrackOptions { schedule: schedule(args.interval.as_deref(), &events)?, events };
+    let options = TrackOptions {
+        schedule: schedule(args.interval.as_deref(), &events)?,
+        events,
+    };
     let store = ctx.store()?;
     if args.command.is_empty() {
-        ctx.runtime.block_on(engine::track_until_signal(store, specs, options))?;
+        ctx.runtime
+            .block_on(engine::track_until_signal(store, specs, options))?;
         Ok(())
     } else {
-        let code = ctx.runtime.block_on(engine::track_while(store, specs, &args.command, options))?;
+        let code =
+            ctx.runtime
+                .block_on(engine::track_while(store, specs, &args.command, options))?;
         if code == 0 {
             Ok(())
         } else {
@@ -33,7 +48,10 @@ pub fn run(ctx: &Context, args: TrackArgs) -> CliResult {
 
 /// The flush schedule, with `--interval` as its cap.
 pub(super) fn schedule(interval: Option<&str>, events: &EventSink) -> CliResult<FlushSchedule> {
-    let cap = interval.map(parse_interval).transpose().map_err(CliError::usage)?;
+    let cap = interval
+        .map(parse_interval)
+        .transpose()
+        .map_err(CliError::usage)?;
     let schedule = FlushSchedule::with_cap(cap);
     if schedule.risks_block_limit() {
         events.emit(engine::Event::Warning {

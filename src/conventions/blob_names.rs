@@ -69,5 +69,9 @@ pub fn parse_blob_name(name: &str) -> Option<ParsedBlob> {
     if kind.is_empty() || path.is_empty() || validate_kind(kind).is_err() {
         return None;
     }
-    Some(ParsedBlob { scope, kind: kind.to_string(), path: path.to_string() })
+    Some(ParsedBlob {
+        scope,
+        kind: kind.to_string(),
+        path: path.to_string(),
+    })
 }

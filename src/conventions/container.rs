@@ -8,11 +8,17 @@ pub const JOB_CONTAINER_PREFIX: &str = "job-";
 /// The container holding a job's outputs. Refuses ids with characters outside letters,
 /// digits, `-`, `_`, `:` (the .NET code would produce an invalid container name).
 pub fn container_name(job_id: &str) -> Result<String, ConventionError> {
-    let err = |reason: String| ConventionError::JobId { shown: shown(job_id), reason };
+    let err = |reason: String| ConventionError::JobId {
+        shown: shown(job_id),
+        reason,
+    };
     if job_id.is_empty() {
         return Err(err("it is empty".into()));
     }
-    if let Some(c) = job_id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':'))) {
+    if let Some(c) = job_id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':')))
+    {
         return Err(err(format!(
             "{} is not allowed (use letters, digits, '-', '_' or ':')",
             describe_char(c)
@@ -23,7 +29,10 @@ pub fn container_name(job_id: &str) -> Result<String, ConventionError> {
         return Ok(format!("{JOB_CONTAINER_PREFIX}{lower}"));
     }
     let hash = hex::encode(Sha1::digest(lower.as_bytes()));
-    Ok(format!("{JOB_CONTAINER_PREFIX}{}-{hash}", safe_part(&lower)))
+    Ok(format!(
+        "{JOB_CONTAINER_PREFIX}{}-{hash}",
+        safe_part(&lower)
+    ))
 }
 
 /// The id can be used as is: short, container-legal, no trailing or doubled dash.
@@ -31,7 +40,9 @@ fn is_plain(lower: &str) -> bool {
     let bytes = lower.as_bytes();
     lower.len() <= 59
         && bytes[0].is_ascii_alphanumeric()
-        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
         && !lower.ends_with('-')
         && !lower.contains("--")
 }
@@ -70,7 +81,8 @@ pub fn is_valid_container_name(name: &str) -> bool {
     let b = name.as_bytes();
     (3..=63).contains(&b.len())
         && b[0].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && !name.contains("--")
         && !name.ends_with('-')
 }

@@ -22,7 +22,10 @@ pub fn destination_from_relative(relative: &str) -> Result<String, ConventionErr
 /// An explicit destination is used as given, but never with empty, `.` or `..` segments,
 /// a leading `/`, or control characters.
 pub fn validate_destination(path: &str) -> Result<(), ConventionError> {
-    let err = |reason: String| ConventionError::Destination { shown: shown(path), reason };
+    let err = |reason: String| ConventionError::Destination {
+        shown: shown(path),
+        reason,
+    };
     if path.is_empty() {
         return Err(err("it is empty".into()));
     }
@@ -30,11 +33,17 @@ pub fn validate_destination(path: &str) -> Result<(), ConventionError> {
         return Err(err(format!("{} is not allowed", describe_char(c))));
     }
     if path.starts_with('/') {
-        return Err(err("it starts with '/'; give a path relative to the kind".into()));
+        return Err(err(
+            "it starts with '/'; give a path relative to the kind".into()
+        ));
     }
     for seg in path.split('/') {
         match seg {
-            "" => return Err(err("it has an empty path segment ('//' or a trailing '/')".into())),
+            "" => {
+                return Err(err(
+                    "it has an empty path segment ('//' or a trailing '/')".into()
+                ))
+            }
             "." | ".." => return Err(err(format!("it has a '{seg}' path segment"))),
             _ => {}
         }

@@ -23,7 +23,12 @@ pub struct DemoTask {
 }
 
 const fn t(id: &'static str, outcome: Outcome, lines: usize, metrics: bool) -> DemoTask {
-    DemoTask { id, outcome, lines, metrics }
+    DemoTask {
+        id,
+        outcome,
+        lines,
+        metrics,
+    }
 }
 
 pub const TASKS: [DemoTask; 12] = [
@@ -45,7 +50,9 @@ pub const TASKS: [DemoTask; 12] = [
 pub struct Rng(u64);
 impl Rng {
     pub fn new(seed: &str) -> Self {
-        Rng(seed.bytes().fold(0x9E37_79B9_7F4A_7C15, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01B3)) | 1)
+        Rng(seed.bytes().fold(0x9E37_79B9_7F4A_7C15, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x100_0000_01B3)
+        }) | 1)
     }
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
@@ -76,9 +83,19 @@ pub fn stamp(t: OffsetDateTime) -> String {
 pub fn render_line(rng: &mut Rng, task: &str, i: usize, at: OffsetDateTime) -> String {
     let ts = stamp(at);
     match rng.below(40) {
-        0 => format!("{ts} WARN  [{task}] tile {} took {:.1}s, above the 2.0s budget", i % 64, 2.0 + rng.below(40) as f64 / 10.0),
-        1 => format!("{ts} WARN  [{task}] texture cache at {}% of 4 GiB, evicting", 85 + rng.below(15)),
-        2 => format!("{ts} INFO  [{task}] \u{1b}[32mcheckpoint saved\u{1b}[0m (tile {})", i % 64),
+        0 => format!(
+            "{ts} WARN  [{task}] tile {} took {:.1}s, above the 2.0s budget",
+            i % 64,
+            2.0 + rng.below(40) as f64 / 10.0
+        ),
+        1 => format!(
+            "{ts} WARN  [{task}] texture cache at {}% of 4 GiB, evicting",
+            85 + rng.below(15)
+        ),
+        2 => format!(
+            "{ts} INFO  [{task}] \u{1b}[32mcheckpoint saved\u{1b}[0m (tile {})",
+            i % 64
+        ),
         _ => format!(
             "{ts} INFO  [{task}] tile {}/64 rendered in {:.2}s, {} samples/px",
             i % 64 + 1,
@@ -92,8 +109,20 @@ fn stdout_log(task: &DemoTask, start: OffsetDateTime) -> String {
     let mut rng = Rng::new(task.id);
     let mut out = String::new();
     let mut at = start;
-    let _ = writeln!(out, "{} INFO  [{}] batchout demo renderer 2.4.1 starting on node tvm-3871-{}", stamp(at), task.id, rng.below(9));
-    let _ = writeln!(out, "{} INFO  [{}] scene=demo/city.blend frame={} resolution=1920x1080", stamp(at), task.id, &task.id[6..]);
+    let _ = writeln!(
+        out,
+        "{} INFO  [{}] batchout demo renderer 2.4.1 starting on node tvm-3871-{}",
+        stamp(at),
+        task.id,
+        rng.below(9)
+    );
+    let _ = writeln!(
+        out,
+        "{} INFO  [{}] scene=demo/city.blend frame={} resolution=1920x1080",
+        stamp(at),
+        task.id,
+        &task.id[6..]
+    );
     for i in 0..task.lines {
         at += Duration::milliseconds(200 + rng.below(900) as i64);
         out.push_str(&render_line(&mut rng, task.id, i, at));
@@ -101,11 +130,28 @@ fn stdout_log(task: &DemoTask, start: OffsetDateTime) -> String {
     }
     match task.outcome {
         Outcome::Done => {
-            let _ = writeln!(out, "{} INFO  [{}] frame written: {}.png (1920x1080)", stamp(at), task.id, task.id);
-            let _ = writeln!(out, "{} INFO  [{}] done in {}s, exit code 0", stamp(at), task.id, task.lines / 2 + 7);
+            let _ = writeln!(
+                out,
+                "{} INFO  [{}] frame written: {}.png (1920x1080)",
+                stamp(at),
+                task.id,
+                task.id
+            );
+            let _ = writeln!(
+                out,
+                "{} INFO  [{}] done in {}s, exit code 0",
+                stamp(at),
+                task.id,
+                task.lines / 2 + 7
+            );
         }
         Outcome::Failed => {
-            let _ = writeln!(out, "{} ERROR [{}] render failed: out of memory allocating 2.1 GiB for BVH", stamp(at), task.id);
+            let _ = writeln!(
+                out,
+                "{} ERROR [{}] render failed: out of memory allocating 2.1 GiB for BVH",
+                stamp(at),
+                task.id
+            );
         }
         Outcome::Running => {}
     }
@@ -114,7 +160,10 @@ fn stdout_log(task: &DemoTask, start: OffsetDateTime) -> String {
 
 fn stderr_log(task: &DemoTask, start: OffsetDateTime) -> String {
     let ts = stamp(start + Duration::seconds(3));
-    let mut out = format!("{ts} WARN  [{}] GPU driver 535 is older than recommended (545)\n", task.id);
+    let mut out = format!(
+        "{ts} WARN  [{}] GPU driver 535 is older than recommended (545)\n",
+        task.id
+    );
     if task.outcome == Outcome::Failed {
         let end = stamp(start + Duration::seconds(31));
         let _ = write!(
@@ -142,20 +191,52 @@ pub fn task_files(task: &DemoTask) -> Vec<(&'static str, String, Vec<u8>)> {
     let n: usize = task.id[6..].parse().unwrap_or(1);
     let start = OffsetDateTime::now_utc() - Duration::minutes(90 - 5 * n as i64);
     let mut files = vec![
-        ("TaskLog", "stdout.txt".to_string(), stdout_log(task, start).into_bytes()),
-        ("TaskLog", "stderr.txt".to_string(), stderr_log(task, start).into_bytes()),
-        ("TaskIntermediate", "checkpoint.yaml".to_string(), checkpoint_yaml(task).into_bytes()),
+        (
+            "TaskLog",
+            "stdout.txt".to_string(),
+            stdout_log(task, start).into_bytes(),
+        ),
+        (
+            "TaskLog",
+            "stderr.txt".to_string(),
+            stderr_log(task, start).into_bytes(),
+        ),
+        (
+            "TaskIntermediate",
+            "checkpoint.yaml".to_string(),
+            checkpoint_yaml(task).into_bytes(),
+        ),
     ];
     for tile in 0..3 {
-        files.push(("TaskIntermediate", format!("tiles/tile-{tile:02}.exr"), fake_png(&format!("{}{tile}", task.id), 1500)));
+        files.push((
+            "TaskIntermediate",
+            format!("tiles/tile-{tile:02}.exr"),
+            fake_png(&format!("{}{tile}", task.id), 1500),
+        ));
     }
     if task.outcome == Outcome::Done {
-        files.push(("TaskOutput", format!("{}.png", task.id), fake_png(task.id, 4096 + 97 * n)));
-        files.push(("TaskOutput", "stats.json".to_string(), stats_json(task).into_bytes()));
-        files.push(("TaskPreview", format!("{}-thumb.svg", task.id), thumb_svg(task).into_bytes()));
+        files.push((
+            "TaskOutput",
+            format!("{}.png", task.id),
+            fake_png(task.id, 4096 + 97 * n),
+        ));
+        files.push((
+            "TaskOutput",
+            "stats.json".to_string(),
+            stats_json(task).into_bytes(),
+        ));
+        files.push((
+            "TaskPreview",
+            format!("{}-thumb.svg", task.id),
+            thumb_svg(task).into_bytes(),
+        ));
     }
     if task.metrics {
-        files.push(("RenderMetrics", "metrics.csv".to_string(), metrics_csv(task).into_bytes()));
+        files.push((
+            "RenderMetrics",
+            "metrics.csv".to_string(),
+            metrics_csv(task).into_bytes(),
+        ));
     }
     files
 }
@@ -191,13 +272,22 @@ fn metrics_csv(task: &DemoTask) -> String {
     let mut rng = Rng::new(task.id);
     let mut out = String::from("tile,seconds,samples,memory_mb,status\n");
     for tile in 0..64 {
-        let _ = writeln!(out, "{tile},{:.2},128,{},\"ok\"", 0.4 + rng.below(120) as f64 / 100.0, 900 + rng.below(400));
+        let _ = writeln!(
+            out,
+            "{tile},{:.2},128,{},\"ok\"",
+            0.4 + rng.below(120) as f64 / 100.0,
+            900 + rng.below(400)
+        );
     }
     out
 }
 
 pub fn job_outputs() -> Vec<(String, Vec<u8>)> {
-    let frames: Vec<String> = TASKS.iter().filter(|t| t.outcome == Outcome::Done).map(|t| format!("    \"{}.png\"", t.id)).collect();
+    let frames: Vec<String> = TASKS
+        .iter()
+        .filter(|t| t.outcome == Outcome::Done)
+        .map(|t| format!("    \"{}.png\"", t.id))
+        .collect();
     vec![
         ("movie/city-preview.mp4".to_string(), fake_png("movie", 48 * 1024)),
         (
@@ -213,7 +303,16 @@ pub fn job_outputs() -> Vec<(String, Vec<u8>)> {
 pub fn contact_sheet() -> Vec<u8> {
     let mut out = String::from("Contact sheet of demo-render\n\n");
     for t in TASKS {
-        let _ = writeln!(out, "{:<10} {}", t.id, match t.outcome { Outcome::Done => "done", Outcome::Failed => "FAILED", Outcome::Running => "running" });
+        let _ = writeln!(
+            out,
+            "{:<10} {}",
+            t.id,
+            match t.outcome {
+                Outcome::Done => "done",
+                Outcome::Failed => "FAILED",
+                Outcome::Running => "running",
+            }
+        );
     }
     out.into_bytes()
 }
@@ -222,9 +321,19 @@ pub fn manager_log() -> Vec<u8> {
     let start = OffsetDateTime::now_utc() - Duration::minutes(95);
     let mut out = String::new();
     for (i, t) in TASKS.iter().enumerate() {
-        let _ = writeln!(out, "{} INFO  [jobmanager] added task {} (frame {})", stamp(start + Duration::seconds(i as i64)), t.id, &t.id[6..]);
+        let _ = writeln!(
+            out,
+            "{} INFO  [jobmanager] added task {} (frame {})",
+            stamp(start + Duration::seconds(i as i64)),
+            t.id,
+            &t.id[6..]
+        );
     }
-    let _ = writeln!(out, "{} WARN  [jobmanager] task frame-007 failed, retry 1 of 2 scheduled", stamp(start + Duration::minutes(40)));
+    let _ = writeln!(
+        out,
+        "{} WARN  [jobmanager] task frame-007 failed, retry 1 of 2 scheduled",
+        stamp(start + Duration::minutes(40))
+    );
     out.into_bytes()
 }
 
@@ -235,7 +344,13 @@ pub fn simple_log(task: &str, lines: usize) -> Vec<u8> {
     for i in 0..lines {
         at += Duration::seconds(1 + rng.below(20) as i64);
         let level = if rng.below(12) == 0 { "WARN " } else { "INFO " };
-        let _ = writeln!(out, "{} {level} [{task}] processed batch {} ({} rows)", stamp(at), i + 1, 1000 + rng.below(9000));
+        let _ = writeln!(
+            out,
+            "{} {level} [{task}] processed batch {} ({} rows)",
+            stamp(at),
+            i + 1,
+            1000 + rng.below(9000)
+        );
     }
     out.into_bytes()
 }
@@ -248,7 +363,13 @@ pub fn report_csv() -> Vec<u8> {
     let mut rng = Rng::new("report");
     let mut out = String::from("region,orders,revenue_eur\n");
     for r in ["north", "south", "east", "west", "central"] {
-        let _ = writeln!(out, "{r},{},{}.{:02}", 100 + rng.below(900), 10_000 + rng.below(90_000), rng.below(100));
+        let _ = writeln!(
+            out,
+            "{r},{},{}.{:02}",
+            100 + rng.below(900),
+            10_000 + rng.below(90_000),
+            rng.below(100)
+        );
     }
     out.into_bytes()
 }

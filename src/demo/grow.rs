@@ -27,21 +27,33 @@ impl Drop for WorkDir {
 /// every `every` too), until the future is dropped. Errors are one line.
 pub async fn grow(store: Arc<dyn Store>, every: Duration) -> Result<(), String> {
     let target = Target::task(MAIN_JOB, RUNNING_TASK, "TaskLog").map_err(|e| e.to_string())?;
-    let blob = blob_name(&Scope::Task(RUNNING_TASK.into()), "TaskLog", "stdout.txt").map_err(|e| e.to_string())?;
+    let blob = blob_name(&Scope::Task(RUNNING_TASK.into()), "TaskLog", "stdout.txt")
+        .map_err(|e| e.to_string())?;
     // The task's working folder starts with what the seeded blob already holds, so the
     // tracker resumes at the blob's end instead of appending the start again.
     let work = WorkDir(std::env::temp_dir().join(format!("batchout-demo-{}", std::process::id())));
-    std::fs::create_dir_all(&work.0).map_err(|e| format!("cannot create {}: {e}", work.0.display()))?;
+    std::fs::create_dir_all(&work.0)
+        .map_err(|e| format!("cannot create {}: {e}", work.0.display()))?;
     let source = work.0.join("stdout.txt");
-    let seeded = store.read_range(&target.container, &blob, ByteRange::all(), None).await.map_err(|e| e.to_string())?;
-    std::fs::write(&source, &seeded.data).map_err(|e| format!("cannot write {}: {e}", source.display()))?;
+    let seeded = store
+        .read_range(&target.container, &blob, ByteRange::all(), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&source, &seeded.data)
+        .map_err(|e| format!("cannot write {}: {e}", source.display()))?;
 
     let spec = TrackSpec::new(&target, &source, Some("stdout.txt")).map_err(|e| e.to_string())?;
-    let options = TrackOptions { schedule: FlushSchedule::with_cap(Some(every)), events: EventSink::none() };
+    let options = TrackOptions {
+        schedule: FlushSchedule::with_cap(Some(every)),
+        events: EventSink::none(),
+    };
     let tracker = Tracker::start(store, vec![spec], options);
     let _stop = StopOnDrop(Some(tracker));
 
-    let mut file = std::fs::OpenOptions::new().append(true).open(&source).map_err(|e| e.to_string())?;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&source)
+        .map_err(|e| e.to_string())?;
     let mut rng = Rng::new("running");
     for i in 20.. {
         tokio::time::sleep(every).await;

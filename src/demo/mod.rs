@@ -10,7 +10,9 @@ mod grow;
 pub use grow::{grow, RUNNING_TASK};
 
 use crate::conventions::{blob_name, container_name, Scope};
-use crate::store::{list_all_blobs, ListQuery, PutOptions, Store, StoreError, StoreResult, JOB_ID_METADATA_KEY};
+use crate::store::{
+    list_all_blobs, ListQuery, PutOptions, Store, StoreError, StoreResult, JOB_ID_METADATA_KEY,
+};
 use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,13 +49,19 @@ pub fn prepare_dir(dir: &Path) -> Result<(), String> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
-            return Err(format!("{} is a file, not a folder; pass a folder to --dir", dir.display()))
+            return Err(format!(
+                "{} is a file, not a folder; pass a folder to --dir",
+                dir.display()
+            ))
         }
         Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    std::fs::write(dir.join(MARKER), "This folder holds the batchout demo store; `batchout demo` rewrites it.\n")
-        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))
+    std::fs::write(
+        dir.join(MARKER),
+        "This folder holds the batchout demo store; `batchout demo` rewrites it.\n",
+    )
+    .map_err(|e| format!("cannot write in {}: {e}", dir.display()))
 }
 
 /// What was seeded, for the summary line.
@@ -71,7 +79,14 @@ pub async fn seed(store: &dyn Store) -> StoreResult<Seeded> {
     for (path, body) in content::job_outputs() {
         w.put(&main, &Scope::Job, "JobOutput", &path, body).await?;
     }
-    w.put(&main, &Scope::Job, "JobPreview", "contact-sheet.txt", content::contact_sheet()).await?;
+    w.put(
+        &main,
+        &Scope::Job,
+        "JobPreview",
+        "contact-sheet.txt",
+        content::contact_sheet(),
+    )
+    .await?;
     for task in &content::TASKS {
         let scope = Scope::Task(task.id.to_string());
         for (kind, path, body) in content::task_files(task) {
@@ -83,21 +98,58 @@ pub async fn seed(store: &dyn Store) -> StoreResult<Seeded> {
         }
     }
     let manager = Scope::Task("jobmanager".into());
-    w.append(&main, &manager, "stdout.txt", content::manager_log()).await?;
+    w.append(&main, &manager, "stdout.txt", content::manager_log())
+        .await?;
 
     let nightly = w.job(SCHEDULED_JOB, true).await?;
     for (task, lines) in [("extract", 40), ("aggregate", 25), ("publish", 12)] {
         let scope = Scope::Task(task.to_string());
-        w.append(&nightly, &scope, "stdout.txt", content::simple_log(task, lines)).await?;
-        w.put(&nightly, &scope, "TaskOutput", &format!("{task}.json"), content::report_json(task)).await?;
+        w.append(
+            &nightly,
+            &scope,
+            "stdout.txt",
+            content::simple_log(task, lines),
+        )
+        .await?;
+        w.put(
+            &nightly,
+            &scope,
+            "TaskOutput",
+            &format!("{task}.json"),
+            content::report_json(task),
+        )
+        .await?;
     }
-    w.put(&nightly, &Scope::Job, "JobOutput", "report.csv", content::report_csv()).await?;
+    w.put(
+        &nightly,
+        &Scope::Job,
+        "JobOutput",
+        "report.csv",
+        content::report_csv(),
+    )
+    .await?;
 
     let legacy = w.job_container(FOREIGN_CONTAINER, None).await?;
-    w.put(&legacy, &Scope::Task("import-1".into()), "TaskOutput", "rows.csv", content::report_csv()).await?;
-    w.append(&legacy, &Scope::Task("import-1".into()), "stderr.txt", content::simple_log("import-1", 8)).await?;
+    w.put(
+        &legacy,
+        &Scope::Task("import-1".into()),
+        "TaskOutput",
+        "rows.csv",
+        content::report_csv(),
+    )
+    .await?;
+    w.append(
+        &legacy,
+        &Scope::Task("import-1".into()),
+        "stderr.txt",
+        content::simple_log("import-1", 8),
+    )
+    .await?;
 
-    Ok(Seeded { containers: vec![main, nightly, legacy], blobs: w.blobs })
+    Ok(Seeded {
+        containers: vec![main, nightly, legacy],
+        blobs: w.blobs,
+    })
 }
 
 struct Writer<'a> {
@@ -107,12 +159,18 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     async fn job(&mut self, job_id: &str, record_id: bool) -> StoreResult<String> {
-        let container = container_name(job_id).map_err(|e| StoreError::InvalidName(e.to_string()))?;
-        self.job_container(&container, record_id.then_some(job_id)).await
+        let container =
+            container_name(job_id).map_err(|e| StoreError::InvalidName(e.to_string()))?;
+        self.job_container(&container, record_id.then_some(job_id))
+            .await
     }
 
     /// Create the container (recording the job id) and empty it of an earlier demo's blobs.
-    async fn job_container(&mut self, container: &str, job_id: Option<&str>) -> StoreResult<String> {
+    async fn job_container(
+        &mut self,
+        container: &str,
+        job_id: Option<&str>,
+    ) -> StoreResult<String> {
         let mut meta = BTreeMap::new();
         if let Some(id) = job_id {
             meta.insert(JOB_ID_METADATA_KEY.to_string(), id.to_string());
@@ -126,24 +184,50 @@ impl Writer<'_> {
         Ok(container.to_string())
     }
 
-    async fn put(&mut self, container: &str, scope: &Scope, kind: &str, path: &str, body: Vec<u8>) -> StoreResult<()> {
-        let name = blob_name(scope, kind, path).map_err(|e| StoreError::InvalidName(e.to_string()))?;
+    async fn put(
+        &mut self,
+        container: &str,
+        scope: &Scope,
+        kind: &str,
+        path: &str,
+        body: Vec<u8>,
+    ) -> StoreResult<()> {
+        let name =
+            blob_name(scope, kind, path).map_err(|e| StoreError::InvalidName(e.to_string()))?;
         let options = PutOptions {
             content_type: mime_guess::from_path(path).first().map(|m| m.to_string()),
             ..PutOptions::default()
         };
-        self.store.put_block_blob(container, &name, Bytes::from(body), &options).await?;
+        self.store
+            .put_block_blob(container, &name, Bytes::from(body), &options)
+            .await?;
         self.blobs += 1;
         Ok(())
     }
 
     /// A TaskLog file as an append blob, the way a tracked log is written.
-    async fn append(&mut self, container: &str, scope: &Scope, path: &str, body: Vec<u8>) -> StoreResult<()> {
-        let name = blob_name(scope, "TaskLog", path).map_err(|e| StoreError::InvalidName(e.to_string()))?;
-        let options = PutOptions { content_type: Some("text/plain".into()), ..PutOptions::default() };
-        let (mut info, _) = self.store.create_append_blob(container, &name, &options).await?;
+    async fn append(
+        &mut self,
+        container: &str,
+        scope: &Scope,
+        path: &str,
+        body: Vec<u8>,
+    ) -> StoreResult<()> {
+        let name = blob_name(scope, "TaskLog", path)
+            .map_err(|e| StoreError::InvalidName(e.to_string()))?;
+        let options = PutOptions {
+            content_type: Some("text/plain".into()),
+            ..PutOptions::default()
+        };
+        let (mut info, _) = self
+            .store
+            .create_append_blob(container, &name, &options)
+            .await?;
         for block in body.chunks(crate::store::MAX_APPEND_BLOCK) {
-            info = self.store.append_block(container, &name, Bytes::copy_from_slice(block), info.len).await?;
+            info = self
+                .store
+                .append_block(container, &name, Bytes::copy_from_slice(block), info.len)
+                .await?;
         }
         self.blobs += 1;
         Ok(())

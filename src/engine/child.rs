@@ -6,10 +6,14 @@ use super::signals::{StopSignals, SIGINT};
 use std::process::{ExitStatus, Stdio};
 
 /// Spawn `command`; a command that cannot start is [`EngineError::CommandNotStarted`].
-pub(crate) fn spawn(command: &[String], stdout: Stdio, stderr: Stdio) -> EngineResult<tokio::process::Child> {
-    let (program, args) = command
-        .split_first()
-        .ok_or_else(|| EngineError::input("no command given: put it after --, e.g. -- python train.py"))?;
+pub(crate) fn spawn(
+    command: &[String],
+    stdout: Stdio,
+    stderr: Stdio,
+) -> EngineResult<tokio::process::Child> {
+    let (program, args) = command.split_first().ok_or_else(|| {
+        EngineError::input("no command given: put it after --, e.g. -- python train.py")
+    })?;
     tokio::process::Command::new(program)
         .args(args)
         .stdin(Stdio::inherit())
@@ -22,14 +26,21 @@ pub(crate) fn spawn(command: &[String], stdout: Stdio, stderr: Stdio) -> EngineR
                 std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
                 _ => e.to_string(),
             };
-            EngineError::CommandNotStarted(format!("cannot start {}: {why}", crate::text::one_line(program)))
+            EngineError::CommandNotStarted(format!(
+                "cannot start {}: {why}",
+                crate::text::one_line(program)
+            ))
         })
 }
 
 /// Wait for the child, passing SIGINT and SIGTERM on. The child shares our process group,
 /// so a Ctrl-C typed in a terminal already reached it: SIGINT is only passed on when stdin
 /// is not a terminal (a `kill -INT` aimed at batchout alone).
-pub(crate) async fn wait(child: &mut tokio::process::Child, signals: &mut StopSignals, events: &EventSink) -> EngineResult<i32> {
+pub(crate) async fn wait(
+    child: &mut tokio::process::Child,
+    signals: &mut StopSignals,
+    events: &EventSink,
+) -> EngineResult<i32> {
     let interactive = stdin_is_terminal();
     loop {
         tokio::select! {

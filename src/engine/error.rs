@@ -34,7 +34,10 @@ pub enum EngineError {
 
 impl EngineError {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        EngineError::Io { context: context.into(), source }
+        EngineError::Io {
+            context: context.into(),
+            source,
+        }
     }
     pub fn input(message: impl Into<String>) -> Self {
         EngineError::Input(message.into())

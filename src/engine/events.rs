@@ -13,16 +13,34 @@ pub enum Event {
     /// `prepare` found the container already there.
     ContainerExists { container: String },
     /// One file saved as a block blob.
-    Saved { source: PathBuf, container: String, blob: String, bytes: u64 },
+    Saved {
+        source: PathBuf,
+        container: String,
+        blob: String,
+        bytes: u64,
+    },
     /// One file could not be saved; the others go on.
     SaveFailed { source: PathBuf, error: String },
     /// Tracking resumed after a restart: the blob already holds the file's first `offset` bytes.
-    Resumed { source: PathBuf, blob: String, offset: u64 },
+    Resumed {
+        source: PathBuf,
+        blob: String,
+        offset: u64,
+    },
     /// The blob holds bytes that are not the start of the file; the file's content goes after them.
-    BlobHoldsOtherData { source: PathBuf, blob: String, blob_len: u64 },
+    BlobHoldsOtherData {
+        source: PathBuf,
+        blob: String,
+        blob_len: u64,
+    },
     /// The tracked file got shorter (truncated or rewritten); its new content is appended after
     /// what was already saved.
-    FileShrank { source: PathBuf, blob: String, was: u64, now: u64 },
+    FileShrank {
+        source: PathBuf,
+        blob: String,
+        was: u64,
+        now: u64,
+    },
     /// The tracked file was replaced by another file (or rewritten in place); its content is
     /// appended after what was already saved.
     FileReplaced { source: PathBuf, blob: String },
@@ -33,11 +51,19 @@ pub enum Event {
     /// Someone else appended to the blob; our bytes continue after theirs.
     ForeignAppend { blob: String, bytes: u64 },
     /// A background flush failed; it is retried at the next tick.
-    FlushFailed { source: PathBuf, blob: String, error: String },
+    FlushFailed {
+        source: PathBuf,
+        blob: String,
+        error: String,
+    },
     /// A flush succeeded after earlier failures.
     FlushRecovered { source: PathBuf, blob: String },
     /// Tracking of one file stopped for good (e.g. the blob reached its block limit).
-    TrackStopped { source: PathBuf, blob: String, error: String },
+    TrackStopped {
+        source: PathBuf,
+        blob: String,
+        error: String,
+    },
     /// A process started by the wrapped command still holds its output open.
     OutputStillOpen { stream: &'static str },
     /// A signal was passed on to the wrapped command.
@@ -141,7 +167,10 @@ impl EventSink {
     pub fn collect() -> (Self, Arc<std::sync::Mutex<Vec<Event>>>) {
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink_seen = seen.clone();
-        (EventSink::new(move |e| sink_seen.lock().unwrap().push(e)), seen)
+        (
+            EventSink::new(move |e| sink_seen.lock().unwrap().push(e)),
+            seen,
+        )
     }
     pub fn emit(&self, event: Event) {
         if let Some(f) = &self.0 {
@@ -152,7 +181,11 @@ impl EventSink {
 
 impl fmt::Debug for EventSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() { "EventSink(..)" } else { "EventSink(none)" })
+        f.write_str(if self.0.is_some() {
+            "EventSink(..)"
+        } else {
+            "EventSink(none)"
+        })
     }
 }
 

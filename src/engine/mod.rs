@@ -75,7 +75,7 @@ pub use child::exit_code;
 pub use error::{EngineError, EngineResult};
 pub use events::{human_bytes, Event, EventSink};
 pub use prepare::prepare;
-pub use run::{run, track_while, track_until_signal, RunOptions};
+pub use run::{run, track_until_signal, track_while, RunOptions};
 pub use save::{plan, save, save_planned, PlannedFile, SaveOptions, SaveSummary};
 pub use schedule::{parse_interval, FlushSchedule};
 pub use signals::StopSignals;

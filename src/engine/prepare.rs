@@ -32,7 +32,9 @@ pub(crate) async fn create_for_write(
     match create(store, container, job_id).await {
         Ok(created) => {
             if created {
-                events.emit(Event::ContainerCreated { container: container.to_string() });
+                events.emit(Event::ContainerCreated {
+                    container: container.to_string(),
+                });
             }
             Ok(())
         }

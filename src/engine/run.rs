@@ -42,12 +42,14 @@ pub async fn run(
     options: RunOptions,
 ) -> EngineResult<i32> {
     let target = Target::task(job_id, task_id, "TaskLog")?;
-    let mut signals = StopSignals::install().map_err(|e| EngineError::io("cannot install signal handlers", e))?;
+    let mut signals =
+        StopSignals::install().map_err(|e| EngineError::io("cannot install signal handlers", e))?;
     let spool = match &options.spool_dir {
         Some(dir) => dir.clone(),
         None => new_spool_dir()?,
     };
-    std::fs::create_dir_all(&spool).map_err(|e| EngineError::io(format!("cannot create {}", spool.display()), e))?;
+    std::fs::create_dir_all(&spool)
+        .map_err(|e| EngineError::io(format!("cannot create {}", spool.display()), e))?;
     let out_path = spool.join("stdout.txt");
     let err_path = spool.join("stderr.txt");
     let out_file = new_file(&out_path)?;
@@ -62,16 +64,25 @@ pub async fn run(
             job_id: job_id.to_string(),
         })
     };
-    let specs = vec![spec(&out_path, "stdout.txt")?, spec(&err_path, "stderr.txt")?];
+    let specs = vec![
+        spec(&out_path, "stdout.txt")?,
+        spec(&err_path, "stderr.txt")?,
+    ];
     let events = options.track.events.clone();
     let tracker = Tracker::start(store, specs, options.track);
 
     let mut pumps = Vec::new();
     if let Some(out) = child.stdout.take() {
-        pumps.push(("stdout", tokio::spawn(pump(out, out_file, tokio::io::stdout()))));
+        pumps.push((
+            "stdout",
+            tokio::spawn(pump(out, out_file, tokio::io::stdout())),
+        ));
     }
     if let Some(err) = child.stderr.take() {
-        pumps.push(("stderr", tokio::spawn(pump(err, err_file, tokio::io::stderr()))));
+        pumps.push((
+            "stderr",
+            tokio::spawn(pump(err, err_file, tokio::io::stderr())),
+        ));
     }
     let code = child::wait(&mut child, &mut signals, &events).await;
 
@@ -121,7 +132,9 @@ async fn pump(
             spool.flush().await?;
             return Ok(());
         }
-        if passing && (through.write_all(&buf[..n]).await.is_err() || through.flush().await.is_err()) {
+        if passing
+            && (through.write_all(&buf[..n]).await.is_err() || through.flush().await.is_err())
+        {
             passing = false;
         }
         spool.write_all(&buf[..n]).await?;
@@ -139,7 +152,8 @@ fn new_spool_dir() -> EngineResult<PathBuf> {
 }
 
 fn new_file(path: &Path) -> EngineResult<tokio::fs::File> {
-    let file = std::fs::File::create(path).map_err(|e| EngineError::io(format!("cannot create {}", path.display()), e))?;
+    let file = std::fs::File::create(path)
+        .map_err(|e| EngineError::io(format!("cannot create {}", path.display()), e))?;
     Ok(tokio::fs::File::from_std(file))
 }
 
@@ -151,7 +165,8 @@ pub async fn track_while(
     command: &[String],
     options: TrackOptions,
 ) -> EngineResult<i32> {
-    let mut signals = StopSignals::install().map_err(|e| EngineError::io("cannot install signal handlers", e))?;
+    let mut signals =
+        StopSignals::install().map_err(|e| EngineError::io("cannot install signal handlers", e))?;
     let mut child = child::spawn(command, Stdio::inherit(), Stdio::inherit())?;
     let events = options.events.clone();
     let tracker = Tracker::start(store, specs, options);
@@ -166,7 +181,8 @@ pub async fn track_until_signal(
     specs: Vec<TrackSpec>,
     options: TrackOptions,
 ) -> EngineResult<TrackReport> {
-    let mut signals = StopSignals::install().map_err(|e| EngineError::io("cannot install signal handlers", e))?;
+    let mut signals =
+        StopSignals::install().map_err(|e| EngineError::io("cannot install signal handlers", e))?;
     let tracker = Tracker::start(store, specs, options);
     signals.recv().await;
     tracker.finish().await

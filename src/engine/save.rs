@@ -49,12 +49,20 @@ const SMALL_FILES_IN_FLIGHT: usize = 8;
 
 /// Expand `inputs` (files, folders, globs) into the files to upload and their blob names.
 /// `dest` (`--as`) names the single input's destination (a folder's files go below it).
-pub fn plan(target: &Target, inputs: &[String], dest: Option<&str>) -> EngineResult<Vec<PlannedFile>> {
+pub fn plan(
+    target: &Target,
+    inputs: &[String],
+    dest: Option<&str>,
+) -> EngineResult<Vec<PlannedFile>> {
     if inputs.is_empty() {
-        return Err(EngineError::input("nothing to save: give at least one file, folder or glob"));
+        return Err(EngineError::input(
+            "nothing to save: give at least one file, folder or glob",
+        ));
     }
     if dest.is_some() && inputs.len() != 1 {
-        return Err(EngineError::input("--as names the destination of one file or folder; give exactly one"));
+        return Err(EngineError::input(
+            "--as names the destination of one file or folder; give exactly one",
+        ));
     }
     if let Some(d) = dest {
         conventions::validate_destination(d)?;
@@ -65,18 +73,30 @@ pub fn plan(target: &Target, inputs: &[String], dest: Option<&str>) -> EngineRes
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_file() => {
                 let blob = target.blob_for_source(path, dest)?;
-                planned.push(PlannedFile { source: path.to_path_buf(), blob, len: meta.len() });
+                planned.push(PlannedFile {
+                    source: path.to_path_buf(),
+                    blob,
+                    len: meta.len(),
+                });
             }
             Ok(meta) if meta.is_dir() => plan_folder(target, path, dest, &mut planned)?,
-            Ok(_) => return Err(EngineError::input(format!("{input} is not a regular file or folder"))),
+            Ok(_) => {
+                return Err(EngineError::input(format!(
+                    "{input} is not a regular file or folder"
+                )))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && is_glob(input) => {
                 if dest.is_some() {
-                    return Err(EngineError::input("--as cannot name the destination of a glob; give one file or folder"));
+                    return Err(EngineError::input(
+                        "--as cannot name the destination of a glob; give one file or folder",
+                    ));
                 }
                 plan_glob(target, input, &mut planned)?
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(EngineError::input(format!("{input}: no such file or folder")))
+                return Err(EngineError::input(format!(
+                    "{input}: no such file or folder"
+                )))
             }
             Err(e) => return Err(EngineError::io(format!("cannot read {input}"), e)),
         }
@@ -84,7 +104,12 @@ pub fn plan(target: &Target, inputs: &[String], dest: Option<&str>) -> EngineRes
     dedupe(planned)
 }
 
-fn plan_folder(target: &Target, dir: &Path, dest: Option<&str>, out: &mut Vec<PlannedFile>) -> EngineResult<()> {
+fn plan_folder(
+    target: &Target,
+    dir: &Path,
+    dest: Option<&str>,
+    out: &mut Vec<PlannedFile>,
+) -> EngineResult<()> {
     if dest.is_none() && dir.is_absolute() {
         return Err(EngineError::input(format!(
             "{} is an absolute path; give a destination folder name with --as NAME",
@@ -92,24 +117,39 @@ fn plan_folder(target: &Target, dir: &Path, dest: Option<&str>, out: &mut Vec<Pl
         )));
     }
     let before = out.len();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
-        let entry = entry.map_err(|e| EngineError::input(format!("cannot read folder {}: {e}", dir.display())))?;
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| {
+            EngineError::input(format!("cannot read folder {}: {e}", dir.display()))
+        })?;
         if !entry.file_type().is_file() {
             continue;
         }
         let blob = match dest {
             Some(d) => {
                 let within = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-                let within = within.to_str().ok_or_else(|| not_utf8(entry.path()))?.replace('\\', "/");
+                let within = within
+                    .to_str()
+                    .ok_or_else(|| not_utf8(entry.path()))?
+                    .replace('\\', "/");
                 target.blob_name(&format!("{d}/{within}"))?
             }
             None => target.blob_name(&destination_of(entry.path())?)?,
         };
         let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        out.push(PlannedFile { source: entry.path().to_path_buf(), blob, len });
+        out.push(PlannedFile {
+            source: entry.path().to_path_buf(),
+            blob,
+            len,
+        });
     }
     if out.len() == before {
-        return Err(EngineError::input(format!("folder {} has no files to save", dir.display())));
+        return Err(EngineError::input(format!(
+            "folder {} has no files to save",
+            dir.display()
+        )));
     }
     Ok(())
 }
@@ -127,21 +167,38 @@ fn plan_glob(target: &Target, pattern: &str, out: &mut Vec<PlannedFile>) -> Engi
         .map_err(|e| EngineError::input(format!("invalid glob {pattern}: {e}")))?
         .compile_matcher();
     // Walk only below the literal part of the pattern (`logs/**/*.txt` walks `logs`).
-    let literal: Vec<&str> = normalized.split('/').take_while(|seg| !is_glob(seg)).collect();
-    let base = if literal.is_empty() { PathBuf::from(".") } else { PathBuf::from(literal.join("/")) };
+    let literal: Vec<&str> = normalized
+        .split('/')
+        .take_while(|seg| !is_glob(seg))
+        .collect();
+    let base = if literal.is_empty() {
+        PathBuf::from(".")
+    } else {
+        PathBuf::from(literal.join("/"))
+    };
     let before = out.len();
     if base.is_dir() {
-        for entry in walkdir::WalkDir::new(&base).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&base)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             let Ok(entry) = entry else { continue };
             if !entry.file_type().is_file() {
                 continue;
             }
-            let shown = entry.path().to_str().ok_or_else(|| not_utf8(entry.path()))?;
+            let shown = entry
+                .path()
+                .to_str()
+                .ok_or_else(|| not_utf8(entry.path()))?;
             let relative = shown.strip_prefix("./").unwrap_or(shown);
             if matcher.is_match(relative) {
                 let blob = target.blob_name(&destination_of(Path::new(relative))?)?;
                 let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                out.push(PlannedFile { source: PathBuf::from(relative), blob, len });
+                out.push(PlannedFile {
+                    source: PathBuf::from(relative),
+                    blob,
+                    len,
+                });
             }
         }
     }
@@ -187,7 +244,10 @@ fn is_glob(s: &str) -> bool {
 }
 
 fn not_utf8(path: &Path) -> EngineError {
-    EngineError::input(format!("{} is not valid UTF-8; save it with --as NAME", path.display()))
+    EngineError::input(format!(
+        "{} is not valid UTF-8; save it with --as NAME",
+        path.display()
+    ))
 }
 
 /// Save `inputs` under `target`: plan (all checks first), then upload. Creates the job's
@@ -211,7 +271,10 @@ pub async fn save_planned(
     planned: Vec<PlannedFile>,
     options: &SaveOptions,
 ) -> EngineResult<SaveSummary> {
-    let mut summary = SaveSummary { container: target.container.clone(), ..Default::default() };
+    let mut summary = SaveSummary {
+        container: target.container.clone(),
+        ..Default::default()
+    };
     let mut queue = planned.into_iter();
     // The first upload runs alone: it creates the container if needed, and a container that
     // cannot be created stops the whole save with one clear error.
@@ -223,7 +286,9 @@ pub async fn save_planned(
         record(&mut summary, first, result, &options.events);
     }
     let rest: Vec<PlannedFile> = queue.collect();
-    let (small, large): (Vec<_>, Vec<_>) = rest.into_iter().partition(|f| f.len <= options.upload.block_size as u64);
+    let (small, large): (Vec<_>, Vec<_>) = rest
+        .into_iter()
+        .partition(|f| f.len <= options.upload.block_size as u64);
     let mut small_uploads = futures::stream::iter(small.into_iter().map(|file| {
         let store = store.clone();
         async move {
@@ -242,7 +307,12 @@ pub async fn save_planned(
     Ok(summary)
 }
 
-fn record(summary: &mut SaveSummary, mut file: PlannedFile, result: EngineResult<u64>, events: &EventSink) {
+fn record(
+    summary: &mut SaveSummary,
+    mut file: PlannedFile,
+    result: EngineResult<u64>,
+    events: &EventSink,
+) {
     match result {
         Ok(len) => {
             file.len = len;
@@ -255,17 +325,47 @@ fn record(summary: &mut SaveSummary, mut file: PlannedFile, result: EngineResult
             summary.saved.push(file);
         }
         Err(e) => {
-            events.emit(Event::SaveFailed { source: file.source.clone(), error: e.to_string() });
+            events.emit(Event::SaveFailed {
+                source: file.source.clone(),
+                error: e.to_string(),
+            });
             summary.failed.push((file.source, e.to_string()));
         }
     }
 }
 
-async fn save_one(store: &Arc<dyn Store>, target: &Target, file: &PlannedFile, options: &SaveOptions) -> EngineResult<u64> {
-    match upload_file(store, &target.container, &file.blob, &file.source, options.upload).await {
+async fn save_one(
+    store: &Arc<dyn Store>,
+    target: &Target,
+    file: &PlannedFile,
+    options: &SaveOptions,
+) -> EngineResult<u64> {
+    match upload_file(
+        store,
+        &target.container,
+        &file.blob,
+        &file.source,
+        options.upload,
+    )
+    .await
+    {
         Err(EngineError::Store(StoreError::ContainerNotFound { .. })) => {
-            create_for_write(store.as_ref(), &target.container, &target.job_id, &options.events).await?;
-            Ok(upload_file(store, &target.container, &file.blob, &file.source, options.upload).await?.len)
+            create_for_write(
+                store.as_ref(),
+                &target.container,
+                &target.job_id,
+                &options.events,
+            )
+            .await?;
+            Ok(upload_file(
+                store,
+                &target.container,
+                &file.blob,
+                &file.source,
+                options.upload,
+            )
+            .await?
+            .len)
         }
         other => Ok(other?.len),
     }

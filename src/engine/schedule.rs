@@ -40,7 +40,9 @@ impl Default for FlushSchedule {
 impl FlushSchedule {
     /// The default schedule, with `cap` (from `--interval`) in place of 30 s.
     pub fn with_cap(cap: Option<Duration>) -> Self {
-        FlushSchedule { cap: cap.unwrap_or(DEFAULT_CAP).max(Duration::from_millis(50)) }
+        FlushSchedule {
+            cap: cap.unwrap_or(DEFAULT_CAP).max(Duration::from_millis(50)),
+        }
     }
 
     /// The pause before the next flush, `elapsed` after tracking started.
@@ -74,7 +76,9 @@ impl FlushSchedule {
 /// `15s`, `1m`, `500ms`, `2h`, or plain seconds (`20`).
 pub fn parse_interval(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let value: f64 = num
         .parse()
@@ -84,10 +88,16 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
         "ms" => value / 1000.0,
         "m" | "min" => value * 60.0,
         "h" => value * 3600.0,
-        other => return Err(format!("invalid interval unit {other:?} in {s:?}: use ms, s, m or h")),
+        other => {
+            return Err(format!(
+                "invalid interval unit {other:?} in {s:?}: use ms, s, m or h"
+            ))
+        }
     };
     if !(secs > 0.0) || !secs.is_finite() || secs > 86_400.0 {
-        return Err(format!("invalid interval {s:?}: it must be above 0 and at most 24h"));
+        return Err(format!(
+            "invalid interval {s:?}: it must be above 0 and at most 24h"
+        ));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -103,9 +113,18 @@ mod tests {
     fn starts_near_real_time_then_slows_down() {
         let s = FlushSchedule::default();
         assert_eq!(s.interval_at(Duration::ZERO), Duration::from_secs(2));
-        assert_eq!(s.interval_at(Duration::from_secs(599)), Duration::from_secs(2));
-        assert_eq!(s.interval_at(Duration::from_secs(1200)), Duration::from_secs(4));
-        assert_eq!(s.interval_at(Duration::from_secs(3 * 3600)), Duration::from_secs(30));
+        assert_eq!(
+            s.interval_at(Duration::from_secs(599)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            s.interval_at(Duration::from_secs(1200)),
+            Duration::from_secs(4)
+        );
+        assert_eq!(
+            s.interval_at(Duration::from_secs(3 * 3600)),
+            Duration::from_secs(30)
+        );
         assert_eq!(s.interval_at(WEEK), Duration::from_secs(30));
     }
 
@@ -145,7 +164,10 @@ mod tests {
         // 300 KiB/s for a week is ~173 GiB, close to the append blob's size limit.
         for rate in [10 * 1024, 100 * 1024, 140 * 1024, 150 * 1024, 300 * 1024] {
             let blocks = blocks_in_a_week(FlushSchedule::default(), rate);
-            assert!(blocks < u64::from(MAX_APPEND_BLOCKS), "{blocks} blocks at {rate} B/s");
+            assert!(
+                blocks < u64::from(MAX_APPEND_BLOCKS),
+                "{blocks} blocks at {rate} B/s"
+            );
         }
     }
 

@@ -55,7 +55,12 @@ impl Target {
             (Scope::Task(_), None) => default_task_kind.to_string(),
         };
         conventions::validate_kind(&kind)?;
-        Ok(Target { job_id: job_id.to_string(), container, scope, kind })
+        Ok(Target {
+            job_id: job_id.to_string(),
+            container,
+            scope,
+            kind,
+        })
     }
 
     /// A task-level target (shorthand for library users).
@@ -91,7 +96,10 @@ pub fn destination_of(source: &Path) -> EngineResult<String> {
         )));
     }
     let s = source.to_str().ok_or_else(|| {
-        EngineError::input(format!("{} is not valid UTF-8; give a destination with --as NAME", source.display()))
+        EngineError::input(format!(
+            "{} is not valid UTF-8; give a destination with --as NAME",
+            source.display()
+        ))
     })?;
     Ok(conventions::destination_from_relative(s)?)
 }
@@ -122,9 +130,18 @@ mod tests {
     #[test]
     fn relative_rule_and_absolute_paths() {
         let t = Target::task("j", "t", "TaskOutput").unwrap();
-        assert_eq!(t.blob_for_source(Path::new("../x/y.txt"), None).unwrap(), "t/$TaskOutput/x/y.txt");
+        assert_eq!(
+            t.blob_for_source(Path::new("../x/y.txt"), None).unwrap(),
+            "t/$TaskOutput/x/y.txt"
+        );
         assert!(t.blob_for_source(Path::new("/tmp/y.txt"), None).is_err());
-        assert_eq!(t.blob_for_source(Path::new("/tmp/y.txt"), Some("z/y.txt")).unwrap(), "t/$TaskOutput/z/y.txt");
-        assert!(t.blob_for_source(Path::new("/tmp/y.txt"), Some("../y.txt")).is_err());
+        assert_eq!(
+            t.blob_for_source(Path::new("/tmp/y.txt"), Some("z/y.txt"))
+                .unwrap(),
+            "t/$TaskOutput/z/y.txt"
+        );
+        assert!(t
+            .blob_for_source(Path::new("/tmp/y.txt"), Some("../y.txt"))
+            .is_err());
     }
 }

@@ -24,7 +24,10 @@ pub struct UploadOptions {
 
 impl Default for UploadOptions {
     fn default() -> Self {
-        UploadOptions { block_size: 8 * 1024 * 1024, in_flight: 8 }
+        UploadOptions {
+            block_size: 8 * 1024 * 1024,
+            in_flight: 8,
+        }
     }
 }
 
@@ -33,7 +36,10 @@ const MAX_BLOCKS: u64 = 50_000;
 
 /// The content type batchout records: from the file extension.
 pub fn content_type_of(path: &Path) -> String {
-    mime_guess::from_path(path).first_raw().unwrap_or("application/octet-stream").to_string()
+    mime_guess::from_path(path)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
+        .to_string()
 }
 
 /// Upload `path` as block blob `blob`, replacing any block blob of that name.
@@ -56,7 +62,10 @@ pub async fn upload_file(
     if len <= block_size as u64 {
         let data = tokio::task::spawn_blocking({
             let path = path.to_path_buf();
-            move || std::fs::read(&path).map_err(|e| EngineError::io(format!("cannot read {}", path.display()), e))
+            move || {
+                std::fs::read(&path)
+                    .map_err(|e| EngineError::io(format!("cannot read {}", path.display()), e))
+            }
         })
         .await
         .map_err(|e| EngineError::Failed(format!("reading thread failed: {e}")))??;
@@ -64,13 +73,28 @@ pub async fn upload_file(
             return Err(changed_while_saving(path));
         }
         let md5: [u8; 16] = Md5::digest(&data).into();
-        let put = PutOptions { content_type, content_md5: Some(md5), ..Default::default() };
+        let put = PutOptions {
+            content_type,
+            content_md5: Some(md5),
+            ..Default::default()
+        };
         let data = Bytes::from(data);
-        let info = retry::idempotent(|| store.put_block_blob(container, blob, data.clone(), &put)).await?;
+        let info =
+            retry::idempotent(|| store.put_block_blob(container, blob, data.clone(), &put)).await?;
         return Ok(info);
     }
-    upload_in_blocks(store, container, blob, path, file, len, block_size, options.in_flight.max(1), content_type)
-        .await
+    upload_in_blocks(
+        store,
+        container,
+        blob,
+        path,
+        file,
+        len,
+        block_size,
+        options.in_flight.max(1),
+        content_type,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -92,7 +116,8 @@ async fn upload_in_blocks(
         let _ = pool_tx.send(BytesMut::new());
     }
     let (block_tx, mut block_rx) = tokio::sync::mpsc::channel::<(u32, Bytes)>(1);
-    let reader = tokio::task::spawn_blocking(move || read_blocks(file, block_size, pool_rx, block_tx));
+    let reader =
+        tokio::task::spawn_blocking(move || read_blocks(file, block_size, pool_rx, block_tx));
 
     let mut ids: Vec<String> = Vec::new();
     let mut staging: JoinSet<crate::store::StoreResult<()>> = JoinSet::new();
@@ -109,9 +134,15 @@ async fn upload_in_blocks(
         }
         let id = block_id(index);
         ids.push(id.clone());
-        let (store, container, blob, pool) = (store.clone(), container.to_string(), blob.to_string(), pool_tx.clone());
+        let (store, container, blob, pool) = (
+            store.clone(),
+            container.to_string(),
+            blob.to_string(),
+            pool_tx.clone(),
+        );
         staging.spawn(async move {
-            let result = retry::idempotent(|| store.stage_block(&container, &blob, &id, data.clone())).await;
+            let result =
+                retry::idempotent(|| store.stage_block(&container, &blob, &id, data.clone())).await;
             // Reuse the buffer when nothing else holds it any more; otherwise a fresh one.
             let _ = pool.send(data.try_into_mut().unwrap_or_else(|_| BytesMut::new()));
             result
@@ -127,21 +158,30 @@ async fn upload_in_blocks(
         }
     }
     staging.abort_all();
-    let read = reader.await.map_err(|e| EngineError::Failed(format!("reading thread failed: {e}")))?;
+    let read = reader
+        .await
+        .map_err(|e| EngineError::Failed(format!("reading thread failed: {e}")))?;
     if let Some(e) = failure {
         return Err(e);
     }
-    let (md5, total) = read.map_err(|e| EngineError::io(format!("cannot read {}", path.display()), e))?;
+    let (md5, total) =
+        read.map_err(|e| EngineError::io(format!("cannot read {}", path.display()), e))?;
     if total != len {
         return Err(changed_while_saving(path));
     }
-    let put = PutOptions { content_type, content_md5: Some(md5), ..Default::default() };
+    let put = PutOptions {
+        content_type,
+        content_md5: Some(md5),
+        ..Default::default()
+    };
     let info = retry::idempotent(|| store.commit_block_list(container, blob, &ids, &put)).await?;
     Ok(info)
 }
 
 /// Wait for one stage task; `None` when none is left.
-async fn next_done(staging: &mut JoinSet<crate::store::StoreResult<()>>) -> Option<EngineResult<()>> {
+async fn next_done(
+    staging: &mut JoinSet<crate::store::StoreResult<()>>,
+) -> Option<EngineResult<()>> {
     let joined = staging.join_next().await?;
     Some(match joined {
         Ok(Ok(())) => Ok(()),
@@ -201,5 +241,8 @@ fn block_id(index: u32) -> String {
 }
 
 fn changed_while_saving(path: &Path) -> EngineError {
-    EngineError::input(format!("{} changed size while it was being saved; save it again once it is complete", path.display()))
+    EngineError::input(format!(
+        "{} changed size while it was being saved; save it again once it is complete",
+        path.display()
+    ))
 }

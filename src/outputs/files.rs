@@ -15,7 +15,12 @@ pub struct OutputFile {
 }
 
 /// Every file of one kind, in name order (flat: nested paths included).
-pub async fn kind_files(store: &dyn Store, container: &str, scope: &Scope, kind: &str) -> StoreResult<Vec<OutputFile>> {
+pub async fn kind_files(
+    store: &dyn Store,
+    container: &str,
+    scope: &Scope,
+    kind: &str,
+) -> StoreResult<Vec<OutputFile>> {
     let prefix = kind_prefix(scope, kind);
     let items = list_all_blobs(store, container, &ListQuery::flat(prefix.clone())).await?;
     Ok(items
@@ -23,7 +28,12 @@ pub async fn kind_files(store: &dyn Store, container: &str, scope: &Scope, kind:
         .filter_map(|i| match i {
             ListItem::Blob(blob) => {
                 let path = blob.name.strip_prefix(prefix.as_str())?.to_string();
-                Some(OutputFile { scope: scope.clone(), kind: kind.to_string(), path, blob })
+                Some(OutputFile {
+                    scope: scope.clone(),
+                    kind: kind.to_string(),
+                    path,
+                    blob,
+                })
             }
             ListItem::Prefix(_) => None,
         })
@@ -31,7 +41,11 @@ pub async fn kind_files(store: &dyn Store, container: &str, scope: &Scope, kind:
 }
 
 /// Files of every kind of a scope (kinds in name order, files in name order within).
-pub async fn scope_files(store: &dyn Store, container: &str, scope: &Scope) -> StoreResult<Vec<OutputFile>> {
+pub async fn scope_files(
+    store: &dyn Store,
+    container: &str,
+    scope: &Scope,
+) -> StoreResult<Vec<OutputFile>> {
     let mut out = Vec::new();
     for kind in scope_kinds(store, container, scope).await? {
         out.extend(kind_files(store, container, scope, &kind).await?);
@@ -48,11 +62,19 @@ pub struct KindSummary {
 }
 
 /// Per kind of a scope: how many files, how many bytes.
-pub async fn kind_summaries(store: &dyn Store, container: &str, scope: &Scope) -> StoreResult<Vec<KindSummary>> {
+pub async fn kind_summaries(
+    store: &dyn Store,
+    container: &str,
+    scope: &Scope,
+) -> StoreResult<Vec<KindSummary>> {
     let mut out = Vec::new();
     for kind in scope_kinds(store, container, scope).await? {
         let files = kind_files(store, container, scope, &kind).await?;
-        out.push(KindSummary { files: files.len() as u64, bytes: files.iter().map(|f| f.blob.len).sum(), kind });
+        out.push(KindSummary {
+            files: files.len() as u64,
+            bytes: files.iter().map(|f| f.blob.len).sum(),
+            kind,
+        });
     }
     Ok(out)
 }

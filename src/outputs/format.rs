@@ -7,12 +7,17 @@ use time::OffsetDateTime;
 /// `2026-12-01 20:15:03` (UTC), for tables.
 pub fn short_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
-    t.format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second]")).unwrap_or_else(|_| "?".into())
+    t.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second]"
+    ))
+    .unwrap_or_else(|_| "?".into())
 }
 
 /// RFC 3339 (UTC), for JSON.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_else(|_| "?".into())
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "?".into())
 }
 
 /// `512 B`, `1.5 KiB`, `12.0 MiB`, ...

@@ -26,7 +26,11 @@ pub async fn list_jobs(store: &dyn Store) -> StoreResult<Vec<JobEntry>> {
     Ok(containers
         .into_iter()
         .map(|c| JobEntry {
-            job_id: c.metadata.get(JOB_ID_METADATA_KEY).filter(|id| !id.is_empty()).cloned(),
+            job_id: c
+                .metadata
+                .get(JOB_ID_METADATA_KEY)
+                .filter(|id| !id.is_empty())
+                .cloned(),
             container: c.name,
             last_modified: c.last_modified,
         })
@@ -35,16 +39,22 @@ pub async fn list_jobs(store: &dyn Store) -> StoreResult<Vec<JobEntry>> {
 
 /// The one-line message for a job whose container is missing.
 pub fn missing_job_message(job: &str, container: &str, store: &dyn Store) -> String {
-    format!("no persisted outputs for job {job}: container {container} does not exist in {}", store.describe())
+    format!(
+        "no persisted outputs for job {job}: container {container} does not exist in {}",
+        store.describe()
+    )
 }
 
 /// The container of `job`, checked to exist; a missing container is reported with
 /// [`missing_job_message`] (as [`StoreError::Config`], so callers print it as is).
 pub async fn job_container(store: &dyn Store, job: &str) -> StoreResult<String> {
-    let container = conventions::container_name(job).map_err(|e| StoreError::InvalidName(e.to_string()))?;
+    let container =
+        conventions::container_name(job).map_err(|e| StoreError::InvalidName(e.to_string()))?;
     match store.container_info(&container).await {
         Ok(_) => Ok(container),
-        Err(StoreError::ContainerNotFound { .. }) => Err(StoreError::Config(missing_job_message(job, &container, store))),
+        Err(StoreError::ContainerNotFound { .. }) => Err(StoreError::Config(missing_job_message(
+            job, &container, store,
+        ))),
         Err(e) => Err(e),
     }
 }

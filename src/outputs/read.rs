@@ -27,7 +27,9 @@ pub async fn stream_file<F: FnMut(&[u8]) -> std::io::Result<()>>(
     sink: &mut F,
 ) -> StoreResult<StreamStats> {
     let chunk = chunk.max(1);
-    let first = store.read_range(container, blob, ByteRange::new(0, chunk), None).await?;
+    let first = store
+        .read_range(container, blob, ByteRange::new(0, chunk), None)
+        .await?;
     let total = first.total_len;
     let etag = first.etag.clone();
     let blob_type = Some(first.blob_type);
@@ -36,15 +38,25 @@ pub async fn stream_file<F: FnMut(&[u8]) -> std::io::Result<()>>(
     while done < total {
         let want = chunk.min(total - done);
         let pin = (first.blob_type == BlobType::Block).then_some(etag.as_str());
-        let r = store.read_range(container, blob, ByteRange::new(done, want), pin).await?;
+        let r = store
+            .read_range(container, blob, ByteRange::new(done, want), pin)
+            .await?;
         if r.blob_type != first.blob_type || r.total_len < total {
-            return Err(StoreError::ConditionNotMet { blob: blob.to_string() });
+            return Err(StoreError::ConditionNotMet {
+                blob: blob.to_string(),
+            });
         }
         if r.data.is_empty() {
-            return Err(StoreError::Corrupt(format!("{blob} ended at byte {done}, expected {total}")));
+            return Err(StoreError::Corrupt(format!(
+                "{blob} ended at byte {done}, expected {total}"
+            )));
         }
         sink(&r.data).map_err(|e| StoreError::io("cannot write output", e))?;
         done += r.data.len() as u64;
     }
-    Ok(StreamStats { bytes: done, etag, blob_type })
+    Ok(StreamStats {
+        bytes: done,
+        etag,
+        blob_type,
+    })
 }

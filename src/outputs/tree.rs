@@ -36,7 +36,10 @@ pub async fn job_top_page(
     marker: Option<&str>,
     max_results: Option<u32>,
 ) -> StoreResult<(JobTop, Option<String>)> {
-    let query = ListQuery { max_results, ..ListQuery::hierarchy("") };
+    let query = ListQuery {
+        max_results,
+        ..ListQuery::hierarchy("")
+    };
     let page = store.list_blobs(container, &query, marker).await?;
     let mut top = JobTop::default();
     for item in page.items {
@@ -61,17 +64,25 @@ pub async fn job_top(store: &dyn Store, container: &str) -> StoreResult<JobTop> 
 }
 
 /// Kinds found under a task (or at job level): every `$Something/` folder, in name order.
-pub async fn scope_kinds(store: &dyn Store, container: &str, scope: &Scope) -> StoreResult<Vec<String>> {
+pub async fn scope_kinds(
+    store: &dyn Store,
+    container: &str,
+    scope: &Scope,
+) -> StoreResult<Vec<String>> {
     match scope {
         Scope::Job => Ok(job_top(store, container).await?.job_kinds),
         Scope::Task(_) => {
             let prefix = scope_prefix(scope);
-            let items = list_all_blobs(store, container, &ListQuery::hierarchy(prefix.clone())).await?;
+            let items =
+                list_all_blobs(store, container, &ListQuery::hierarchy(prefix.clone())).await?;
             Ok(items
                 .into_iter()
                 .filter_map(|i| match i {
                     ListItem::Prefix(p) => {
-                        let kind = p.strip_prefix(prefix.as_str())?.strip_prefix('$')?.strip_suffix('/')?;
+                        let kind = p
+                            .strip_prefix(prefix.as_str())?
+                            .strip_prefix('$')?
+                            .strip_suffix('/')?;
                         (!kind.is_empty()).then(|| kind.to_string())
                     }
                     ListItem::Blob(_) => None,

@@ -14,11 +14,19 @@ pub enum StoreError {
     #[error("blob {blob} not found in container {container}")]
     BlobNotFound { container: String, blob: String },
     #[error("append position mismatch on {blob}: expected {expected}, blob has {actual:?} bytes")]
-    AppendPositionMismatch { blob: String, expected: u64, actual: Option<u64> },
+    AppendPositionMismatch {
+        blob: String,
+        expected: u64,
+        actual: Option<u64>,
+    },
     #[error("{blob} changed while it was being read (etag no longer matches)")]
     ConditionNotMet { blob: String },
     #[error("{blob} is an {found} blob, expected a {expected} blob")]
-    BlobTypeMismatch { blob: String, expected: &'static str, found: &'static str },
+    BlobTypeMismatch {
+        blob: String,
+        expected: &'static str,
+        found: &'static str,
+    },
     #[error("range starting at byte {start} is past the end of {blob} ({len} bytes)")]
     InvalidRange { blob: String, start: u64, len: u64 },
     #[error("{blob} has reached the limit of 50,000 appended blocks")]
@@ -40,17 +48,27 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("storage service error {status} {code}: {message}")]
-    Service { status: u16, code: String, message: String },
+    Service {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("{0}")]
     Config(String),
 }
 
 impl StoreError {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        StoreError::Io { context: context.into(), source }
+        StoreError::Io {
+            context: context.into(),
+            source,
+        }
     }
     pub fn is_not_found(&self) -> bool {
-        matches!(self, StoreError::BlobNotFound { .. } | StoreError::ContainerNotFound { .. })
+        matches!(
+            self,
+            StoreError::BlobNotFound { .. } | StoreError::ContainerNotFound { .. }
+        )
     }
     /// Worth retrying later with the same request (network, throttling, 5xx).
     pub fn is_transient(&self) -> bool {

@@ -141,7 +141,9 @@ pub async fn list_all_blobs(
     let mut out = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let page = store.list_blobs(container, query, marker.as_deref()).await?;
+        let page = store
+            .list_blobs(container, query, marker.as_deref())
+            .await?;
         out.extend(page.items);
         match page.next_marker {
             Some(m) => marker = Some(m),

@@ -47,7 +47,9 @@ impl StoreSpec {
 pub fn default_local_dir() -> StoreResult<PathBuf> {
     directories::ProjectDirs::from("", "", "batchout")
         .map(|d| d.data_dir().join("store"))
-        .ok_or_else(|| StoreError::Config("cannot find a user data folder; pass --store PATH".into()))
+        .ok_or_else(|| {
+            StoreError::Config("cannot find a user data folder; pass --store PATH".into())
+        })
 }
 
 /// How to sign in to an Azure account (secrets included; never printed).
@@ -72,7 +74,12 @@ impl std::fmt::Debug for Auth {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     Local(PathBuf),
-    Azure { account_url: Url, account: String, container: Option<String>, auth: Auth },
+    Azure {
+        account_url: Url,
+        account: String,
+        container: Option<String>,
+        auth: Auth,
+    },
 }
 
 /// Open the store named by `spec`.
@@ -83,9 +90,17 @@ pub async fn open(spec: &StoreSpec) -> StoreResult<Arc<dyn Store>> {
 pub fn open_target(target: Target) -> StoreResult<Arc<dyn Store>> {
     match target {
         Target::Local(path) => Ok(Arc::new(LocalStore::open(&path)?)),
-        Target::Azure { account_url, account, container, auth } => {
+        Target::Azure {
+            account_url,
+            account,
+            container,
+            auth,
+        } => {
             let credential = match auth {
-                Auth::AccountKey(key) => Credential::SharedKey { account: account.clone(), key: key.into() },
+                Auth::AccountKey(key) => Credential::SharedKey {
+                    account: account.clone(),
+                    key: key.into(),
+                },
                 Auth::Sas(sas) => Credential::Sas(sas.into()),
                 Auth::EntraId => {
                     if account_url.scheme() != "https" {
@@ -94,18 +109,28 @@ pub fn open_target(target: Target) -> StoreResult<Arc<dyn Store>> {
                         )));
                     }
                     let cred = azure::identity::from_env().map_err(|e| {
-                        StoreError::Auth(format!("cannot set up Entra ID sign-in: {}", azure::errors::redact(&e.to_string())))
+                        StoreError::Auth(format!(
+                            "cannot set up Entra ID sign-in: {}",
+                            azure::errors::redact(&e.to_string())
+                        ))
                     })?;
                     Credential::Token(cred)
                 }
             };
-            Ok(Arc::new(AzureStore::new(Endpoint { account_url, account_name: account, container, credential })?))
+            Ok(Arc::new(AzureStore::new(Endpoint {
+                account_url,
+                account_name: account,
+                container,
+                credential,
+            })?))
         }
     }
 }
 
 fn non_empty(env: &dyn Fn(&str) -> Option<String>, k: &str) -> Option<String> {
-    env(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    env(k)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// Resolve a spec with the given environment (a function so tests need not touch the
@@ -131,7 +156,8 @@ pub fn resolve(spec: &StoreSpec, env: &dyn Fn(&str) -> Option<String>) -> StoreR
 }
 
 fn azurite_target(env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Target> {
-    let endpoint = non_empty(env, "BATCHOUT_AZURITE_BLOB_ENDPOINT").unwrap_or_else(|| azure::AZURITE_DEFAULT_ENDPOINT.to_string());
+    let endpoint = non_empty(env, "BATCHOUT_AZURITE_BLOB_ENDPOINT")
+        .unwrap_or_else(|| azure::AZURITE_DEFAULT_ENDPOINT.to_string());
     let account_url = parse_endpoint(&endpoint, "BATCHOUT_AZURITE_BLOB_ENDPOINT")?;
     Ok(Target::Azure {
         account_url,
@@ -142,10 +168,17 @@ fn azurite_target(env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Target> {
 }
 
 fn parse_endpoint(s: &str, what: &str) -> StoreResult<Url> {
-    let mut u = Url::parse(s.trim())
-        .map_err(|e| StoreError::Config(format!("{what} is not a URL ({e}): {}", azure::errors::redact(s))))?;
+    let mut u = Url::parse(s.trim()).map_err(|e| {
+        StoreError::Config(format!(
+            "{what} is not a URL ({e}): {}",
+            azure::errors::redact(s)
+        ))
+    })?;
     if u.scheme() != "http" && u.scheme() != "https" {
-        return Err(StoreError::Config(format!("{what} must be an http(s) URL, not {}", u.scheme())));
+        return Err(StoreError::Config(format!(
+            "{what} must be an http(s) URL, not {}",
+            u.scheme()
+        )));
     }
     u.set_query(None);
     u.set_fragment(None);
@@ -165,7 +198,8 @@ fn is_path_style(u: &Url) -> bool {
 
 fn url_target(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Target> {
     let shown = azure::errors::redact(raw);
-    let u = Url::parse(raw.trim()).map_err(|e| StoreError::Config(format!("--store {shown} is not a URL: {e}")))?;
+    let u = Url::parse(raw.trim())
+        .map_err(|e| StoreError::Config(format!("--store {shown} is not a URL: {e}")))?;
     let query = u.query().unwrap_or("").to_string();
     let has_sig = u.query_pairs().any(|(k, _)| k == "sig");
     if !query.is_empty() && !has_sig {
@@ -175,7 +209,15 @@ fn url_target(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Ta
     }
     let segments: Vec<String> = u
         .path_segments()
-        .map(|s| s.filter(|p| !p.is_empty()).map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned()).collect())
+        .map(|s| {
+            s.filter(|p| !p.is_empty())
+                .map(|p| {
+                    percent_encoding::percent_decode_str(p)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let host = u.host_str().unwrap_or("").to_string();
     let (account, rest) = if is_path_style(&u) {
@@ -186,7 +228,10 @@ fn url_target(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Ta
         };
         (first.clone(), rest.to_vec())
     } else {
-        (host.split('.').next().unwrap_or("").to_string(), segments.clone())
+        (
+            host.split('.').next().unwrap_or("").to_string(),
+            segments.clone(),
+        )
     };
     let container = match rest.as_slice() {
         [] => None,
@@ -200,7 +245,11 @@ fn url_target(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Ta
     let mut account_url = u.clone();
     account_url.set_query(None);
     account_url.set_fragment(None);
-    let account_path = if is_path_style(&u) { format!("/{account}") } else { String::new() };
+    let account_path = if is_path_style(&u) {
+        format!("/{account}")
+    } else {
+        String::new()
+    };
     account_url.set_path(&account_path);
     let account_url = parse_endpoint(account_url.as_str(), "--store")?;
     let auth = if has_sig {
@@ -208,11 +257,20 @@ fn url_target(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Ta
     } else {
         credential_for_account(&account, &account_url, env)?
     };
-    Ok(Target::Azure { account_url, account, container, auth })
+    Ok(Target::Azure {
+        account_url,
+        account,
+        container,
+        auth,
+    })
 }
 
 /// A URL without a SAS: sign in with what the environment has for that account.
-fn credential_for_account(account: &str, account_url: &Url, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Auth> {
+fn credential_for_account(
+    account: &str,
+    account_url: &Url,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> StoreResult<Auth> {
     if non_empty(env, "AZURE_STORAGE_ACCOUNT").as_deref() == Some(account) {
         if let Some(key) = non_empty(env, "AZURE_STORAGE_KEY") {
             return Ok(Auth::AccountKey(key));
@@ -222,7 +280,10 @@ fn credential_for_account(account: &str, account_url: &Url, env: &dyn Fn(&str) -
         }
     }
     if let Some(cs) = non_empty(env, "AZURE_STORAGE_CONNECTION_STRING") {
-        if let Ok(Target::Azure { account: a, auth, .. }) = connection_string_target(&cs, env) {
+        if let Ok(Target::Azure {
+            account: a, auth, ..
+        }) = connection_string_target(&cs, env)
+        {
             if a == account {
                 return Ok(auth);
             }
@@ -234,13 +295,19 @@ fn credential_for_account(account: &str, account_url: &Url, env: &dyn Fn(&str) -
     Ok(Auth::EntraId)
 }
 
-fn account_variables_target(account: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Target> {
+fn account_variables_target(
+    account: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> StoreResult<Target> {
     if !valid_account_name(account) {
         return Err(StoreError::Config(format!(
             "AZURE_STORAGE_ACCOUNT={account:?} is not a storage account name (3-24 lower-case letters and digits)"
         )));
     }
-    let account_url = parse_endpoint(&format!("https://{account}.blob.core.windows.net"), "AZURE_STORAGE_ACCOUNT")?;
+    let account_url = parse_endpoint(
+        &format!("https://{account}.blob.core.windows.net"),
+        "AZURE_STORAGE_ACCOUNT",
+    )?;
     let auth = if let Some(key) = non_empty(env, "AZURE_STORAGE_KEY") {
         Auth::AccountKey(key)
     } else if let Some(sas) = non_empty(env, "AZURE_STORAGE_SAS_TOKEN") {
@@ -248,20 +315,40 @@ fn account_variables_target(account: &str, env: &dyn Fn(&str) -> Option<String>)
     } else {
         Auth::EntraId
     };
-    Ok(Target::Azure { account_url, account: account.to_string(), container: None, auth })
+    Ok(Target::Azure {
+        account_url,
+        account: account.to_string(),
+        container: None,
+        auth,
+    })
 }
 
 fn valid_account_name(s: &str) -> bool {
-    (3..=24).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    (3..=24).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// Parse an Azure Storage connection string (`Key=Value;...`, keys case-insensitive).
-pub fn connection_string_target(cs: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Target> {
-    let bad = |why: &str| StoreError::Config(format!("AZURE_STORAGE_CONNECTION_STRING is not usable: {why}"));
+pub fn connection_string_target(
+    cs: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> StoreResult<Target> {
+    let bad = |why: &str| {
+        StoreError::Config(format!(
+            "AZURE_STORAGE_CONNECTION_STRING is not usable: {why}"
+        ))
+    };
     let mut fields = std::collections::HashMap::new();
     for part in cs.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((k, v)) = part.split_once('=') else {
-            return Err(bad(&format!("{:?} is not Key=Value", azure::errors::redact(part).chars().take(40).collect::<String>())));
+            return Err(bad(&format!(
+                "{:?} is not Key=Value",
+                azure::errors::redact(part)
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
+            )));
         };
         fields.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
     }
@@ -274,25 +361,46 @@ pub fn connection_string_target(cs: &str, env: &dyn Fn(&str) -> Option<String>) 
     let (account_url, account) = if let Some(ep) = get("blobendpoint") {
         let u = parse_endpoint(&ep, "BlobEndpoint")?;
         let derived = if is_path_style(&u) {
-            u.path_segments().and_then(|mut s| s.next().map(str::to_string)).unwrap_or_default()
+            u.path_segments()
+                .and_then(|mut s| s.next().map(str::to_string))
+                .unwrap_or_default()
         } else {
-            u.host_str().unwrap_or("").split('.').next().unwrap_or("").to_string()
+            u.host_str()
+                .unwrap_or("")
+                .split('.')
+                .next()
+                .unwrap_or("")
+                .to_string()
         };
         let account = get("accountname").unwrap_or(derived);
         (u, account)
     } else {
-        let account = get("accountname").ok_or_else(|| bad("it has neither AccountName nor BlobEndpoint"))?;
+        let account =
+            get("accountname").ok_or_else(|| bad("it has neither AccountName nor BlobEndpoint"))?;
         if !valid_account_name(&account) {
-            return Err(bad(&format!("AccountName={account:?} is not a storage account name")));
+            return Err(bad(&format!(
+                "AccountName={account:?} is not a storage account name"
+            )));
         }
-        let protocol = get("defaultendpointsprotocol").unwrap_or_else(|| "https".into()).to_ascii_lowercase();
+        let protocol = get("defaultendpointsprotocol")
+            .unwrap_or_else(|| "https".into())
+            .to_ascii_lowercase();
         let suffix = get("endpointsuffix").unwrap_or_else(|| "core.windows.net".into());
-        (parse_endpoint(&format!("{protocol}://{account}.blob.{suffix}"), "the connection string")?, account)
+        (
+            parse_endpoint(
+                &format!("{protocol}://{account}.blob.{suffix}"),
+                "the connection string",
+            )?,
+            account,
+        )
     };
     let auth = match (key, sas) {
         (Some(k), _) => {
             use base64::Engine as _;
-            if base64::engine::general_purpose::STANDARD.decode(&k).is_err() {
+            if base64::engine::general_purpose::STANDARD
+                .decode(&k)
+                .is_err()
+            {
                 return Err(bad("AccountKey is not valid base64 (copy it again from the portal or `az storage account keys list`)"));
             }
             Auth::AccountKey(k)
@@ -300,7 +408,12 @@ pub fn connection_string_target(cs: &str, env: &dyn Fn(&str) -> Option<String>) 
         (None, Some(s)) => Auth::Sas(s.trim_start_matches('?').to_string()),
         (None, None) => return Err(bad("it has neither AccountKey nor SharedAccessSignature")),
     };
-    Ok(Target::Azure { account_url, account, container: None, auth })
+    Ok(Target::Azure {
+        account_url,
+        account,
+        container: None,
+        auth,
+    })
 }
 
 #[cfg(test)]
@@ -308,29 +421,54 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     fn azure(t: Target) -> (String, String, Option<String>, Auth) {
         match t {
-            Target::Azure { account_url, account, container, auth } => (account_url.to_string(), account, container, auth),
+            Target::Azure {
+                account_url,
+                account,
+                container,
+                auth,
+            } => (account_url.to_string(), account, container, auth),
             other => panic!("expected azure, got {other:?}"),
         }
     }
 
     #[test]
     fn container_sas_url_is_restricted_to_the_container() {
-        let t = resolve(&StoreSpec::parse("https://acct.blob.core.windows.net/job-x?sv=2022-11-02&sr=c&sp=rl&sig=abc%3D"), &env_of(&[])).unwrap();
+        let t = resolve(
+            &StoreSpec::parse(
+                "https://acct.blob.core.windows.net/job-x?sv=2022-11-02&sr=c&sp=rl&sig=abc%3D",
+            ),
+            &env_of(&[]),
+        )
+        .unwrap();
         let (url, account, container, auth) = azure(t);
         assert_eq!(url, "https://acct.blob.core.windows.net/");
         assert_eq!(account, "acct");
         assert_eq!(container.as_deref(), Some("job-x"));
-        assert_eq!(auth, Auth::Sas("sv=2022-11-02&sr=c&sp=rl&sig=abc%3D".into()));
+        assert_eq!(
+            auth,
+            Auth::Sas("sv=2022-11-02&sr=c&sp=rl&sig=abc%3D".into())
+        );
     }
 
     #[test]
     fn emulator_urls_name_the_account_in_the_path() {
-        let (url, account, container, auth) = azure(resolve(&StoreSpec::parse("http://127.0.0.1:10000/devstoreaccount1/job-y"), &env_of(&[])).unwrap());
+        let (url, account, container, auth) = azure(
+            resolve(
+                &StoreSpec::parse("http://127.0.0.1:10000/devstoreaccount1/job-y"),
+                &env_of(&[]),
+            )
+            .unwrap(),
+        );
         assert_eq!(url, "http://127.0.0.1:10000/devstoreaccount1");
         assert_eq!(account, "devstoreaccount1");
         assert_eq!(container.as_deref(), Some("job-y"));
@@ -339,21 +477,48 @@ mod tests {
 
     #[test]
     fn url_without_sas_uses_the_environment_then_entra_id() {
-        let env = env_of(&[("AZURE_STORAGE_ACCOUNT", "acct"), ("AZURE_STORAGE_KEY", "a2V5")]);
-        let (_, _, _, auth) = azure(resolve(&StoreSpec::parse("https://acct.blob.core.windows.net"), &env).unwrap());
+        let env = env_of(&[
+            ("AZURE_STORAGE_ACCOUNT", "acct"),
+            ("AZURE_STORAGE_KEY", "a2V5"),
+        ]);
+        let (_, _, _, auth) = azure(
+            resolve(
+                &StoreSpec::parse("https://acct.blob.core.windows.net"),
+                &env,
+            )
+            .unwrap(),
+        );
         assert_eq!(auth, Auth::AccountKey("a2V5".into()));
-        let (_, _, _, auth) = azure(resolve(&StoreSpec::parse("https://other.blob.core.windows.net/"), &env).unwrap());
+        let (_, _, _, auth) = azure(
+            resolve(
+                &StoreSpec::parse("https://other.blob.core.windows.net/"),
+                &env,
+            )
+            .unwrap(),
+        );
         assert_eq!(auth, Auth::EntraId);
     }
 
     #[test]
     fn bad_urls_are_explained_without_secrets() {
-        let e = resolve(&StoreSpec::parse("https://acct.blob.core.windows.net/c/some/blob?sig=SECRET"), &env_of(&[])).unwrap_err().to_string();
+        let e = resolve(
+            &StoreSpec::parse("https://acct.blob.core.windows.net/c/some/blob?sig=SECRET"),
+            &env_of(&[]),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("points inside container c"), "{e}");
         assert!(!e.contains("SECRET"), "{e}");
-        let e = resolve(&StoreSpec::parse("https://acct.blob.core.windows.net/c?foo=bar"), &env_of(&[])).unwrap_err().to_string();
+        let e = resolve(
+            &StoreSpec::parse("https://acct.blob.core.windows.net/c?foo=bar"),
+            &env_of(&[]),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("not a SAS"), "{e}");
-        let e = resolve(&StoreSpec::parse("http://127.0.0.1:10000/"), &env_of(&[])).unwrap_err().to_string();
+        let e = resolve(&StoreSpec::parse("http://127.0.0.1:10000/"), &env_of(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("account in its path"), "{e}");
     }
 
@@ -364,35 +529,84 @@ mod tests {
         assert_eq!(url, "https://acct.blob.core.chinacloudapi.cn/");
         assert_eq!(account, "acct");
         assert_eq!(auth, Auth::AccountKey("a2V5".into()));
-        let (url, account, _, auth) = azure(connection_string_target("BlobEndpoint=https://acct.blob.core.windows.net/;SharedAccessSignature=sv=1&sig=x", &e).unwrap());
+        let (url, account, _, auth) = azure(
+            connection_string_target(
+                "BlobEndpoint=https://acct.blob.core.windows.net/;SharedAccessSignature=sv=1&sig=x",
+                &e,
+            )
+            .unwrap(),
+        );
         assert_eq!(url, "https://acct.blob.core.windows.net/");
         assert_eq!(account, "acct");
         assert_eq!(auth, Auth::Sas("sv=1&sig=x".into()));
-        let (url, account, _, _) = azure(connection_string_target("UseDevelopmentStorage=true", &e).unwrap());
+        let (url, account, _, _) =
+            azure(connection_string_target("UseDevelopmentStorage=true", &e).unwrap());
         assert_eq!(url, "http://127.0.0.1:10000/devstoreaccount1");
         assert_eq!(account, AZURITE_ACCOUNT);
-        let (url, _, _, _) = azure(connection_string_target("UseDevelopmentStorage=true", &env_of(&[("BATCHOUT_AZURITE_BLOB_ENDPOINT", "http://127.0.0.1:4567/devstoreaccount1")])).unwrap());
+        let (url, _, _, _) = azure(
+            connection_string_target(
+                "UseDevelopmentStorage=true",
+                &env_of(&[(
+                    "BATCHOUT_AZURITE_BLOB_ENDPOINT",
+                    "http://127.0.0.1:4567/devstoreaccount1",
+                )]),
+            )
+            .unwrap(),
+        );
         assert_eq!(url, "http://127.0.0.1:4567/devstoreaccount1");
-        let err = connection_string_target("AccountName=acct;AccountKey=not base64!!", &e).unwrap_err().to_string();
-        assert!(err.contains("not valid base64") && !err.contains("not base64!!"), "{err}");
-        let err = connection_string_target("AccountName=acct", &e).unwrap_err().to_string();
-        assert!(err.contains("neither AccountKey nor SharedAccessSignature"), "{err}");
-        let err = connection_string_target("garbage;AccountKey=SECRETKEY", &e).unwrap_err().to_string();
+        let err = connection_string_target("AccountName=acct;AccountKey=not base64!!", &e)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not valid base64") && !err.contains("not base64!!"),
+            "{err}"
+        );
+        let err = connection_string_target("AccountName=acct", &e)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("neither AccountKey nor SharedAccessSignature"),
+            "{err}"
+        );
+        let err = connection_string_target("garbage;AccountKey=SECRETKEY", &e)
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("SECRETKEY"), "{err}");
     }
 
     #[test]
     fn default_order_is_batchout_store_then_connection_string_then_account_variables() {
-        let env = env_of(&[("BATCHOUT_STORE", "/tmp/x"), ("AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true")]);
-        assert_eq!(resolve(&StoreSpec::Default, &env).unwrap(), Target::Local("/tmp/x".into()));
-        let env = env_of(&[("AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true"), ("AZURE_STORAGE_ACCOUNT", "acct")]);
-        assert_eq!(azure(resolve(&StoreSpec::Default, &env).unwrap()).1, AZURITE_ACCOUNT);
+        let env = env_of(&[
+            ("BATCHOUT_STORE", "/tmp/x"),
+            (
+                "AZURE_STORAGE_CONNECTION_STRING",
+                "UseDevelopmentStorage=true",
+            ),
+        ]);
+        assert_eq!(
+            resolve(&StoreSpec::Default, &env).unwrap(),
+            Target::Local("/tmp/x".into())
+        );
+        let env = env_of(&[
+            (
+                "AZURE_STORAGE_CONNECTION_STRING",
+                "UseDevelopmentStorage=true",
+            ),
+            ("AZURE_STORAGE_ACCOUNT", "acct"),
+        ]);
+        assert_eq!(
+            azure(resolve(&StoreSpec::Default, &env).unwrap()).1,
+            AZURITE_ACCOUNT
+        );
         let env = env_of(&[("AZURE_STORAGE_ACCOUNT", "acct")]);
         let (url, _, _, auth) = azure(resolve(&StoreSpec::Default, &env).unwrap());
         assert_eq!(url, "https://acct.blob.core.windows.net/");
         assert_eq!(auth, Auth::EntraId);
         let env = env_of(&[("AZURE_STORAGE_ACCOUNT", "Bad_Name")]);
         assert!(resolve(&StoreSpec::Default, &env).is_err());
-        assert!(matches!(resolve(&StoreSpec::Default, &env_of(&[])).unwrap(), Target::Local(_)));
+        assert!(matches!(
+            resolve(&StoreSpec::Default, &env_of(&[])).unwrap(),
+            Target::Local(_)
+        ));
     }
 }

@@ -76,10 +76,18 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn flat(prefix: impl Into<String>) -> Self {
-        ListQuery { prefix: prefix.into(), delimiter: None, max_results: None }
+        ListQuery {
+            prefix: prefix.into(),
+            delimiter: None,
+            max_results: None,
+        }
     }
     pub fn hierarchy(prefix: impl Into<String>) -> Self {
-        ListQuery { prefix: prefix.into(), delimiter: Some('/'), max_results: None }
+        ListQuery {
+            prefix: prefix.into(),
+            delimiter: Some('/'),
+            max_results: None,
+        }
     }
     pub fn page_size(mut self, n: u32) -> Self {
         self.max_results = Some(n);
@@ -96,13 +104,19 @@ pub struct ByteRange {
 
 impl ByteRange {
     pub fn all() -> Self {
-        ByteRange { start: 0, len: None }
+        ByteRange {
+            start: 0,
+            len: None,
+        }
     }
     pub fn from(start: u64) -> Self {
         ByteRange { start, len: None }
     }
     pub fn new(start: u64, len: u64) -> Self {
-        ByteRange { start, len: Some(len) }
+        ByteRange {
+            start,
+            len: Some(len),
+        }
     }
 }
 

@@ -146,8 +146,14 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed() {
-        assert!(matches!(sanitize("task-1/$TaskLog/stdout.txt"), Cow::Borrowed(_)));
-        assert!(matches!(sanitize_line("2026-01-01 INFO ok"), Cow::Borrowed(_)));
+        assert!(matches!(
+            sanitize("task-1/$TaskLog/stdout.txt"),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            sanitize_line("2026-01-01 INFO ok"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
@@ -162,7 +168,10 @@ mod tests {
         // OSC 0 (window title) with BEL, OSC 52 (clipboard) with ST, OSC 8 hyperlink.
         assert_eq!(sanitize("x\u{1b}]0;pwned\u{7}y"), "xy");
         assert_eq!(sanitize("x\u{1b}]52;c;ZXZpbA==\u{1b}\\y"), "xy");
-        assert_eq!(sanitize("\u{1b}]8;;http://evil\u{1b}\\click\u{1b}]8;;\u{1b}\\"), "click");
+        assert_eq!(
+            sanitize("\u{1b}]8;;http://evil\u{1b}\\click\u{1b}]8;;\u{1b}\\"),
+            "click"
+        );
         assert_eq!(sanitize("x\u{1b}P+q544e\u{1b}\\y"), "xy");
         assert_eq!(sanitize("x\u{1b}_apc\u{9c}y"), "xy");
         assert_eq!(sanitize("x\u{9d}0;t\u{7}y"), "xy");
@@ -182,7 +191,10 @@ mod tests {
 
     #[test]
     fn other_controls_and_bidi_become_visible_replacements() {
-        assert_eq!(sanitize("a\rb\u{8}c\u{7f}d"), "a\u{fffd}b\u{fffd}c\u{fffd}d");
+        assert_eq!(
+            sanitize("a\rb\u{8}c\u{7f}d"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}d"
+        );
         assert_eq!(sanitize("a\u{85}b"), "a\u{fffd}b");
         assert_eq!(sanitize("evil\u{202e}txt.exe"), "evil\u{fffd}txt.exe");
         assert_eq!(sanitize("\u{2066}x\u{2069}"), "\u{fffd}x\u{fffd}");

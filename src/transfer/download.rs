@@ -64,7 +64,11 @@ impl CancelSet {
     }
     /// Cancelling `all` (e.g. a token made before the plan existed) cancels every file.
     pub fn with_parent(plan: &Plan, all: CancellationToken) -> Self {
-        let per_file = plan.files.iter().map(|f| (f.id, all.child_token())).collect();
+        let per_file = plan
+            .files
+            .iter()
+            .map(|f| (f.id, all.child_token()))
+            .collect();
         CancelSet { all, per_file }
     }
     pub fn cancel(&self, id: TransferId) {
@@ -76,7 +80,10 @@ impl CancelSet {
         self.all.cancel();
     }
     fn token(&self, id: TransferId) -> CancellationToken {
-        self.per_file.get(&id).cloned().unwrap_or_else(|| self.all.child_token())
+        self.per_file
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| self.all.child_token())
     }
 }
 
@@ -104,11 +111,17 @@ impl Shared {
     /// Wait until `len` more bytes fit in the memory budget.
     pub async fn budget_permit(&self, len: u64) -> OwnedSemaphorePermit {
         let units = len.div_ceil(UNIT).clamp(1, self.budget_units as u64) as u32;
-        self.budget.clone().acquire_many_owned(units).await.expect("budget semaphore is never closed")
+        self.budget
+            .clone()
+            .acquire_many_owned(units)
+            .await
+            .expect("budget semaphore is never closed")
     }
     /// With a bandwidth limit, wait for the slot of a read of `len` bytes.
     pub async fn pace(&self, len: u64) {
-        let Some(rate) = self.opts.max_rate.filter(|r| *r > 0) else { return };
+        let Some(rate) = self.opts.max_rate.filter(|r| *r > 0) else {
+            return;
+        };
         let start = {
             let mut next = self.pacer.lock().unwrap_or_else(|p| p.into_inner());
             let start = (*next).max(Instant::now());
@@ -184,7 +197,10 @@ pub fn limit_from_env() -> Result<Option<u64>, String> {
 
 /// Bytes per second, with an optional K, M or G suffix (powers of 1024), `/s` and `B`/`iB`.
 pub fn parse_rate(v: &str) -> Option<u64> {
-    let v = v.trim().trim_end_matches("/s").trim_end_matches(['B', 'b', 'i']);
+    let v = v
+        .trim()
+        .trim_end_matches("/s")
+        .trim_end_matches(['B', 'b', 'i']);
     let (num, mult) = match v.chars().last()? {
         'k' | 'K' => (&v[..v.len() - 1], 1u64 << 10),
         'm' | 'M' => (&v[..v.len() - 1], 1 << 20),

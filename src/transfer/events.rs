@@ -14,7 +14,11 @@ pub type EventSink = tokio::sync::mpsc::UnboundedSender<TransferEvent>;
 #[derive(Debug, Clone, PartialEq)]
 pub enum TransferEvent {
     /// Work on a file began; `resumed_from` > 0 when an interrupted download continues.
-    Started { id: TransferId, total: u64, resumed_from: u64 },
+    Started {
+        id: TransferId,
+        total: u64,
+        resumed_from: u64,
+    },
     /// Bytes so far, with the current rate and the time left.
     Progress { id: TransferId, progress: Progress },
     /// Something the user should know that is not the end (e.g. "blob changed, restarted").
@@ -39,22 +43,37 @@ pub struct Progress {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Written under its final name. `verified`: its Content-MD5 was checked.
-    Downloaded { bytes: u64, resumed_from: u64, verified: bool },
+    Downloaded {
+        bytes: u64,
+        resumed_from: u64,
+        verified: bool,
+    },
     /// An identical file was already there.
     Identical,
     /// A different file is there and `overwrite` was not asked for.
-    Exists { path: PathBuf },
+    Exists {
+        path: PathBuf,
+    },
     /// The blob name is unsafe as a local path (or not a Batch output name); nothing written.
-    Refused { reason: String },
+    Refused {
+        reason: String,
+    },
     /// Stopped on request; the partial file is kept for a later resume.
-    Cancelled { done: u64 },
-    Failed { error: String },
+    Cancelled {
+        done: u64,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 impl Outcome {
     /// Counts as a failure for the exit code.
     pub fn is_failure(&self) -> bool {
-        matches!(self, Outcome::Exists { .. } | Outcome::Refused { .. } | Outcome::Failed { .. })
+        matches!(
+            self,
+            Outcome::Exists { .. } | Outcome::Refused { .. } | Outcome::Failed { .. }
+        )
     }
     /// A short word for lists and logs.
     pub fn label(&self) -> &'static str {
@@ -86,7 +105,11 @@ pub struct Summary {
 impl Summary {
     pub fn add(&mut self, outcome: &Outcome) {
         match outcome {
-            Outcome::Downloaded { bytes, resumed_from, .. } => {
+            Outcome::Downloaded {
+                bytes,
+                resumed_from,
+                ..
+            } => {
                 self.downloaded += 1;
                 self.bytes += bytes - resumed_from.min(bytes);
                 if *resumed_from > 0 {
@@ -109,7 +132,11 @@ impl Summary {
             "{} downloaded ({}{})",
             self.downloaded,
             human_bytes(self.bytes),
-            if self.resumed > 0 { format!(", {} resumed", self.resumed) } else { String::new() }
+            if self.resumed > 0 {
+                format!(", {} resumed", self.resumed)
+            } else {
+                String::new()
+            }
         )];
         let mut more = |n: usize, what: &str| {
             if n > 0 {
@@ -122,7 +149,11 @@ impl Summary {
         more(self.cancelled, "cancelled (run again to resume)");
         more(self.failed, "failed");
         let secs = self.elapsed.as_secs_f64();
-        let rate = if secs > 0.0 { format!(", {}/s", human_bytes((self.bytes as f64 / secs) as u64)) } else { String::new() };
+        let rate = if secs > 0.0 {
+            format!(", {}/s", human_bytes((self.bytes as f64 / secs) as u64))
+        } else {
+            String::new()
+        };
         format!("{} in {:.1}s{rate}", parts.join(", "), secs)
     }
 }
@@ -136,7 +167,10 @@ pub struct RateMeter {
 
 impl Default for RateMeter {
     fn default() -> Self {
-        RateMeter { samples: Default::default(), window: Duration::from_secs(3) }
+        RateMeter {
+            samples: Default::default(),
+            window: Duration::from_secs(3),
+        }
     }
 }
 
@@ -149,13 +183,24 @@ impl RateMeter {
         }
         let (t0, d0) = self.samples[0];
         let span = now.duration_since(t0).as_secs_f64();
-        let rate = if span > 0.05 { done.saturating_sub(d0) as f64 / span } else { 0.0 };
+        let rate = if span > 0.05 {
+            done.saturating_sub(d0) as f64 / span
+        } else {
+            0.0
+        };
         let eta = if rate > 0.0 {
-            Some(Duration::from_secs_f64(total.saturating_sub(done) as f64 / rate))
+            Some(Duration::from_secs_f64(
+                total.saturating_sub(done) as f64 / rate,
+            ))
         } else {
             None
         };
-        Progress { done, total, rate, eta }
+        Progress {
+            done,
+            total,
+            rate,
+            eta,
+        }
     }
 }
 
@@ -204,10 +249,19 @@ mod tests {
     #[test]
     fn summary_counts_only_new_bytes_of_resumed_files() {
         let mut s = Summary::default();
-        s.add(&Outcome::Downloaded { bytes: 100, resumed_from: 40, verified: true });
+        s.add(&Outcome::Downloaded {
+            bytes: 100,
+            resumed_from: 40,
+            verified: true,
+        });
         s.add(&Outcome::Refused { reason: "x".into() });
-        assert_eq!((s.downloaded, s.bytes, s.resumed, s.failures()), (1, 60, 1, 1));
-        assert!(s.line().starts_with("1 downloaded (60 B, 1 resumed), 1 refused"));
+        assert_eq!(
+            (s.downloaded, s.bytes, s.resumed, s.failures()),
+            (1, 60, 1, 1)
+        );
+        assert!(s
+            .line()
+            .starts_with("1 downloaded (60 B, 1 resumed), 1 refused"));
     }
 
     #[test]

@@ -30,24 +30,37 @@ pub async fn read_range(
     loop {
         attempt += 1;
         sh.pace(len).await;
-        let read = sh.store.read_range(container, blob, ByteRange::new(start, len), Some(etag));
+        let read = sh
+            .store
+            .read_range(container, blob, ByteRange::new(start, len), Some(etag));
         let problem = match tokio::time::timeout(sh.opts.request_timeout, read).await {
-            Ok(Ok(rd)) if rd.data.len() as u64 == len && rd.etag == etag => return Ok((rd.data, permit)),
-            Ok(Ok(rd)) if rd.etag != etag => return Err(FetchError::Changed("its etag changed".into())),
-            Ok(Ok(rd)) => format!("short read at byte {start}: {} of {len} bytes", rd.data.len()),
+            Ok(Ok(rd)) if rd.data.len() as u64 == len && rd.etag == etag => {
+                return Ok((rd.data, permit))
+            }
+            Ok(Ok(rd)) if rd.etag != etag => {
+                return Err(FetchError::Changed("its etag changed".into()))
+            }
+            Ok(Ok(rd)) => format!(
+                "short read at byte {start}: {} of {len} bytes",
+                rd.data.len()
+            ),
             Ok(Err(StoreError::ConditionNotMet { .. })) => {
                 return Err(FetchError::Changed("its etag changed".into()))
             }
             Ok(Err(StoreError::InvalidRange { .. })) => {
                 return Err(FetchError::Changed("it became shorter".into()))
             }
-            Ok(Err(e)) if e.is_not_found() => return Err(FetchError::Changed("it was deleted".into())),
+            Ok(Err(e)) if e.is_not_found() => {
+                return Err(FetchError::Changed("it was deleted".into()))
+            }
             Ok(Err(e)) if worth_retrying(&e) => e.to_string(),
             Ok(Err(e)) => return Err(FetchError::Failed(e.to_string())),
             Err(_) => format!("no answer within {}s", sh.opts.request_timeout.as_secs()),
         };
         if attempt >= sh.opts.max_attempts {
-            return Err(FetchError::Failed(format!("{problem} (gave up after {attempt} attempts)")));
+            return Err(FetchError::Failed(format!(
+                "{problem} (gave up after {attempt} attempts)"
+            )));
         }
         on_retry(&format!("retrying after: {problem}"));
         tokio::time::sleep(backoff(attempt)).await;
@@ -57,7 +70,11 @@ pub async fn read_range(
 /// Network-ish trouble that a new request may not hit again. Status 0 is a client-side
 /// failure of the HTTP stack (e.g. a body cut off mid-way), not an answer of the service.
 fn worth_retrying(e: &StoreError) -> bool {
-    e.is_transient() || matches!(e, StoreError::Io { .. } | StoreError::Service { status: 0, .. })
+    e.is_transient()
+        || matches!(
+            e,
+            StoreError::Io { .. } | StoreError::Service { status: 0, .. }
+        )
 }
 
 /// 100 ms, 200 ms, 400 ms, ... at most 2 s.

@@ -40,10 +40,18 @@ struct Fetched {
     verified: bool,
 }
 
-pub(super) async fn download_file(sh: &Shared, f: &PlannedFile, cancel: &CancellationToken) -> Outcome {
+pub(super) async fn download_file(
+    sh: &Shared,
+    f: &PlannedFile,
+    cancel: &CancellationToken,
+) -> Outcome {
     let rel = match &f.local {
         Ok(p) => p.clone(),
-        Err(reason) => return Outcome::Refused { reason: reason.clone() },
+        Err(reason) => {
+            return Outcome::Refused {
+                reason: reason.clone(),
+            }
+        }
     };
     let (root, blob, overwrite) = (sh.root.clone(), f.blob.clone(), sh.opts.overwrite);
     let target = match blocking(move || check_target(&root, &rel, &blob, overwrite)).await {
@@ -75,11 +83,17 @@ pub(super) async fn download_file(sh: &Shared, f: &PlannedFile, cancel: &Cancell
                     Ok(b) => {
                         sh.emit(TransferEvent::Notice {
                             id: f.id,
-                            message: format!("the blob changed while downloading ({why}); starting over"),
+                            message: format!(
+                                "the blob changed while downloading ({why}); starting over"
+                            ),
                         });
                         blob = b;
                     }
-                    Err(e) => return Outcome::Failed { error: format!("the blob changed ({why}): {e}") },
+                    Err(e) => {
+                        return Outcome::Failed {
+                            error: format!("the blob changed ({why}): {e}"),
+                        }
+                    }
                 }
             }
             Err(Stop::Cancelled(done)) => return Outcome::Cancelled { done },
@@ -90,7 +104,12 @@ pub(super) async fn download_file(sh: &Shared, f: &PlannedFile, cancel: &Cancell
 
 /// Make the folders and look at what is under the final name. Err: the file is done
 /// (identical, exists, refused or failed) without fetching anything.
-fn check_target(root: &Path, rel: &Path, blob: &BlobInfo, overwrite: bool) -> Result<PathBuf, Outcome> {
+fn check_target(
+    root: &Path,
+    rel: &Path,
+    blob: &BlobInfo,
+    overwrite: bool,
+) -> Result<PathBuf, Outcome> {
     let target = safe_fs::prepare_parents(root, rel).map_err(|e| match e {
         ParentError::Unsafe(reason) => Outcome::Refused { reason },
         ParentError::Io(error) => Outcome::Failed { error },
@@ -99,7 +118,10 @@ fn check_target(root: &Path, rel: &Path, blob: &BlobInfo, overwrite: bool) -> Re
     match std::fs::symlink_metadata(&target) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(target),
         Err(e) => Err(failed(format!("cannot inspect {}: {e}", target.display()))),
-        Ok(m) if m.is_dir() => Err(failed(format!("a folder is in the way at {}", target.display()))),
+        Ok(m) if m.is_dir() => Err(failed(format!(
+            "a folder is in the way at {}",
+            target.display()
+        ))),
         Ok(m) if m.file_type().is_symlink() && !overwrite => Err(Outcome::Exists { path: target }),
         Ok(m) if m.file_type().is_symlink() => Ok(target),
         Ok(m) => match is_identical(&m, &target, blob) {
@@ -127,18 +149,28 @@ async fn fetch_small(
     part: &Path,
     cancel: &CancellationToken,
 ) -> Result<Fetched, Stop> {
-    sh.emit(TransferEvent::Started { id: f.id, total: blob.len, resumed_from: 0 });
+    sh.emit(TransferEvent::Started {
+        id: f.id,
+        total: blob.len,
+        resumed_from: 0,
+    });
     let data = if blob.len == 0 {
         bytes::Bytes::new()
     } else {
-        let read = read_range(sh, &f.container, &blob.name, &blob.etag, 0, blob.len, |m| notice(sh, f, m));
+        let read = read_range(sh, &f.container, &blob.name, &blob.etag, 0, blob.len, |m| {
+            notice(sh, f, m)
+        });
         tokio::select! {
             biased;
             _ = cancel.cancelled() => return Err(Stop::Cancelled(0)),
             r = read => r?.0,
         }
     };
-    let (part, expected, mtime) = (part.to_path_buf(), blob.content_md5, SystemTime::from(blob.last_modified));
+    let (part, expected, mtime) = (
+        part.to_path_buf(),
+        blob.content_md5,
+        SystemTime::from(blob.last_modified),
+    );
     blocking(move || -> Result<bool, String> {
         if let Some(expected) = expected {
             let actual = md5_of(&data);
@@ -156,7 +188,10 @@ async fn fetch_small(
     })
     .await
     .map_err(Stop::Failed)?
-    .map(|verified| Fetched { resumed_from: 0, verified })
+    .map(|verified| Fetched {
+        resumed_from: 0,
+        verified,
+    })
     .map_err(Stop::Failed)
 }
 
@@ -170,11 +205,16 @@ async fn fetch_large(
     state_path: &Path,
     cancel: &CancellationToken,
 ) -> Result<Fetched, Stop> {
-    let io_err = |what: &str, e: io::Error| Stop::Failed(format!("cannot {what} {}: {e}", part.display()));
+    let io_err =
+        |what: &str, e: io::Error| Stop::Failed(format!("cannot {what} {}: {e}", part.display()));
     let (mut range_size, mut done, mut file) = (sh.opts.range_size, BTreeSet::new(), None);
     if let Some(st) = ResumeState::load(state_path, &f.container, &blob.name) {
         if st.etag != blob.etag || st.len != blob.len {
-            notice(sh, f, "the blob changed since the interrupted download; starting over");
+            notice(
+                sh,
+                f,
+                "the blob changed since the interrupted download; starting over",
+            );
         } else if let Ok(fh) = safe_fs::open_part(part) {
             if fh.metadata().map(|m| m.len()).ok() == Some(blob.len) {
                 range_size = st.range_size;
@@ -194,7 +234,11 @@ async fn fetch_large(
     let count = len.div_ceil(range_size);
     let range = move |i: u64| (i * range_size, range_size.min(len - i * range_size));
     let resumed_from: u64 = done.iter().map(|&i| range(i).1).sum();
-    sh.emit(TransferEvent::Started { id: f.id, total: len, resumed_from });
+    sh.emit(TransferEvent::Started {
+        id: f.id,
+        total: len,
+        resumed_from,
+    });
 
     let hasher = match blob.content_md5 {
         Some(_) => Some(OrderedHasher::spawn(
@@ -214,7 +258,10 @@ async fn fetch_large(
             async move {
                 let (start, n) = range(i);
                 let (data, permit) =
-                    read_range(sh, &f.container, &blob.name, &blob.etag, start, n, |m| notice(sh, f, m)).await?;
+                    read_range(sh, &f.container, &blob.name, &blob.etag, start, n, |m| {
+                        notice(sh, f, m)
+                    })
+                    .await?;
                 blocking(move || {
                     let r = safe_fs::write_at(&file, &data, start);
                     drop(permit);
@@ -282,8 +329,12 @@ async fn fetch_large(
         _ => false,
     };
     let mtime = SystemTime::from(blob.last_modified);
-    file.set_modified(mtime).map_err(|e| io_err("set the time of", e))?;
-    Ok(Fetched { resumed_from, verified })
+    file.set_modified(mtime)
+        .map_err(|e| io_err("set the time of", e))?;
+    Ok(Fetched {
+        resumed_from,
+        verified,
+    })
 }
 
 /// Rename the complete temp file to its final name and drop the resume state.
@@ -299,23 +350,36 @@ async fn publish(
     let published = blocking(move || safe_fs::publish(&p, &t, overwrite)).await;
     safe_fs::remove_if_present(state);
     match published {
-        Ok(Ok(Published::Done)) => {
-            Outcome::Downloaded { bytes: blob.len, resumed_from: done.resumed_from, verified: done.verified }
-        }
+        Ok(Ok(Published::Done)) => Outcome::Downloaded {
+            bytes: blob.len,
+            resumed_from: done.resumed_from,
+            verified: done.verified,
+        },
         Ok(Ok(Published::Exists)) => {
             safe_fs::remove_if_present(part);
-            Outcome::Exists { path: target.to_path_buf() }
+            Outcome::Exists {
+                path: target.to_path_buf(),
+            }
         }
-        Ok(Err(e)) => Outcome::Failed { error: format!("cannot rename to {}: {e}", target.display()) },
+        Ok(Err(e)) => Outcome::Failed {
+            error: format!("cannot rename to {}: {e}", target.display()),
+        },
         Err(e) => Outcome::Failed { error: e },
     }
 }
 
 fn notice(sh: &Shared, f: &PlannedFile, message: &str) {
-    sh.emit(TransferEvent::Notice { id: f.id, message: message.to_string() });
+    sh.emit(TransferEvent::Notice {
+        id: f.id,
+        message: message.to_string(),
+    });
 }
 
 /// Run blocking file system work off the async threads.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| format!("internal error: {e}"))
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("internal error: {e}"))
 }

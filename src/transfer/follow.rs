@@ -84,7 +84,10 @@ pub enum Notice {
 impl Notice {
     /// The lines shown so far no longer belong to this blob (a view should clear them).
     pub fn is_reload(&self) -> bool {
-        matches!(self, Notice::Shrunk { .. } | Notice::Replaced | Notice::TypeChanged { .. })
+        matches!(
+            self,
+            Notice::Shrunk { .. } | Notice::Replaced | Notice::TypeChanged { .. }
+        )
     }
 
     /// One line for the user, naming the log.
@@ -148,7 +151,9 @@ enum State {
     /// Not opened yet.
     Closed,
     /// The blob does not exist; `had` is what it was, if it existed before.
-    Missing { had: bool },
+    Missing {
+        had: bool,
+    },
     Live(Known),
 }
 
@@ -229,7 +234,10 @@ impl LogFollower {
             Ok(info) => self.open_at(info.len, start).await,
             Err(e) if e.is_not_found() => {
                 self.state = State::Missing { had: false };
-                Ok(Polled { events: vec![FollowEvent::Notice(Notice::Waiting)], ..Default::default() })
+                Ok(Polled {
+                    events: vec![FollowEvent::Notice(Notice::Waiting)],
+                    ..Default::default()
+                })
             }
             Err(e) => Err(e),
         }
@@ -248,12 +256,17 @@ impl LogFollower {
         let mut out = Polled::default();
         match self.state.clone() {
             State::Closed => {
-                self.load_generation_from_info(Start::Beginning, &mut out).await?;
+                self.load_generation_from_info(Start::Beginning, &mut out)
+                    .await?;
             }
-            State::Missing { had } => match self.store.blob_info(&self.container, &self.blob).await {
+            State::Missing { had } => match self.store.blob_info(&self.container, &self.blob).await
+            {
                 Ok(info) => {
-                    let (notice, start) =
-                        if had { (Notice::Replaced, self.cfg.reload) } else { (Notice::Appeared, Start::Beginning) };
+                    let (notice, start) = if had {
+                        (Notice::Replaced, self.cfg.reload)
+                    } else {
+                        (Notice::Appeared, Start::Beginning)
+                    };
                     out.events.push(FollowEvent::Notice(notice));
                     self.load_generation(info.len, start, &mut out).await?;
                 }
@@ -269,10 +282,23 @@ impl LogFollower {
         let overlap = k.last.len() as u64;
         let from = k.len - overlap;
         let range = ByteRange::new(from, overlap + self.cfg.max_read);
-        let r = match self.store.read_range(&self.container, &self.blob, range, None).await {
+        let r = match self
+            .store
+            .read_range(&self.container, &self.blob, range, None)
+            .await
+        {
             Ok(r) => r,
             Err(StoreError::InvalidRange { len, .. }) => {
-                return self.reload(Notice::Shrunk { from: k.len, to: len }, len, out).await;
+                return self
+                    .reload(
+                        Notice::Shrunk {
+                            from: k.len,
+                            to: len,
+                        },
+                        len,
+                        out,
+                    )
+                    .await;
             }
             Err(e) if e.is_not_found() => {
                 self.finish_generation(out);
@@ -283,11 +309,23 @@ impl LogFollower {
             Err(e) => return Err(e),
         };
         if r.blob_type != k.blob_type {
-            let notice = Notice::TypeChanged { from: k.blob_type, to: r.blob_type };
+            let notice = Notice::TypeChanged {
+                from: k.blob_type,
+                to: r.blob_type,
+            };
             return self.reload(notice, r.total_len, out).await;
         }
         if r.total_len < k.len {
-            return self.reload(Notice::Shrunk { from: k.len, to: r.total_len }, r.total_len, out).await;
+            return self
+                .reload(
+                    Notice::Shrunk {
+                        from: k.len,
+                        to: r.total_len,
+                    },
+                    r.total_len,
+                    out,
+                )
+                .await;
         }
         let ov = overlap as usize;
         if r.start != from || r.data.len() < ov || r.data[..ov] != k.last[..] {
@@ -303,9 +341,15 @@ impl LogFollower {
             // The log paused mid-line: show what there is; the rest continues this piece.
             pieces.extend(self.splitter.flush_partial());
         }
-        out.events.extend(pieces.into_iter().map(FollowEvent::Piece));
+        out.events
+            .extend(pieces.into_iter().map(FollowEvent::Piece));
         let last = tail_of(&k.last, new, self.cfg.verify_bytes as usize);
-        self.state = State::Live(Known { len, etag: r.etag, blob_type: r.blob_type, last });
+        self.state = State::Live(Known {
+            len,
+            etag: r.etag,
+            blob_type: r.blob_type,
+            last,
+        });
         Ok(())
     }
 
@@ -324,7 +368,11 @@ impl LogFollower {
         }
     }
 
-    async fn load_generation_from_info(&mut self, start: Start, out: &mut Polled) -> StoreResult<()> {
+    async fn load_generation_from_info(
+        &mut self,
+        start: Start,
+        out: &mut Polled,
+    ) -> StoreResult<()> {
         match self.store.blob_info(&self.container, &self.blob).await {
             Ok(info) => self.load_generation(info.len, start, out).await,
             Err(e) if e.is_not_found() => {
@@ -337,7 +385,12 @@ impl LogFollower {
     }
 
     /// Read a blob of (about) `len` bytes from where `start` says, and make it current.
-    async fn load_generation(&mut self, len: u64, start: Start, out: &mut Polled) -> StoreResult<()> {
+    async fn load_generation(
+        &mut self,
+        len: u64,
+        start: Start,
+        out: &mut Polled,
+    ) -> StoreResult<()> {
         self.splitter = LineSplitter::new(self.cfg.max_piece);
         let verify = self.cfg.verify_bytes;
         let from = match start {
@@ -349,7 +402,11 @@ impl LogFollower {
         // the read also tells an empty blob's etag and type.
         let want = (len - from).clamp(1, self.cfg.max_read.max(1));
         let range = ByteRange::new(from, want);
-        let r = match self.store.read_range(&self.container, &self.blob, range, None).await {
+        let r = match self
+            .store
+            .read_range(&self.container, &self.blob, range, None)
+            .await
+        {
             Ok(r) => r,
             // It shrank or vanished between the length and the read: start over once.
             Err(StoreError::InvalidRange { len: now, .. }) if now < len => {
@@ -380,7 +437,12 @@ impl LogFollower {
         out.more = consumed < r.total_len;
         out.grew |= !data.is_empty() && start != Start::Now;
         let last = tail_of(&[], data, verify as usize);
-        self.state = State::Live(Known { len: consumed, etag: r.etag, blob_type: r.blob_type, last });
+        self.state = State::Live(Known {
+            len: consumed,
+            etag: r.etag,
+            blob_type: r.blob_type,
+            last,
+        });
         if !out.more {
             pieces.extend(self.splitter.flush_partial());
         }
@@ -393,7 +455,8 @@ impl LogFollower {
             }
             trim_to_last_lines(&mut pieces, n);
         }
-        out.events.extend(pieces.into_iter().map(FollowEvent::Piece));
+        out.events
+            .extend(pieces.into_iter().map(FollowEvent::Piece));
         Ok(())
     }
 
@@ -403,8 +466,14 @@ impl LogFollower {
         if self.older_start == 0 || !matches!(self.state, State::Live(_)) {
             return Ok(Vec::new());
         }
-        let (pieces, start) =
-            read_older(&*self.store, &self.container, &self.blob, self.older_start, &self.cfg).await?;
+        let (pieces, start) = read_older(
+            &*self.store,
+            &self.container,
+            &self.blob,
+            self.older_start,
+            &self.cfg,
+        )
+        .await?;
         self.older_start = start;
         Ok(pieces)
     }
@@ -429,7 +498,9 @@ pub async fn read_older(
         return Ok((Vec::new(), 0));
     }
     let from = end.saturating_sub(cfg.older_chunk.max(1));
-    let r = store.read_range(container, blob, ByteRange::new(from, end - from), None).await?;
+    let r = store
+        .read_range(container, blob, ByteRange::new(from, end - from), None)
+        .await?;
     let data = &r.data[..r.data.len().min((end - from) as usize)];
     let skip = if from > 0 { line_start(data) } else { 0 };
     let mut splitter = LineSplitter::new(cfg.max_piece);
@@ -445,7 +516,11 @@ pub async fn read_older(
 fn line_start(data: &[u8]) -> usize {
     match data.iter().position(|&b| b == b'\n') {
         Some(i) => i + 1,
-        None => data.iter().take(3).take_while(|&&b| b & 0xC0 == 0x80).count(),
+        None => data
+            .iter()
+            .take(3)
+            .take_while(|&&b| b & 0xC0 == 0x80)
+            .count(),
     }
 }
 
@@ -498,7 +573,15 @@ mod tests {
             LinePiece::partial("d"),
         ];
         trim_to_last_lines(&mut v, 3);
-        assert_eq!(v, vec![LinePiece::partial("b1"), LinePiece::line("b2"), LinePiece::line("c"), LinePiece::partial("d")]);
+        assert_eq!(
+            v,
+            vec![
+                LinePiece::partial("b1"),
+                LinePiece::line("b2"),
+                LinePiece::line("c"),
+                LinePiece::partial("d")
+            ]
+        );
         trim_to_last_lines(&mut v, 1);
         assert_eq!(v, vec![LinePiece::partial("d")]);
         let mut v = vec![LinePiece::line("a"), LinePiece::line("b")];

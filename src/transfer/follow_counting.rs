@@ -52,7 +52,10 @@ pub struct CountingStore {
 
 impl CountingStore {
     pub fn new(inner: Arc<dyn Store>) -> Self {
-        CountingStore { inner, counts: Arc::new(RequestCounts::default()) }
+        CountingStore {
+            inner,
+            counts: Arc::new(RequestCounts::default()),
+        }
     }
     pub fn counts(&self) -> Counts {
         let c = &self.counts;
@@ -74,7 +77,11 @@ impl Store for CountingStore {
     fn describe(&self) -> String {
         self.inner.describe()
     }
-    async fn list_containers(&self, prefix: &str, marker: Option<&str>) -> StoreResult<Page<ContainerInfo>> {
+    async fn list_containers(
+        &self,
+        prefix: &str,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ContainerInfo>> {
         self.bump(&self.counts.lists);
         self.inner.list_containers(prefix, marker).await
     }
@@ -82,7 +89,12 @@ impl Store for CountingStore {
         self.bump(&self.counts.infos);
         self.inner.container_info(container).await
     }
-    async fn list_blobs(&self, container: &str, query: &ListQuery, marker: Option<&str>) -> StoreResult<Page<ListItem>> {
+    async fn list_blobs(
+        &self,
+        container: &str,
+        query: &ListQuery,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ListItem>> {
         self.bump(&self.counts.lists);
         self.inner.list_blobs(container, query, marker).await
     }
@@ -98,21 +110,46 @@ impl Store for CountingStore {
         if_match: Option<&str>,
     ) -> StoreResult<RangeData> {
         self.bump(&self.counts.reads);
-        let r = self.inner.read_range(container, blob, range, if_match).await?;
-        self.counts.bytes_read.fetch_add(r.data.len() as u64, Ordering::Relaxed);
+        let r = self
+            .inner
+            .read_range(container, blob, range, if_match)
+            .await?;
+        self.counts
+            .bytes_read
+            .fetch_add(r.data.len() as u64, Ordering::Relaxed);
         Ok(r)
     }
-    async fn create_container(&self, container: &str, metadata: &BTreeMap<String, String>) -> StoreResult<bool> {
+    async fn create_container(
+        &self,
+        container: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> StoreResult<bool> {
         self.bump(&self.counts.writes);
         self.inner.create_container(container, metadata).await
     }
-    async fn put_block_blob(&self, container: &str, blob: &str, data: Bytes, options: &PutOptions) -> StoreResult<BlobInfo> {
+    async fn put_block_blob(
+        &self,
+        container: &str,
+        blob: &str,
+        data: Bytes,
+        options: &PutOptions,
+    ) -> StoreResult<BlobInfo> {
         self.bump(&self.counts.writes);
-        self.inner.put_block_blob(container, blob, data, options).await
+        self.inner
+            .put_block_blob(container, blob, data, options)
+            .await
     }
-    async fn stage_block(&self, container: &str, blob: &str, block_id: &str, data: Bytes) -> StoreResult<()> {
+    async fn stage_block(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        data: Bytes,
+    ) -> StoreResult<()> {
         self.bump(&self.counts.writes);
-        self.inner.stage_block(container, blob, block_id, data).await
+        self.inner
+            .stage_block(container, blob, block_id, data)
+            .await
     }
     async fn commit_block_list(
         &self,
@@ -122,15 +159,32 @@ impl Store for CountingStore {
         options: &PutOptions,
     ) -> StoreResult<BlobInfo> {
         self.bump(&self.counts.writes);
-        self.inner.commit_block_list(container, blob, block_ids, options).await
+        self.inner
+            .commit_block_list(container, blob, block_ids, options)
+            .await
     }
-    async fn create_append_blob(&self, container: &str, blob: &str, options: &PutOptions) -> StoreResult<(BlobInfo, bool)> {
+    async fn create_append_blob(
+        &self,
+        container: &str,
+        blob: &str,
+        options: &PutOptions,
+    ) -> StoreResult<(BlobInfo, bool)> {
         self.bump(&self.counts.writes);
-        self.inner.create_append_blob(container, blob, options).await
+        self.inner
+            .create_append_blob(container, blob, options)
+            .await
     }
-    async fn append_block(&self, container: &str, blob: &str, data: Bytes, expected_position: u64) -> StoreResult<BlobInfo> {
+    async fn append_block(
+        &self,
+        container: &str,
+        blob: &str,
+        data: Bytes,
+        expected_position: u64,
+    ) -> StoreResult<BlobInfo> {
         self.bump(&self.counts.writes);
-        self.inner.append_block(container, blob, data, expected_position).await
+        self.inner
+            .append_block(container, blob, data, expected_position)
+            .await
     }
     async fn delete_blob(&self, container: &str, blob: &str) -> StoreResult<()> {
         self.bump(&self.counts.writes);

@@ -18,10 +18,16 @@ pub struct LinePiece {
 
 impl LinePiece {
     pub fn line(text: impl Into<String>) -> Self {
-        LinePiece { text: text.into(), ends_line: true }
+        LinePiece {
+            text: text.into(),
+            ends_line: true,
+        }
     }
     pub fn partial(text: impl Into<String>) -> Self {
-        LinePiece { text: text.into(), ends_line: false }
+        LinePiece {
+            text: text.into(),
+            ends_line: false,
+        }
     }
 }
 
@@ -44,7 +50,10 @@ impl Default for LineSplitter {
 impl LineSplitter {
     pub fn new(max_piece: usize) -> Self {
         // A piece must hold at least one whole character.
-        LineSplitter { carry: Vec::new(), max_piece: max_piece.max(4) }
+        LineSplitter {
+            carry: Vec::new(),
+            max_piece: max_piece.max(4),
+        }
     }
 
     /// Bytes received but not yet returned (an unfinished line, at most `max_piece`).
@@ -168,7 +177,12 @@ mod tests {
         let out = split_all(&[b"ab", b"c\nde", b"f\n\ng"], 1024);
         assert_eq!(
             out,
-            vec![LinePiece::line("abc"), LinePiece::line("def"), LinePiece::line(""), LinePiece::partial("g")]
+            vec![
+                LinePiece::line("abc"),
+                LinePiece::line("def"),
+                LinePiece::line(""),
+                LinePiece::partial("g")
+            ]
         );
     }
 
@@ -192,7 +206,9 @@ mod tests {
             assert!(s.pending() <= 1001);
         }
         assert!(out.len() > 19);
-        assert!(out.iter().all(|p| p.text.len() <= 1001 && !p.text.contains('\u{FFFD}')));
+        assert!(out
+            .iter()
+            .all(|p| p.text.len() <= 1001 && !p.text.contains('\u{FFFD}')));
         assert_eq!(rejoin(&out), line);
     }
 

@@ -9,7 +9,9 @@
 use super::follow::{FollowConfig, FollowEvent, LogFollower, Polled, Start};
 use super::follow_lines::LinePiece;
 use crate::conventions::{self, Scope};
-use crate::store::{list_all_blobs, BlobInfo, BlobType, ListItem, ListQuery, Store, StoreError, StoreResult};
+use crate::store::{
+    list_all_blobs, BlobInfo, BlobType, ListItem, ListQuery, Store, StoreError, StoreResult,
+};
 use futures::StreamExt;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -25,7 +27,10 @@ const READ_CONCURRENCY: usize = 8;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MergeScope {
     /// These tasks' log files (paths within TaskLog, e.g. `stdout.txt`).
-    Tasks { tasks: Vec<String>, files: Vec<String> },
+    Tasks {
+        tasks: Vec<String>,
+        files: Vec<String>,
+    },
     /// Every task of the job, including tasks that appear while following.
     AllTasks { files: Vec<String> },
 }
@@ -168,9 +173,12 @@ impl MergedFollower {
         }
         let results: Vec<(usize, StoreResult<Polled>)> = {
             // Boxed and collected first, so the poll future stays Send (TUI workers spawn it).
-            let mut work: Vec<futures::future::BoxFuture<'_, (usize, StoreResult<Polled>)>> = Vec::new();
+            let mut work: Vec<futures::future::BoxFuture<'_, (usize, StoreResult<Polled>)>> =
+                Vec::new();
             for (i, s) in self.sources.iter_mut().enumerate() {
-                let Some(action) = actions.remove(&i) else { continue };
+                let Some(action) = actions.remove(&i) else {
+                    continue;
+                };
                 work.push(Box::pin(async move {
                     let r = match action {
                         Action::Open(len, start) => s.follower.open_at(len, start).await,
@@ -180,7 +188,10 @@ impl MergedFollower {
                     (i, r)
                 }));
             }
-            futures::stream::iter(work).buffer_unordered(READ_CONCURRENCY).collect().await
+            futures::stream::iter(work)
+                .buffer_unordered(READ_CONCURRENCY)
+                .collect()
+                .await
         };
         let mut results = results;
         results.sort_by_key(|(i, _)| *i);
@@ -192,7 +203,11 @@ impl MergedFollower {
                     self.sources[i].more = p.more;
                     out.grew |= p.grew;
                     out.more |= p.more;
-                    out.events.extend(p.events.into_iter().map(|event| MergedEvent { source: i, event }));
+                    out.events.extend(
+                        p.events
+                            .into_iter()
+                            .map(|event| MergedEvent { source: i, event }),
+                    );
                 }
                 Err(e) => out.errors.push((i, e)),
             }
@@ -201,7 +216,10 @@ impl MergedFollower {
         for (i, src) in self.sources.iter_mut().enumerate() {
             if !polled.contains(&i) {
                 if let Some(p) = src.follower.flush_partial() {
-                    out.events.push(MergedEvent { source: i, event: FollowEvent::Piece(p) });
+                    out.events.push(MergedEvent {
+                        source: i,
+                        event: FollowEvent::Piece(p),
+                    });
                 }
             }
         }
@@ -219,10 +237,20 @@ impl MergedFollower {
     fn add_source(&mut self, task: String, file: String, blob: &str) -> usize {
         let i = self.sources.len();
         let stem = file.strip_suffix(".txt").unwrap_or(&file).to_string();
-        let label = if self.labels_name_task() { format!("{task}/{stem}") } else { stem };
+        let label = if self.labels_name_task() {
+            format!("{task}/{stem}")
+        } else {
+            stem
+        };
         let follower = LogFollower::new(self.store.clone(), &self.container, blob, self.cfg);
         self.sources.push(Source {
-            info: SourceInfo { task, file, blob: blob.to_string(), label, colour: i },
+            info: SourceInfo {
+                task,
+                file,
+                blob: blob.to_string(),
+                label,
+                colour: i,
+            },
             follower,
             listed: None,
             more: false,
@@ -241,23 +269,30 @@ impl MergedFollower {
             files.iter().any(|f| f == path) && tasks.is_none_or(|ts| ts.iter().any(|t| t == task))
         };
         let prefixes: Vec<String> = match tasks {
-            Some(ts) if ts.len() <= PER_TASK_LISTING_MAX => {
-                ts.iter().map(|t| conventions::kind_prefix(&Scope::Task(t.clone()), LOG_KIND)).collect()
-            }
+            Some(ts) if ts.len() <= PER_TASK_LISTING_MAX => ts
+                .iter()
+                .map(|t| conventions::kind_prefix(&Scope::Task(t.clone()), LOG_KIND))
+                .collect(),
             _ => vec![String::new()],
         };
         let mut out = Vec::new();
         for prefix in prefixes {
-            let items = match list_all_blobs(&*self.store, &self.container, &ListQuery::flat(prefix)).await {
-                Ok(items) => items,
-                // No container yet: the job has not saved anything; keep waiting.
-                Err(StoreError::ContainerNotFound { .. }) => Vec::new(),
-                Err(e) => return Err(e),
-            };
+            let items =
+                match list_all_blobs(&*self.store, &self.container, &ListQuery::flat(prefix)).await
+                {
+                    Ok(items) => items,
+                    // No container yet: the job has not saved anything; keep waiting.
+                    Err(StoreError::ContainerNotFound { .. }) => Vec::new(),
+                    Err(e) => return Err(e),
+                };
             for item in items {
                 let ListItem::Blob(info) = item else { continue };
-                let Some(parsed) = conventions::parse_blob_name(&info.name) else { continue };
-                let Scope::Task(task) = parsed.scope else { continue };
+                let Some(parsed) = conventions::parse_blob_name(&info.name) else {
+                    continue;
+                };
+                let Scope::Task(task) = parsed.scope else {
+                    continue;
+                };
                 if parsed.kind == LOG_KIND && wanted(&task, &parsed.path) {
                     out.push((task, parsed.path, info));
                 }

@@ -15,7 +15,10 @@ pub struct PollPolicy {
 
 impl Default for PollPolicy {
     fn default() -> Self {
-        PollPolicy { min: Duration::from_millis(500), max: Duration::from_secs(5) }
+        PollPolicy {
+            min: Duration::from_millis(500),
+            max: Duration::from_secs(5),
+        }
     }
 }
 

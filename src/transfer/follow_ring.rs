@@ -36,7 +36,13 @@ impl Default for LineRing {
 
 impl LineRing {
     pub fn new(max_lines: usize, max_bytes: usize, max_line: usize) -> Self {
-        LineRing { lines: VecDeque::new(), bytes: 0, max_lines: max_lines.max(1), max_bytes, max_line }
+        LineRing {
+            lines: VecDeque::new(),
+            bytes: 0,
+            max_lines: max_lines.max(1),
+            max_bytes,
+            max_line,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -58,7 +64,10 @@ impl LineRing {
     /// Add a new piece at the end; returns how many old lines were dropped from the front.
     pub fn push_piece(&mut self, source: usize, piece: LinePiece) -> usize {
         if let Some(last) = self.lines.back_mut() {
-            if last.open && !last.notice && last.source == source && last.text.len() + piece.text.len() <= self.max_line
+            if last.open
+                && !last.notice
+                && last.source == source
+                && last.text.len() + piece.text.len() <= self.max_line
             {
                 self.bytes += piece.text.len();
                 last.text.push_str(&piece.text);
@@ -66,12 +75,22 @@ impl LineRing {
                 return self.evict();
             }
         }
-        self.push_line(RingLine { source, text: piece.text, open: !piece.ends_line, notice: false })
+        self.push_line(RingLine {
+            source,
+            text: piece.text,
+            open: !piece.ends_line,
+            notice: false,
+        })
     }
 
     /// Add a notice line (shown differently from log text).
     pub fn push_notice(&mut self, source: usize, text: String) -> usize {
-        self.push_line(RingLine { source, text, open: false, notice: true })
+        self.push_line(RingLine {
+            source,
+            text,
+            open: false,
+            notice: true,
+        })
     }
 
     /// Put older pieces in front of everything. Returns how many lines were added, and
@@ -84,17 +103,27 @@ impl LineRing {
                     l.text.push_str(&p.text);
                     l.open = !p.ends_line;
                 }
-                _ => joined.push(RingLine { source, text: p.text, open: !p.ends_line, notice: false }),
+                _ => joined.push(RingLine {
+                    source,
+                    text: p.text,
+                    open: !p.ends_line,
+                    notice: false,
+                }),
             }
         }
         let mut added = 0;
         for line in joined.into_iter().rev() {
-            if self.lines.len() + 1 > self.max_lines || self.bytes + line.text.len() > self.max_bytes {
+            if self.lines.len() + 1 > self.max_lines
+                || self.bytes + line.text.len() > self.max_bytes
+            {
                 return (added, false);
             }
             self.bytes += line.text.len();
             // An older line is complete by construction: the shown part starts after it.
-            self.lines.push_front(RingLine { open: false, ..line });
+            self.lines.push_front(RingLine {
+                open: false,
+                ..line
+            });
             added += 1;
         }
         (added, true)
@@ -120,7 +149,9 @@ impl LineRing {
 
     fn evict(&mut self) -> usize {
         let mut dropped = 0;
-        while self.lines.len() > 1 && (self.lines.len() > self.max_lines || self.bytes > self.max_bytes) {
+        while self.lines.len() > 1
+            && (self.lines.len() > self.max_lines || self.bytes > self.max_bytes)
+        {
             if let Some(l) = self.lines.pop_front() {
                 self.bytes -= l.text.len();
                 dropped += 1;
@@ -156,7 +187,10 @@ mod tests {
             dropped += r.push_piece(0, LinePiece::line(format!("{i}")));
         }
         assert_eq!(dropped, 7);
-        assert_eq!(r.iter().map(|l| l.text.clone()).collect::<Vec<_>>(), ["7", "8", "9"]);
+        assert_eq!(
+            r.iter().map(|l| l.text.clone()).collect::<Vec<_>>(),
+            ["7", "8", "9"]
+        );
         let mut r = LineRing::new(100, 10, 100);
         for _ in 0..5 {
             r.push_piece(0, LinePiece::line("abcd"));
@@ -172,7 +206,10 @@ mod tests {
             r.push_piece(0, LinePiece::partial("ab"));
         }
         r.push_piece(0, LinePiece::line(""));
-        assert_eq!(r.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), ["abab", "abab"]);
+        assert_eq!(
+            r.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
+            ["abab", "abab"]
+        );
     }
 
     #[test]
@@ -183,6 +220,9 @@ mod tests {
         assert_eq!((added, all), (2, true));
         let (added, all) = r.push_front(0, vec![LinePiece::line("y"), LinePiece::line("z")]);
         assert_eq!((added, all), (1, false));
-        assert_eq!(r.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), ["z", "a", "b", "c"]);
+        assert_eq!(
+            r.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
+            ["z", "a", "b", "c"]
+        );
     }
 }

@@ -84,10 +84,25 @@ mod tests {
     #[test]
     fn hostile_paths_are_refused() {
         for p in [
-            "../x", "a/../../x", "/etc/passwd", "a//b", "a/", "./a", "..", "a\\..\\b", "C:x",
-            "c:/windows", "a\0b", "a\nb", "\u{1b}[31m", "",
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "a//b",
+            "a/",
+            "./a",
+            "..",
+            "a\\..\\b",
+            "C:x",
+            "c:/windows",
+            "a\0b",
+            "a\nb",
+            "\u{1b}[31m",
+            "",
         ] {
-            assert!(local_relative_path(&task("t"), "TaskOutput", p).is_err(), "{p:?} accepted");
+            assert!(
+                local_relative_path(&task("t"), "TaskOutput", p).is_err(),
+                "{p:?} accepted"
+            );
         }
         assert!(local_relative_path(&task("t"), "..", "x").is_err());
         assert!(local_relative_path(&task(".."), "K", "x").is_err());
@@ -99,7 +114,10 @@ mod tests {
             if cfg!(windows) && p.contains(':') {
                 continue;
             }
-            assert!(local_relative_path(&task("t"), "TaskOutput", p).is_ok(), "{p:?} refused");
+            assert!(
+                local_relative_path(&task("t"), "TaskOutput", p).is_ok(),
+                "{p:?} refused"
+            );
         }
     }
 }

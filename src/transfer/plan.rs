@@ -24,13 +24,24 @@ impl Selection {
         Selection::default()
     }
     pub fn scope(scope: Scope) -> Self {
-        Selection { scope: Some(scope), ..Default::default() }
+        Selection {
+            scope: Some(scope),
+            ..Default::default()
+        }
     }
     pub fn kind(scope: Option<Scope>, kind: &str) -> Self {
-        Selection { scope, kind: Some(kind.into()), path: None }
+        Selection {
+            scope,
+            kind: Some(kind.into()),
+            path: None,
+        }
     }
     pub fn file(scope: Scope, kind: &str, path: &str) -> Self {
-        Selection { scope: Some(scope), kind: Some(kind.into()), path: Some(path.into()) }
+        Selection {
+            scope: Some(scope),
+            kind: Some(kind.into()),
+            path: Some(path.into()),
+        }
     }
 
     /// The narrowest listing prefix that holds everything selected.
@@ -81,9 +92,14 @@ impl GlobFilter {
             if count == 0 {
                 return Ok(None);
             }
-            b.build().map(Some).map_err(|e| format!("invalid glob: {e}"))
+            b.build()
+                .map(Some)
+                .map_err(|e| format!("invalid glob: {e}"))
         };
-        Ok(GlobFilter { by_name: build(names, n)?, by_path: build(paths, p)? })
+        Ok(GlobFilter {
+            by_name: build(names, n)?,
+            by_path: build(paths, p)?,
+        })
     }
 
     pub fn matches(&self, path: &str) -> bool {
@@ -123,7 +139,11 @@ pub struct Plan {
 
 impl Plan {
     pub fn total_bytes(&self) -> u64 {
-        self.files.iter().filter(|f| f.local.is_ok()).map(|f| f.blob.len).sum()
+        self.files
+            .iter()
+            .filter(|f| f.local.is_ok())
+            .map(|f| f.blob.len)
+            .sum()
     }
 }
 
@@ -141,8 +161,14 @@ pub async fn build_plan(
     prefixes.sort();
     prefixes.dedup();
     // A prefix inside another one needs no listing of its own.
-    let listed: Vec<&String> =
-        prefixes.iter().filter(|p| !prefixes.iter().any(|q| q != *p && p.starts_with(q.as_str()))).collect();
+    let listed: Vec<&String> = prefixes
+        .iter()
+        .filter(|p| {
+            !prefixes
+                .iter()
+                .any(|q| q != *p && p.starts_with(q.as_str()))
+        })
+        .collect();
     for prefix in listed {
         for item in list_all_blobs(store, container, &ListQuery::flat(prefix.as_str())).await? {
             if let ListItem::Blob(b) = item {
@@ -155,26 +181,39 @@ pub async fn build_plan(
     for (name, blob) in blobs {
         let local = match parse_blob_name(&name) {
             None => {
-                if selections.iter().any(|s| s.scope.is_none() && s.kind.is_none()) {
+                if selections
+                    .iter()
+                    .any(|s| s.scope.is_none() && s.kind.is_none())
+                {
                     Err("not a Batch output name (TASK/$KIND/PATH or $KIND/PATH)".to_string())
                 } else {
                     continue;
                 }
             }
             Some(p) => {
-                if !selections.iter().any(|s| s.matches(&p.scope, &p.kind, &p.path)) || !globs.matches(&p.path) {
+                if !selections
+                    .iter()
+                    .any(|s| s.matches(&p.scope, &p.kind, &p.path))
+                    || !globs.matches(&p.path)
+                {
                     continue;
                 }
                 local_relative_path(&p.scope, &p.kind, &p.path)
             }
         };
         let local = match local {
-            Ok(path) if !taken.insert(path.clone()) => {
-                Err(format!("its local path {} is already used by another blob", path.display()))
-            }
+            Ok(path) if !taken.insert(path.clone()) => Err(format!(
+                "its local path {} is already used by another blob",
+                path.display()
+            )),
             other => other,
         };
-        files.push(PlannedFile { id: files.len(), container: container.to_string(), blob, local });
+        files.push(PlannedFile {
+            id: files.len(),
+            container: container.to_string(),
+            blob,
+            local,
+        });
     }
     Ok(Plan { files })
 }
@@ -200,8 +239,14 @@ mod tests {
         assert_eq!(Selection::job().prefix(), "");
         assert_eq!(Selection::scope(Scope::Job).prefix(), "$");
         assert_eq!(Selection::scope(t.clone()).prefix(), "t1/");
-        assert_eq!(Selection::kind(Some(t.clone()), "TaskLog").prefix(), "t1/$TaskLog/");
-        assert_eq!(Selection::file(t, "TaskLog", "a.txt").prefix(), "t1/$TaskLog/a.txt");
+        assert_eq!(
+            Selection::kind(Some(t.clone()), "TaskLog").prefix(),
+            "t1/$TaskLog/"
+        );
+        assert_eq!(
+            Selection::file(t, "TaskLog", "a.txt").prefix(),
+            "t1/$TaskLog/a.txt"
+        );
         assert_eq!(Selection::kind(None, "TaskLog").prefix(), "");
     }
 }

@@ -13,7 +13,10 @@ const VERSION: u32 = 1;
 /// The temp file and the state file of a final path. Long names get a hashed temp name, so
 /// the prefix and suffix never push a name over the file system's 255-byte limit.
 pub fn temp_paths(target: &Path) -> (PathBuf, PathBuf) {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let stem = if name.len() > 200 {
         use sha2::{Digest, Sha256};
         hex::encode(&Sha256::digest(name.as_bytes())[..16])
@@ -21,7 +24,10 @@ pub fn temp_paths(target: &Path) -> (PathBuf, PathBuf) {
         name
     };
     let dir = target.parent().unwrap_or(Path::new("."));
-    (dir.join(format!(".{stem}.batchout-part")), dir.join(format!(".{stem}.batchout-state")))
+    (
+        dir.join(format!(".{stem}.batchout-part")),
+        dir.join(format!(".{stem}.batchout-state")),
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,15 +108,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (part, state) = temp_paths(&dir.path().join("big.bin"));
         assert!(part.ends_with(".big.bin.batchout-part"));
-        let mut st = ResumeState::new("job-x", "t/$TaskOutput/big.bin", "\"0x1\"", 20 << 20, 4 << 20);
+        let mut st = ResumeState::new(
+            "job-x",
+            "t/$TaskOutput/big.bin",
+            "\"0x1\"",
+            20 << 20,
+            4 << 20,
+        );
         st.set_done(&[0, 1, 2, 4].into());
         assert_eq!(st.done, vec![[0, 3], [4, 5]]);
         assert_eq!(st.done_set(), [0, 1, 2, 4].into());
         st.save(&state).unwrap();
-        assert_eq!(ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"), Some(st));
+        assert_eq!(
+            ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"),
+            Some(st)
+        );
         assert_eq!(ResumeState::load(&state, "job-x", "other"), None);
         std::fs::write(&state, b"{not json").unwrap();
-        assert_eq!(ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"), None);
+        assert_eq!(
+            ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"),
+            None
+        );
     }
 
     #[test]

@@ -18,15 +18,26 @@ pub fn prepare_parents(root: &Path, relative: &Path) -> Result<PathBuf, ParentEr
     };
     for c in parents {
         let Component::Normal(name) = c else {
-            return Err(Unsafe(format!("unexpected path component in {}", relative.display())));
+            return Err(Unsafe(format!(
+                "unexpected path component in {}",
+                relative.display()
+            )));
         };
         dir.push(name);
         match fs::symlink_metadata(&dir) {
             Ok(m) if m.file_type().is_symlink() => {
-                return Err(Unsafe(format!("{} is a symbolic link; refusing to write through it", dir.display())))
+                return Err(Unsafe(format!(
+                    "{} is a symbolic link; refusing to write through it",
+                    dir.display()
+                )))
             }
             Ok(m) if m.is_dir() => {}
-            Ok(_) => return Err(IoErr(format!("{} exists and is not a folder", dir.display()))),
+            Ok(_) => {
+                return Err(IoErr(format!(
+                    "{} exists and is not a folder",
+                    dir.display()
+                )))
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&dir) {
                 Ok(()) => {}
                 // Another download of the same run created it meanwhile.
@@ -147,7 +158,10 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), root.path().join("t1")).unwrap();
         let err = prepare_parents(root.path(), Path::new("t1/TaskOutput/a.txt")).unwrap_err();
-        assert!(matches!(&err, ParentError::Unsafe(m) if m.contains("symbolic link")), "{err:?}");
+        assert!(
+            matches!(&err, ParentError::Unsafe(m) if m.contains("symbolic link")),
+            "{err:?}"
+        );
         assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
     }
 

@@ -48,7 +48,10 @@ impl OrderedHasher {
             }
             Ok(md5.finalize().into())
         });
-        OrderedHasher { tx: Some(tx), handle }
+        OrderedHasher {
+            tx: Some(tx),
+            handle,
+        }
     }
 
     /// Range `index` is now on disk.
@@ -61,9 +64,13 @@ impl OrderedHasher {
     /// Wait for the digest (after every range was reported).
     pub async fn finish(mut self) -> io::Result<[u8; 16]> {
         self.tx.take();
-        tokio::task::spawn_blocking(move || self.handle.join().unwrap_or_else(|_| Err(io::Error::other("hasher panicked"))))
-            .await
-            .unwrap_or_else(|e| Err(io::Error::other(e)))
+        tokio::task::spawn_blocking(move || {
+            self.handle
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("hasher panicked")))
+        })
+        .await
+        .unwrap_or_else(|e| Err(io::Error::other(e)))
     }
 }
 
@@ -134,11 +141,18 @@ mod tests {
         let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
         let mut tmp = tempfile::NamedTempFile::new().unwrap();
         tmp.write_all(&data).unwrap();
-        let h = OrderedHasher::spawn(tmp.reopen().unwrap(), data.len() as u64, 1024, [0, 3].into());
+        let h = OrderedHasher::spawn(
+            tmp.reopen().unwrap(),
+            data.len() as u64,
+            1024,
+            [0, 3].into(),
+        );
         for i in [9, 1, 2, 5, 4, 8, 7, 6] {
             h.written(i);
         }
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         assert_eq!(rt.block_on(h.finish()).unwrap(), md5_of(&data));
     }
 }

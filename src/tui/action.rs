@@ -63,12 +63,24 @@ pub enum Action {
     FilterClear,
 
     /// Mouse, in terminal cells.
-    Click { col: u16, row: u16 },
-    ScrollUp { col: u16, row: u16 },
-    ScrollDown { col: u16, row: u16 },
+    Click {
+        col: u16,
+        row: u16,
+    },
+    ScrollUp {
+        col: u16,
+        row: u16,
+    },
+    ScrollDown {
+        col: u16,
+        row: u16,
+    },
 
     /// The terminal changed size.
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// Animation clock (spinner); sent by the loop only while requests are in flight.
     Tick,
 }

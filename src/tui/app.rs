@@ -42,7 +42,10 @@ impl Screen {
                 ids
             }
             Screen::Preview(s) => s.loading.into_iter().collect(),
-            Screen::Log(s) => [s.follow_id, s.older_id, s.save_id].into_iter().flatten().collect(),
+            Screen::Log(s) => [s.follow_id, s.older_id, s.save_id]
+                .into_iter()
+                .flatten()
+                .collect(),
         }
     }
 }

@@ -33,13 +33,29 @@ impl DownloadWorkers {
     pub fn start(&mut self, store: Arc<dyn Store>, req: DownloadRequest, tx: UnboundedSender<Msg>) {
         let all = CancellationToken::new();
         let files = Arc::new(Mutex::new(None));
-        self.runs.insert(req.id, Running { all: all.clone(), files: files.clone() });
+        self.runs.insert(
+            req.id,
+            Running {
+                all: all.clone(),
+                files: files.clone(),
+            },
+        );
         tokio::spawn(async move {
             let id = req.id;
-            let plan = match build_plan(&*store, &req.container, &req.selections, &GlobFilter::default()).await {
+            let plan = match build_plan(
+                &*store,
+                &req.container,
+                &req.selections,
+                &GlobFilter::default(),
+            )
+            .await
+            {
                 Ok(p) => p,
                 Err(e) => {
-                    let _ = tx.send(Msg::Failed { id, error: e.to_string() });
+                    let _ = tx.send(Msg::Failed {
+                        id,
+                        error: e.to_string(),
+                    });
                     return;
                 }
             };
@@ -69,14 +85,28 @@ impl DownloadWorkers {
             });
             // An invalid BATCHOUT_GET_LIMIT means no limit here (`get` reports it).
             let max_rate = limit_from_env().ok().flatten();
-            let opts = DownloadOptions { overwrite: req.overwrite, max_rate, ..Default::default() };
-            download(store, &plan, &PathBuf::from(&req.dir), opts, Some(etx), &cancel).await;
+            let opts = DownloadOptions {
+                overwrite: req.overwrite,
+                max_rate,
+                ..Default::default()
+            };
+            download(
+                store,
+                &plan,
+                &PathBuf::from(&req.dir),
+                opts,
+                Some(etx),
+                &cancel,
+            )
+            .await;
             let _ = forward.await;
         });
     }
 
     pub fn cancel(&mut self, id: RequestId, file: Option<TransferId>) {
-        let Some(run) = self.runs.get(&id) else { return };
+        let Some(run) = self.runs.get(&id) else {
+            return;
+        };
         match file {
             None => run.all.cancel(),
             Some(f) => {

@@ -14,7 +14,10 @@ pub enum Effect {
     /// [`super::Msg::Transfer`] events).
     Download(DownloadRequest),
     /// Stop one file of a download request, or all of it (`file` None).
-    CancelTransfer { id: RequestId, file: Option<crate::transfer::events::TransferId> },
+    CancelTransfer {
+        id: RequestId,
+        file: Option<crate::transfer::events::TransferId>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,11 +52,24 @@ pub enum RequestKind {
     /// The kinds found under one task ([`super::Msg::TaskKinds`]).
     TaskKinds { container: String, task: String },
     /// Count the files of one kind, page by page ([`super::Msg::KindCount`]).
-    CountFiles { container: String, scope: Scope, kind: String },
+    CountFiles {
+        container: String,
+        scope: Scope,
+        kind: String,
+    },
     /// The files of one kind, page by page ([`super::Msg::Files`]).
-    Files { container: String, scope: Scope, kind: String },
+    Files {
+        container: String,
+        scope: Scope,
+        kind: String,
+    },
     /// At most `max` bytes of one blob, from its start or up to its end ([`super::Msg::Read`]).
-    Read { container: String, blob: String, part: Part, max: u64 },
+    Read {
+        container: String,
+        blob: String,
+        part: Part,
+        max: u64,
+    },
     /// The live log screen's requests (run by [`super::log_worker`]).
     Log(super::log_msg::LogRequest),
 }

@@ -10,7 +10,8 @@ pub fn when(t: OffsetDateTime) -> String {
     t.format(WHEN).unwrap_or_else(|_| "?".into())
 }
 
-const WHEN_SHORT: &[BorrowedFormatItem<'static>] = format_description!("[month]-[day] [hour]:[minute]");
+const WHEN_SHORT: &[BorrowedFormatItem<'static>] =
+    format_description!("[month]-[day] [hour]:[minute]");
 
 /// `12-01 20:07`, for narrow terminals.
 pub fn when_short(t: OffsetDateTime) -> String {
@@ -29,7 +30,13 @@ pub fn size(n: u64) -> String {
         v /= 1024.0;
         unit += 1;
     }
-    let digits = if v >= 100.0 { 0 } else if v >= 10.0 { 1 } else { 2 };
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
     format!("{v:.digits$} {}", UNITS[unit])
 }
 

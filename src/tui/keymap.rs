@@ -26,8 +26,15 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 7] =
-        [Context::Global, Context::Lists, Context::Preview, Context::Log, Context::Filter, Context::Transfers, Context::Mouse];
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::Lists,
+        Context::Preview,
+        Context::Log,
+        Context::Filter,
+        Context::Transfers,
+        Context::Mouse,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
@@ -48,13 +55,19 @@ pub struct Key {
 }
 
 const fn k(code: KeyCode) -> Key {
-    Key { code, mods: KeyModifiers::NONE }
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
 }
 const fn ch(c: char) -> Key {
     k(KeyCode::Char(c))
 }
 const fn ctrl(c: char) -> Key {
-    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -67,8 +80,20 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-const fn b(context: Context, keys: &'static [Key], label: &'static str, action: Action, help: &'static str) -> Binding {
-    Binding { context, keys, label, action, help }
+const fn b(
+    context: Context,
+    keys: &'static [Key],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        label,
+        action,
+        help,
+    }
 }
 
 use Context::{Filter, Global, Lists, Log, Mouse, Preview, Transfers};
@@ -78,46 +103,250 @@ use KeyCode::*;
 /// does depends on the screen, which the help text says.
 pub const BINDINGS: &[Binding] = &[
     b(Global, &[k(Up), ch('k')], "↑ k", Action::Up, "move up"),
-    b(Global, &[k(Down), ch('j')], "↓ j", Action::Down, "move down"),
-    b(Global, &[k(PageUp), ctrl('b'), ctrl('u')], "PgUp ^b ^u", Action::PageUp, "page up"),
-    b(Global, &[k(PageDown), ctrl('f'), ctrl('d')], "PgDn ^f ^d", Action::PageDown, "page down"),
-    b(Global, &[k(Home), ch('g')], "Home g", Action::Top, "first line"),
-    b(Global, &[k(End), ch('G')], "End G", Action::Bottom, "last line"),
-    b(Global, &[k(Esc), k(Backspace)], "Esc Backspace", Action::Back, "back to the previous screen"),
-    b(Global, &[ch('/')], "/", Action::StartFilter, "filter the focused list (substring, live)"),
-    b(Global, &[ch('r'), k(F(5))], "r F5", Action::Refresh, "reload from the store"),
-    b(Global, &[ch('?'), k(F(1))], "? F1", Action::Help, "this help (any key closes it)"),
+    b(
+        Global,
+        &[k(Down), ch('j')],
+        "↓ j",
+        Action::Down,
+        "move down",
+    ),
+    b(
+        Global,
+        &[k(PageUp), ctrl('b'), ctrl('u')],
+        "PgUp ^b ^u",
+        Action::PageUp,
+        "page up",
+    ),
+    b(
+        Global,
+        &[k(PageDown), ctrl('f'), ctrl('d')],
+        "PgDn ^f ^d",
+        Action::PageDown,
+        "page down",
+    ),
+    b(
+        Global,
+        &[k(Home), ch('g')],
+        "Home g",
+        Action::Top,
+        "first line",
+    ),
+    b(
+        Global,
+        &[k(End), ch('G')],
+        "End G",
+        Action::Bottom,
+        "last line",
+    ),
+    b(
+        Global,
+        &[k(Esc), k(Backspace)],
+        "Esc Backspace",
+        Action::Back,
+        "back to the previous screen",
+    ),
+    b(
+        Global,
+        &[ch('/')],
+        "/",
+        Action::StartFilter,
+        "filter the focused list (substring, live)",
+    ),
+    b(
+        Global,
+        &[ch('r'), k(F(5))],
+        "r F5",
+        Action::Refresh,
+        "reload from the store",
+    ),
+    b(
+        Global,
+        &[ch('?'), k(F(1))],
+        "? F1",
+        Action::Help,
+        "this help (any key closes it)",
+    ),
     b(Global, &[ch('q'), ctrl('c')], "q ^c", Action::Quit, "quit"),
-    b(Global, &[ch('T')], "T", Action::Transfers, "show / hide the transfers panel"),
-    b(Lists, &[k(Enter)], "Enter", Action::Enter, "open: job, task (expand), kind (files), file (preview)"),
-    b(Lists, &[k(Right), ch('l')], "→ l", Action::Right, "expand or open"),
-    b(Lists, &[k(Left), ch('h')], "← h", Action::Left, "collapse, go to parent, or back"),
-    b(Lists, &[k(Tab), k(BackTab)], "Tab", Action::NextPane, "switch between tree and files"),
-    b(Preview, &[ch('t')], "t", Action::ToggleTail, "show the tail / the head of the file"),
+    b(
+        Global,
+        &[ch('T')],
+        "T",
+        Action::Transfers,
+        "show / hide the transfers panel",
+    ),
+    b(
+        Lists,
+        &[k(Enter)],
+        "Enter",
+        Action::Enter,
+        "open: job, task (expand), kind (files), file (preview)",
+    ),
+    b(
+        Lists,
+        &[k(Right), ch('l')],
+        "→ l",
+        Action::Right,
+        "expand or open",
+    ),
+    b(
+        Lists,
+        &[k(Left), ch('h')],
+        "← h",
+        Action::Left,
+        "collapse, go to parent, or back",
+    ),
+    b(
+        Lists,
+        &[k(Tab), k(BackTab)],
+        "Tab",
+        Action::NextPane,
+        "switch between tree and files",
+    ),
+    b(
+        Preview,
+        &[ch('t')],
+        "t",
+        Action::ToggleTail,
+        "show the tail / the head of the file",
+    ),
     b(Preview, &[], "← h  → l", Action::Left, "scroll sideways"),
-    b(Lists, &[], "t", Action::ToggleTail, "live log: the selected file, or the task's stdout+stderr"),
-    b(Lists, &[ch('a')], "a", Action::TailAll, "live log of all tasks of the job (stdout+stderr)"),
-    b(Preview, &[ch('f')], "f", Action::Follow, "follow this file live (log view)"),
-    b(Log, &[], "f End G", Action::Follow, "follow: keep the newest lines in view"),
+    b(
+        Lists,
+        &[],
+        "t",
+        Action::ToggleTail,
+        "live log: the selected file, or the task's stdout+stderr",
+    ),
+    b(
+        Lists,
+        &[ch('a')],
+        "a",
+        Action::TailAll,
+        "live log of all tasks of the job (stdout+stderr)",
+    ),
+    b(
+        Preview,
+        &[ch('f')],
+        "f",
+        Action::Follow,
+        "follow this file live (log view)",
+    ),
+    b(
+        Log,
+        &[],
+        "f End G",
+        Action::Follow,
+        "follow: keep the newest lines in view",
+    ),
     b(Log, &[ch('w')], "w", Action::ToggleWrap, "wrap long lines"),
     b(Log, &[], "/", Action::StartFilter, "search; Enter keeps it"),
     b(Log, &[ch('n')], "n", Action::SearchNext, "next match"),
     b(Log, &[ch('N')], "N", Action::SearchPrev, "previous match"),
-    b(Log, &[], "g ↑ PgUp", Action::Top, "top / scroll up (older parts load as you go)"),
-    b(Log, &[ch('s')], "s", Action::Save, "save the log to a new file in the current folder"),
-    b(Filter, &[], "text", Action::FilterChar(' '), "narrow the list as you type"),
-    b(Filter, &[k(Backspace)], "Backspace", Action::FilterBackspace, "delete a character"),
-    b(Filter, &[k(Enter)], "Enter", Action::FilterAccept, "keep the filter, back to the list"),
-    b(Filter, &[k(Esc)], "Esc", Action::FilterClear, "clear the filter"),
-    b(Filter, &[k(Up), k(Down)], "↑ ↓", Action::Down, "move in the filtered list"),
-    b(Transfers, &[ch(' ')], "Space", Action::Mark, "mark / unmark a job, task, kind or file"),
-    b(Transfers, &[ch('d')], "d", Action::Download, "download the marked items (or the current one)"),
-    b(Transfers, &[], "Enter  Esc", Action::FilterAccept, "folder prompt: download there / cancel"),
-    b(Transfers, &[], "Tab", Action::NextPane, "folder prompt: replace differing files or keep them"),
-    b(Transfers, &[ch('x')], "x", Action::CancelTransfer, "panel: cancel the file (on a header: all)"),
-    b(Transfers, &[ch('R')], "R", Action::RetryTransfer, "panel: retry failed and cancelled files"),
-    b(Mouse, &[], "wheel", Action::ScrollDown { col: 0, row: 0 }, "scroll the pane under the pointer"),
-    b(Mouse, &[], "click", Action::Click { col: 0, row: 0 }, "select; click again to open"),
+    b(
+        Log,
+        &[],
+        "g ↑ PgUp",
+        Action::Top,
+        "top / scroll up (older parts load as you go)",
+    ),
+    b(
+        Log,
+        &[ch('s')],
+        "s",
+        Action::Save,
+        "save the log to a new file in the current folder",
+    ),
+    b(
+        Filter,
+        &[],
+        "text",
+        Action::FilterChar(' '),
+        "narrow the list as you type",
+    ),
+    b(
+        Filter,
+        &[k(Backspace)],
+        "Backspace",
+        Action::FilterBackspace,
+        "delete a character",
+    ),
+    b(
+        Filter,
+        &[k(Enter)],
+        "Enter",
+        Action::FilterAccept,
+        "keep the filter, back to the list",
+    ),
+    b(
+        Filter,
+        &[k(Esc)],
+        "Esc",
+        Action::FilterClear,
+        "clear the filter",
+    ),
+    b(
+        Filter,
+        &[k(Up), k(Down)],
+        "↑ ↓",
+        Action::Down,
+        "move in the filtered list",
+    ),
+    b(
+        Transfers,
+        &[ch(' ')],
+        "Space",
+        Action::Mark,
+        "mark / unmark a job, task, kind or file",
+    ),
+    b(
+        Transfers,
+        &[ch('d')],
+        "d",
+        Action::Download,
+        "download the marked items (or the current one)",
+    ),
+    b(
+        Transfers,
+        &[],
+        "Enter  Esc",
+        Action::FilterAccept,
+        "folder prompt: download there / cancel",
+    ),
+    b(
+        Transfers,
+        &[],
+        "Tab",
+        Action::NextPane,
+        "folder prompt: replace differing files or keep them",
+    ),
+    b(
+        Transfers,
+        &[ch('x')],
+        "x",
+        Action::CancelTransfer,
+        "panel: cancel the file (on a header: all)",
+    ),
+    b(
+        Transfers,
+        &[ch('R')],
+        "R",
+        Action::RetryTransfer,
+        "panel: retry failed and cancelled files",
+    ),
+    b(
+        Mouse,
+        &[],
+        "wheel",
+        Action::ScrollDown { col: 0, row: 0 },
+        "scroll the pane under the pointer",
+    ),
+    b(
+        Mouse,
+        &[],
+        "click",
+        Action::Click { col: 0, row: 0 },
+        "select; click again to open",
+    ),
 ];
 
 /// Which table applies to keys right now.
@@ -149,7 +378,11 @@ pub fn key_action(ev: KeyEvent, mode: Mode) -> Option<Action> {
             KeyCode::Backspace => Some(Action::FilterBackspace),
             KeyCode::Enter => Some(Action::FilterAccept),
             KeyCode::Esc => Some(Action::FilterClear),
-            KeyCode::Char(c) if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            KeyCode::Char(c)
+                if !ev
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
                 Some(Action::FilterChar(c))
             }
             _ => None,
@@ -168,7 +401,9 @@ pub fn mouse_action(ev: MouseEvent) -> Option<Action> {
     match ev.kind {
         MouseEventKind::ScrollUp => Some(Action::ScrollUp { col, row }),
         MouseEventKind::ScrollDown => Some(Action::ScrollDown { col, row }),
-        MouseEventKind::Down(crossterm::event::MouseButton::Left) => Some(Action::Click { col, row }),
+        MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
+            Some(Action::Click { col, row })
+        }
         _ => None,
     }
 }
@@ -178,7 +413,11 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)>
     Context::ALL
         .iter()
         .map(|&c| {
-            let rows = BINDINGS.iter().filter(|b| b.context == c).map(|b| (b.label, b.help)).collect();
+            let rows = BINDINGS
+                .iter()
+                .filter(|b| b.context == c)
+                .map(|b| (b.label, b.help))
+                .collect();
             (c.title(), rows)
         })
         .collect()

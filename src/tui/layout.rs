@@ -14,14 +14,27 @@ pub struct Bands {
 
 pub fn bands(size: Size) -> Bands {
     let area = Rect::new(0, 0, size.width, size.height);
-    let [header, body, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
-    Bands { header, body, status }
+    let [header, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Bands {
+        header,
+        body,
+        status,
+    }
 }
 
 /// Inside a border.
 pub fn inner(r: Rect) -> Rect {
-    Rect::new(r.x + 1, r.y + 1, r.width.saturating_sub(2), r.height.saturating_sub(2))
+    Rect::new(
+        r.x + 1,
+        r.y + 1,
+        r.width.saturating_sub(2),
+        r.height.saturating_sub(2),
+    )
 }
 
 /// Rows of a bordered table below its header line.
@@ -58,7 +71,8 @@ pub fn preview_height(size: Size) -> usize {
 
 /// Index of the list line under a mouse position within `rows`, if any.
 pub fn line_at(rows: Rect, col: u16, row: u16) -> Option<usize> {
-    let inside = col >= rows.x && col < rows.x + rows.width && row >= rows.y && row < rows.y + rows.height;
+    let inside =
+        col >= rows.x && col < rows.x + rows.width && row >= rows.y && row < rows.y + rows.height;
     inside.then(|| (row - rows.y) as usize)
 }
 
@@ -71,7 +85,12 @@ pub fn transfers_panel(size: Size) -> Rect {
     let body = bands(size).body;
     let width = body.width.saturating_sub(4).clamp(20.min(body.width), 110);
     let height = body.height.saturating_sub(2).max(3.min(body.height));
-    Rect::new(body.x + (body.width - width) / 2, body.y + (body.height - height) / 2, width, height)
+    Rect::new(
+        body.x + (body.width - width) / 2,
+        body.y + (body.height - height) / 2,
+        width,
+        height,
+    )
 }
 
 /// Lines of the transfers panel inside its border.

@@ -25,32 +25,58 @@ impl Paging {
 }
 
 /// Run one request to the end, sending its Msgs (a failure becomes [`Msg::Failed`]).
-pub async fn run(store: &dyn Store, id: RequestId, kind: RequestKind, paging: Paging, tx: &UnboundedSender<Msg>) {
+pub async fn run(
+    store: &dyn Store,
+    id: RequestId,
+    kind: RequestKind,
+    paging: Paging,
+    tx: &UnboundedSender<Msg>,
+) {
     let result = match kind {
         RequestKind::Jobs => jobs(store, id, tx).await,
         RequestKind::JobRoot { container } => job_root(store, id, &container, paging, tx).await,
-        RequestKind::TaskKinds { container, task } => task_kinds(store, id, &container, &task, tx).await,
-        RequestKind::CountFiles { container, scope, kind } => {
+        RequestKind::TaskKinds { container, task } => {
+            task_kinds(store, id, &container, &task, tx).await
+        }
+        RequestKind::CountFiles {
+            container,
+            scope,
+            kind,
+        } => {
             let q = paging.query(ListQuery::flat(kind_prefix(&scope, &kind)));
             count(store, id, &container, q, tx).await
         }
-        RequestKind::Files { container, scope, kind } => {
+        RequestKind::Files {
+            container,
+            scope,
+            kind,
+        } => {
             let q = paging.query(ListQuery::flat(kind_prefix(&scope, &kind)));
             files(store, id, &container, q, tx).await
         }
-        RequestKind::Read { container, blob, part, max } => read(store, id, &container, &blob, part, max, tx).await,
+        RequestKind::Read {
+            container,
+            blob,
+            part,
+            max,
+        } => read(store, id, &container, &blob, part, max, tx).await,
         // Run by super::log_worker (Workers::run sends them there).
         RequestKind::Log(_) => Ok(()),
     };
     if let Err(e) = result {
-        let _ = tx.send(Msg::Failed { id, error: e.to_string() });
+        let _ = tx.send(Msg::Failed {
+            id,
+            error: e.to_string(),
+        });
     }
 }
 
 async fn jobs(store: &dyn Store, id: RequestId, tx: &UnboundedSender<Msg>) -> StoreResult<()> {
     let mut marker: Option<String> = None;
     loop {
-        let page = store.list_containers(JOB_CONTAINER_PREFIX, marker.as_deref()).await?;
+        let page = store
+            .list_containers(JOB_CONTAINER_PREFIX, marker.as_deref())
+            .await?;
         let jobs = page
             .items
             .into_iter()
@@ -78,9 +104,19 @@ async fn job_root(
 ) -> StoreResult<()> {
     let mut marker: Option<String> = None;
     loop {
-        let (top, next) = outputs::job_top_page(store, container, marker.as_deref(), paging.0).await?;
+        let (top, next) =
+            outputs::job_top_page(store, container, marker.as_deref(), paging.0).await?;
         let done = next.is_none();
-        if tx.send(Msg::JobRoot { id, job_kinds: top.job_kinds, tasks: top.tasks, done }).is_err() || done {
+        if tx
+            .send(Msg::JobRoot {
+                id,
+                job_kinds: top.job_kinds,
+                tasks: top.tasks,
+                done,
+            })
+            .is_err()
+            || done
+        {
             return Ok(());
         }
         marker = next;
@@ -88,17 +124,37 @@ async fn job_root(
 }
 
 /// The `$Kind/` folders directly under `TASK/` (any kind, not a fixed four).
-async fn task_kinds(store: &dyn Store, id: RequestId, container: &str, task: &str, tx: &UnboundedSender<Msg>) -> StoreResult<()> {
+async fn task_kinds(
+    store: &dyn Store,
+    id: RequestId,
+    container: &str,
+    task: &str,
+    tx: &UnboundedSender<Msg>,
+) -> StoreResult<()> {
     let kinds = outputs::scope_kinds(store, container, &Scope::Task(task.to_string())).await?;
-    let _ = tx.send(Msg::TaskKinds { id, kinds, done: true });
+    let _ = tx.send(Msg::TaskKinds {
+        id,
+        kinds,
+        done: true,
+    });
     Ok(())
 }
 
-async fn count(store: &dyn Store, id: RequestId, container: &str, q: ListQuery, tx: &UnboundedSender<Msg>) -> StoreResult<()> {
+async fn count(
+    store: &dyn Store,
+    id: RequestId,
+    container: &str,
+    q: ListQuery,
+    tx: &UnboundedSender<Msg>,
+) -> StoreResult<()> {
     let mut marker: Option<String> = None;
     loop {
         let page = store.list_blobs(container, &q, marker.as_deref()).await?;
-        let added = page.items.iter().filter(|i| matches!(i, ListItem::Blob(_))).count() as u64;
+        let added = page
+            .items
+            .iter()
+            .filter(|i| matches!(i, ListItem::Blob(_)))
+            .count() as u64;
         let done = page.next_marker.is_none();
         if tx.send(Msg::KindCount { id, added, done }).is_err() || done {
             return Ok(());
@@ -107,7 +163,13 @@ async fn count(store: &dyn Store, id: RequestId, container: &str, q: ListQuery, 
     }
 }
 
-async fn files(store: &dyn Store, id: RequestId, container: &str, q: ListQuery, tx: &UnboundedSender<Msg>) -> StoreResult<()> {
+async fn files(
+    store: &dyn Store,
+    id: RequestId,
+    container: &str,
+    q: ListQuery,
+    tx: &UnboundedSender<Msg>,
+) -> StoreResult<()> {
     let mut marker: Option<String> = None;
     loop {
         let page = store.list_blobs(container, &q, marker.as_deref()).await?;
@@ -116,7 +178,11 @@ async fn files(store: &dyn Store, id: RequestId, container: &str, q: ListQuery, 
             .into_iter()
             .filter_map(|item| match item {
                 ListItem::Blob(b) => Some(FileEntry {
-                    path: b.name.strip_prefix(&q.prefix).unwrap_or(&b.name).to_string(),
+                    path: b
+                        .name
+                        .strip_prefix(&q.prefix)
+                        .unwrap_or(&b.name)
+                        .to_string(),
                     blob: b.name,
                     len: b.len,
                     modified: b.last_modified,
@@ -145,14 +211,27 @@ async fn read(
 ) -> StoreResult<()> {
     let start = match part {
         Part::Head => 0,
-        Part::Tail => store.blob_info(container, blob).await?.len.saturating_sub(max),
+        Part::Tail => store
+            .blob_info(container, blob)
+            .await?
+            .len
+            .saturating_sub(max),
     };
-    let chunk = match store.read_range(container, blob, ByteRange::new(start, max), None).await {
-        Ok(r) => Chunk { data: r.data, start: r.start, total: r.total_len },
+    let chunk = match store
+        .read_range(container, blob, ByteRange::new(start, max), None)
+        .await
+    {
+        Ok(r) => Chunk {
+            data: r.data,
+            start: r.start,
+            total: r.total_len,
+        },
         // An empty blob has no byte 0 in some backends; show it as empty.
-        Err(crate::store::StoreError::InvalidRange { len: 0, .. }) => {
-            Chunk { data: bytes::Bytes::new(), start: 0, total: 0 }
-        }
+        Err(crate::store::StoreError::InvalidRange { len: 0, .. }) => Chunk {
+            data: bytes::Bytes::new(),
+            start: 0,
+            total: 0,
+        },
         Err(e) => return Err(e),
     };
     let _ = tx.send(Msg::Read { id, chunk });

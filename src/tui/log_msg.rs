@@ -12,7 +12,11 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogTarget {
     /// One file (any blob; usually `TASK/$TaskLog/stdout.txt`).
-    File { task: Option<String>, path: String, blob: String },
+    File {
+        task: Option<String>,
+        path: String,
+        blob: String,
+    },
     /// A task's stdout.txt and stderr.txt merged.
     Task { task: String },
     /// Every task of the job (stdout and stderr), including tasks that start later.
@@ -29,12 +33,24 @@ impl LogTarget {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogRequest {
     /// Follow the target until cancelled ([`LogMsg::Batch`] per poll with news).
-    Follow { container: String, target: LogTarget },
+    Follow {
+        container: String,
+        target: LogTarget,
+    },
     /// The lines before byte `end` of one blob ([`LogMsg::Older`]).
-    Older { container: String, blob: String, end: u64 },
+    Older {
+        container: String,
+        blob: String,
+        end: u64,
+    },
     /// Save to a new file in `dir` (None: the current folder) named after `name`; never
     /// overwrites ([`LogMsg::Saved`]).
-    Save { container: String, what: SaveWhat, dir: Option<PathBuf>, name: String },
+    Save {
+        container: String,
+        what: SaveWhat,
+        dir: Option<PathBuf>,
+        name: String,
+    },
 }
 
 /// What to save: a whole blob (streamed from the store), or the lines of a merged view.
@@ -55,7 +71,11 @@ pub struct LogSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogMsg {
     /// What one poll found. `new_sources` extend the source list (indexes are stable).
-    Batch { new_sources: Vec<LogSource>, events: Vec<(usize, FollowEvent)>, older_start: u64 },
+    Batch {
+        new_sources: Vec<LogSource>,
+        events: Vec<(usize, FollowEvent)>,
+        older_start: u64,
+    },
     /// Older lines of a single log, starting at byte `start`.
     Older { pieces: Vec<LinePiece>, start: u64 },
     /// Saved `bytes` to `path`.

@@ -39,19 +39,29 @@ pub async fn run(store: Arc<dyn Store>, id: RequestId, req: LogRequest, tx: Unbo
                 out.fail(e.to_string());
             }
         }
-        LogRequest::Older { container, blob, end } => {
-            match read_older(&*store, &container, &blob, end, &FollowConfig::default()).await {
-                Ok((pieces, start)) => {
-                    out.send(LogMsg::Older { pieces, start });
-                }
-                Err(e) => out.fail(e.to_string()),
+        LogRequest::Older {
+            container,
+            blob,
+            end,
+        } => match read_older(&*store, &container, &blob, end, &FollowConfig::default()).await {
+            Ok((pieces, start)) => {
+                out.send(LogMsg::Older { pieces, start });
             }
-        }
-        LogRequest::Save { container, what, dir, name } => {
+            Err(e) => out.fail(e.to_string()),
+        },
+        LogRequest::Save {
+            container,
+            what,
+            dir,
+            name,
+        } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
             match save(&*store, &container, &what, &dir, &name).await {
                 Ok((path, bytes)) => {
-                    out.send(LogMsg::Saved { path: path.display().to_string(), bytes });
+                    out.send(LogMsg::Saved {
+                        path: path.display().to_string(),
+                        bytes,
+                    });
                 }
                 Err(e) => out.fail(format!("cannot save the log: {e}")),
             }
@@ -79,9 +89,16 @@ async fn follow(
         LogTarget::File { path, blob, .. } => {
             let mut one = LogFollower::new(store, container, blob, cfg);
             let opened = one.open(Start::Window).await?;
-            let source = LogSource { label: path.clone(), colour: 0 };
+            let source = LogSource {
+                label: path.clone(),
+                colour: 0,
+            };
             let events = opened.events.into_iter().map(|e| (0, e)).collect();
-            if !out.send(LogMsg::Batch { new_sources: vec![source], events, older_start: one.older_start() }) {
+            if !out.send(LogMsg::Batch {
+                new_sources: vec![source],
+                events,
+                older_start: one.older_start(),
+            }) {
                 return Ok(());
             }
             again = opened.more;
@@ -90,13 +107,20 @@ async fn follow(
         LogTarget::Task { task } => Follower::Many(MergedFollower::new(
             store,
             container,
-            MergeScope::Tasks { tasks: vec![task.clone()], files },
+            MergeScope::Tasks {
+                tasks: vec![task.clone()],
+                files,
+            },
             cfg,
             Start::Window,
         )),
-        LogTarget::Job => {
-            Follower::Many(MergedFollower::new(store, container, MergeScope::AllTasks { files }, cfg, Start::Window))
-        }
+        LogTarget::Job => Follower::Many(MergedFollower::new(
+            store,
+            container,
+            MergeScope::AllTasks { files },
+            cfg,
+            Start::Window,
+        )),
     };
     let policy = PollPolicy::default();
     let mut last_growth = Instant::now();
@@ -110,7 +134,8 @@ async fn follow(
         }
         let result = match &mut f {
             Follower::One(one) => one.poll().await.map(|p| {
-                let events: Vec<(usize, FollowEvent)> = p.events.into_iter().map(|e| (0, e)).collect();
+                let events: Vec<(usize, FollowEvent)> =
+                    p.events.into_iter().map(|e| (0, e)).collect();
                 (Vec::new(), events, p.grew, p.more, one.older_start())
             }),
             Follower::Many(m) => m.poll().await.map(|p| {
@@ -118,7 +143,10 @@ async fn follow(
                     .new_sources
                     .iter()
                     .filter_map(|&i| m.source(i))
-                    .map(|s| LogSource { label: s.label.clone(), colour: s.colour })
+                    .map(|s| LogSource {
+                        label: s.label.clone(),
+                        colour: s.colour,
+                    })
                     .collect();
                 let events = p.events.into_iter().map(|e| (e.source, e.event)).collect();
                 (sources, events, p.grew, p.more, 0)
@@ -131,7 +159,11 @@ async fn follow(
                     last_growth = Instant::now();
                 }
                 if (!sent_any || !new_sources.is_empty() || !events.is_empty())
-                    && !out.send(LogMsg::Batch { new_sources, events, older_start })
+                    && !out.send(LogMsg::Batch {
+                        new_sources,
+                        events,
+                        older_start,
+                    })
                 {
                     return Ok(());
                 }
@@ -158,7 +190,8 @@ async fn save(
     dir: &Path,
     name: &str,
 ) -> Result<(PathBuf, u64), String> {
-    let (path, mut file) = create_new(dir, name).map_err(|e| format!("{e} in {}", dir.display()))?;
+    let (path, mut file) =
+        create_new(dir, name).map_err(|e| format!("{e} in {}", dir.display()))?;
     let result = match what {
         SaveWhat::Lines(lines) => {
             let mut n = 0u64;
@@ -186,13 +219,27 @@ async fn save(
 }
 
 /// The blob's bytes as long as it is when the save starts, in 4 MiB ranged reads.
-async fn copy_blob(store: &dyn Store, container: &str, blob: &str, file: &mut std::fs::File) -> Result<u64, String> {
+async fn copy_blob(
+    store: &dyn Store,
+    container: &str,
+    blob: &str,
+    file: &mut std::fs::File,
+) -> Result<u64, String> {
     const CHUNK: u64 = 4 * 1024 * 1024;
-    let len = store.blob_info(container, blob).await.map_err(|e| e.to_string())?.len;
+    let len = store
+        .blob_info(container, blob)
+        .await
+        .map_err(|e| e.to_string())?
+        .len;
     let mut pos = 0;
     while pos < len {
         let r = store
-            .read_range(container, blob, ByteRange::new(pos, CHUNK.min(len - pos)), None)
+            .read_range(
+                container,
+                blob,
+                ByteRange::new(pos, CHUNK.min(len - pos)),
+                None,
+            )
             .await
             .map_err(|e| e.to_string())?;
         if r.data.is_empty() {
@@ -210,14 +257,25 @@ fn create_new(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File
         _ => (name.to_string(), String::new()),
     };
     for i in 0..1000 {
-        let candidate = if i == 0 { dir.join(name) } else { dir.join(format!("{stem}-{i}{ext}")) };
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate) {
+        let candidate = if i == 0 {
+            dir.join(name)
+        } else {
+            dir.join(format!("{stem}-{i}{ext}"))
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
             Ok(f) => return Ok((candidate, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
     }
-    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("{name} and 999 numbered variants exist")))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("{name} and 999 numbered variants exist"),
+    ))
 }
 
 /// A file name for saving a target: safe characters only, no folders.
@@ -232,7 +290,13 @@ pub fn save_name(target: &LogTarget) -> String {
     };
     let clean: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let clean = clean.trim_start_matches('.').to_string();
     if clean.is_empty() {

@@ -39,23 +39,50 @@ pub struct Chunk {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     /// One page of jobs; `done` on the last one.
-    Jobs { id: RequestId, jobs: Vec<JobEntry>, done: bool },
+    Jobs {
+        id: RequestId,
+        jobs: Vec<JobEntry>,
+        done: bool,
+    },
     /// One page of a job's top level.
-    JobRoot { id: RequestId, job_kinds: Vec<String>, tasks: Vec<String>, done: bool },
+    JobRoot {
+        id: RequestId,
+        job_kinds: Vec<String>,
+        tasks: Vec<String>,
+        done: bool,
+    },
     /// Kinds found under a task (one page).
-    TaskKinds { id: RequestId, kinds: Vec<String>, done: bool },
+    TaskKinds {
+        id: RequestId,
+        kinds: Vec<String>,
+        done: bool,
+    },
     /// Files counted in one more page of a kind (add to the running count).
-    KindCount { id: RequestId, added: u64, done: bool },
+    KindCount {
+        id: RequestId,
+        added: u64,
+        done: bool,
+    },
     /// One page of a kind's files.
-    Files { id: RequestId, files: Vec<FileEntry>, done: bool },
+    Files {
+        id: RequestId,
+        files: Vec<FileEntry>,
+        done: bool,
+    },
     /// Bytes of a file for the preview.
     Read { id: RequestId, chunk: Chunk },
     /// News for the live log screen (a follow request sends many).
-    Log { id: RequestId, msg: super::log_msg::LogMsg },
+    Log {
+        id: RequestId,
+        msg: super::log_msg::LogMsg,
+    },
     /// The request failed; the message is one line and safe to show after sanitizing.
     Failed { id: RequestId, error: String },
     /// What a download request will fetch (see `state::downloads`).
-    TransferPlan { id: RequestId, rows: Vec<PlannedRow> },
+    TransferPlan {
+        id: RequestId,
+        rows: Vec<PlannedRow>,
+    },
     /// Progress of a download request; `AllDone` is its last Msg.
     Transfer { id: RequestId, event: TransferEvent },
 }

@@ -18,7 +18,10 @@ impl Name {
             Cow::Borrowed(_) => None,
             Cow::Owned(s) => Some(s.into_boxed_str()),
         };
-        Name { raw: raw.into_boxed_str(), cleaned }
+        Name {
+            raw: raw.into_boxed_str(),
+            cleaned,
+        }
     }
     /// The name as stored: use it for requests, never print it.
     pub fn raw(&self) -> &str {

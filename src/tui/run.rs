@@ -21,7 +21,8 @@ pub async fn run(store: Arc<dyn Store>) -> std::io::Result<()> {
     let (mut tty, _guard) = terminal::enter()?;
     let size = tty.size()?;
     let mut state = AppState::new(&store.describe(), size.width, size.height);
-    state.downloads.default_dir = std::env::var("BATCHOUT_DOWNLOAD_DIR").unwrap_or_else(|_| ".".into());
+    state.downloads.default_dir =
+        std::env::var("BATCHOUT_DOWNLOAD_DIR").unwrap_or_else(|_| ".".into());
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut workers = Workers::new(store, tx);
     workers.run_all(update::start(&mut state));
@@ -35,7 +36,13 @@ pub async fn run(store: Arc<dyn Store>) -> std::io::Result<()> {
         if state.dirty {
             let area = tty.size()?;
             if (area.width, area.height) != (state.size.width, state.size.height) {
-                update::update(&mut state, Input::Action(Action::Resize { width: area.width, height: area.height }));
+                update::update(
+                    &mut state,
+                    Input::Action(Action::Resize {
+                        width: area.width,
+                        height: area.height,
+                    }),
+                );
             }
             tty.draw(|frame| view::draw(frame, &state))?;
             state.dirty = false;
@@ -69,15 +76,24 @@ pub async fn run(store: Arc<dyn Store>) -> std::io::Result<()> {
 }
 
 fn translate(ev: &Event, state: &AppState) -> Option<Action> {
-    let mode = if state.filter_editing() && state.help.is_none() { Mode::Filter } else { Mode::Normal };
+    let mode = if state.filter_editing() && state.help.is_none() {
+        Mode::Filter
+    } else {
+        Mode::Normal
+    };
     match ev {
         // Any key closes the help, bound or not.
-        Event::Key(k) if state.help.is_some() && k.kind != crossterm::event::KeyEventKind::Release => {
+        Event::Key(k)
+            if state.help.is_some() && k.kind != crossterm::event::KeyEventKind::Release =>
+        {
             keymap::key_action(*k, mode).or(Some(Action::Back))
         }
         Event::Key(k) => keymap::key_action(*k, mode),
         Event::Mouse(m) => keymap::mouse_action(*m),
-        Event::Resize(width, height) => Some(Action::Resize { width: *width, height: *height }),
+        Event::Resize(width, height) => Some(Action::Resize {
+            width: *width,
+            height: *height,
+        }),
         _ => None,
     }
 }
@@ -88,7 +104,11 @@ fn stop_signals() -> mpsc::UnboundedReceiver<()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        for kind in [SignalKind::terminate(), SignalKind::hangup(), SignalKind::interrupt()] {
+        for kind in [
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+            SignalKind::interrupt(),
+        ] {
             if let Ok(mut s) = signal(kind) {
                 let tx = tx.clone();
                 tokio::spawn(async move {

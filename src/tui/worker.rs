@@ -23,7 +23,13 @@ pub struct Workers {
 
 impl Workers {
     pub fn new(store: Arc<dyn Store>, tx: UnboundedSender<Msg>) -> Self {
-        Workers { store, tx, paging: Paging::default(), running: HashMap::new(), downloads: Default::default() }
+        Workers {
+            store,
+            tx,
+            paging: Paging::default(),
+            running: HashMap::new(),
+            downloads: Default::default(),
+        }
     }
 
     /// Use smaller listing pages (tests and benchmarks show streaming with them).
@@ -39,7 +45,9 @@ impl Workers {
             Effect::Load(req) => {
                 let (store, tx, paging) = (self.store.clone(), self.tx.clone(), self.paging);
                 let handle = match req.kind {
-                    RequestKind::Log(log) => tokio::spawn(super::log_worker::run(store, req.id, log, tx)),
+                    RequestKind::Log(log) => {
+                        tokio::spawn(super::log_worker::run(store, req.id, log, tx))
+                    }
                     kind => tokio::spawn(async move {
                         load::run(store.as_ref(), req.id, kind, paging, &tx).await;
                     }),
@@ -51,7 +59,9 @@ impl Workers {
                     h.abort();
                 }
             }
-            Effect::Download(req) => self.downloads.start(self.store.clone(), req, self.tx.clone()),
+            Effect::Download(req) => self
+                .downloads
+                .start(self.store.clone(), req, self.tx.clone()),
             Effect::CancelTransfer { id, file } => self.downloads.cancel(id, file),
         }
     }

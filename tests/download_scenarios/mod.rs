@@ -40,7 +40,10 @@ pub fn sha256_file(p: &Path) -> Vec<u8> {
 
 /// Upload with a correct Content-MD5 (or the given one), in blocks when large.
 pub async fn put(store: &dyn Store, c: &str, name: &str, bytes: &[u8], md5: Option<[u8; 16]>) {
-    let opts = PutOptions { content_md5: md5.or(Some(md5_of(bytes))), ..Default::default() };
+    let opts = PutOptions {
+        content_md5: md5.or(Some(md5_of(bytes))),
+        ..Default::default()
+    };
     put_with(store, c, name, bytes, &opts).await
 }
 
@@ -50,7 +53,14 @@ pub async fn put_with(store: &dyn Store, c: &str, name: &str, bytes: &[u8], opts
 
 /// `staged`: always through Put Block + Put Block List, which stores the given Content-MD5
 /// without checking it (the way to make a blob whose Content-MD5 lies).
-pub async fn put_blocks(store: &dyn Store, c: &str, name: &str, bytes: &[u8], opts: &PutOptions, staged: bool) {
+pub async fn put_blocks(
+    store: &dyn Store,
+    c: &str,
+    name: &str,
+    bytes: &[u8],
+    opts: &PutOptions,
+    staged: bool,
+) {
     const BLOCK: usize = 8 << 20;
     if bytes.len() <= BLOCK && !staged {
         store
@@ -61,20 +71,37 @@ pub async fn put_blocks(store: &dyn Store, c: &str, name: &str, bytes: &[u8], op
     }
     let mut ids = Vec::new();
     for (i, chunk) in bytes.chunks(BLOCK).enumerate() {
-        let id = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("block-{i:06}"));
-        store.stage_block(c, name, &id, Bytes::copy_from_slice(chunk)).await.expect("stage block");
+        let id = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("block-{i:06}"),
+        );
+        store
+            .stage_block(c, name, &id, Bytes::copy_from_slice(chunk))
+            .await
+            .expect("stage block");
         ids.push(id);
     }
-    store.commit_block_list(c, name, &ids, opts).await.expect("commit block list");
+    store
+        .commit_block_list(c, name, &ids, opts)
+        .await
+        .expect("commit block list");
 }
 
 pub async fn new_container(store: &dyn Store, c: &str) {
-    store.create_container(c, &BTreeMap::new()).await.expect("create container");
+    store
+        .create_container(c, &BTreeMap::new())
+        .await
+        .expect("create container");
 }
 
 /// Small ranges so that a few MiB exercise the parallel ranged path.
 pub fn small_ranges() -> DownloadOptions {
-    DownloadOptions { range_size: 256 << 10, ranges_per_file: 4, memory_budget: 2 << 20, ..Default::default() }
+    DownloadOptions {
+        range_size: 256 << 10,
+        ranges_per_file: 4,
+        memory_budget: 2 << 20,
+        ..Default::default()
+    }
 }
 
 pub struct Run {
@@ -85,7 +112,12 @@ pub struct Run {
 
 impl Run {
     pub fn outcome_of(&self, blob: &str) -> Outcome {
-        let f = self.plan.files.iter().find(|f| f.blob.name == blob).unwrap_or_else(|| panic!("{blob} not planned"));
+        let f = self
+            .plan
+            .files
+            .iter()
+            .find(|f| f.blob.name == blob)
+            .unwrap_or_else(|| panic!("{blob} not planned"));
         self.events
             .iter()
             .find_map(|e| match e {
@@ -107,18 +139,33 @@ impl Run {
 
 pub async fn plan(store: &Arc<dyn Store>, c: &str, sel: &[Selection], globs: &[&str]) -> Plan {
     let globs: Vec<String> = globs.iter().map(|s| s.to_string()).collect();
-    build_plan(&**store, c, sel, &GlobFilter::new(&globs).unwrap()).await.expect("plan")
+    build_plan(&**store, c, sel, &GlobFilter::new(&globs).unwrap())
+        .await
+        .expect("plan")
 }
 
-pub async fn run_plan(store: &Arc<dyn Store>, plan: Plan, dir: &Path, opts: DownloadOptions, cancel: &CancelSet) -> Run {
+pub async fn run_plan(
+    store: &Arc<dyn Store>,
+    plan: Plan,
+    dir: &Path,
+    opts: DownloadOptions,
+    cancel: &CancelSet,
+) -> Run {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let summary = download(store.clone(), &plan, dir, opts, Some(tx), cancel).await;
     let mut events = Vec::new();
     while let Ok(e) = rx.try_recv() {
         events.push(e);
     }
-    assert!(matches!(events.last(), Some(TransferEvent::AllDone(_))), "last event is AllDone");
-    Run { plan, summary, events }
+    assert!(
+        matches!(events.last(), Some(TransferEvent::AllDone(_))),
+        "last event is AllDone"
+    );
+    Run {
+        plan,
+        summary,
+        events,
+    }
 }
 
 pub async fn get_all(store: &Arc<dyn Store>, c: &str, dir: &Path, opts: DownloadOptions) -> Run {
@@ -140,7 +187,10 @@ pub fn tree(root: &Path) -> Vec<PathBuf> {
 }
 
 fn leftovers(root: &Path) -> Vec<PathBuf> {
-    tree(root).into_iter().filter(|p| p.to_string_lossy().contains(".batchout-")).collect()
+    tree(root)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".batchout-"))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -162,8 +212,14 @@ pub async fn layout_integrity_and_rerun(store: Arc<dyn Store>, c: &str) {
     }
     // An append blob (a log): no Content-MD5.
     let log = "t1/$TaskLog/stdout.txt";
-    store.create_append_blob(c, log, &PutOptions::default()).await.expect("append blob");
-    store.append_block(c, log, Bytes::from_static(b"line 1\nline 2\n"), 0).await.expect("append");
+    store
+        .create_append_blob(c, log, &PutOptions::default())
+        .await
+        .expect("append blob");
+    store
+        .append_block(c, log, Bytes::from_static(b"line 1\nline 2\n"), 0)
+        .await
+        .expect("append");
 
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("out");
@@ -183,25 +239,55 @@ pub async fn layout_integrity_and_rerun(store: Arc<dyn Store>, c: &str) {
     }
     assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
     // The big file went as ranges with progress; MD5 checked.
-    assert!(run.events.iter().any(|e| matches!(e, TransferEvent::Progress { .. })));
+    assert!(run
+        .events
+        .iter()
+        .any(|e| matches!(e, TransferEvent::Progress { .. })));
     assert!(matches!(
         run.outcome_of("t1/$TaskOutput/sub/dir/big.bin"),
-        Outcome::Downloaded { verified: true, resumed_from: 0, .. }
+        Outcome::Downloaded {
+            verified: true,
+            resumed_from: 0,
+            ..
+        }
     ));
 
     // Again: everything identical (the log by size + time), nothing fetched.
     let again = get_all(&store, c, &dir, small_ranges()).await;
-    assert_eq!((again.summary.identical, again.summary.downloaded), (6, 0), "{:?}", again.summary);
+    assert_eq!(
+        (again.summary.identical, again.summary.downloaded),
+        (6, 0),
+        "{:?}",
+        again.summary
+    );
 
     // A local edit is kept, reported, and replaced only with overwrite.
     std::fs::write(dir.join("t1/TaskOutput/a.txt"), b"edited!\n").unwrap();
     let kept = get_all(&store, c, &dir, small_ranges()).await;
     assert_eq!(kept.summary.exists, 1);
     assert!(kept.summary.failures() > 0);
-    assert_eq!(std::fs::read(dir.join("t1/TaskOutput/a.txt")).unwrap(), b"edited!\n");
-    let replaced = get_all(&store, c, &dir, DownloadOptions { overwrite: true, ..small_ranges() }).await;
-    assert_eq!((replaced.summary.downloaded, replaced.summary.identical), (1, 5));
-    assert_eq!(std::fs::read(dir.join("t1/TaskOutput/a.txt")).unwrap(), b"hello a\n");
+    assert_eq!(
+        std::fs::read(dir.join("t1/TaskOutput/a.txt")).unwrap(),
+        b"edited!\n"
+    );
+    let replaced = get_all(
+        &store,
+        c,
+        &dir,
+        DownloadOptions {
+            overwrite: true,
+            ..small_ranges()
+        },
+    )
+    .await;
+    assert_eq!(
+        (replaced.summary.downloaded, replaced.summary.identical),
+        (1, 5)
+    );
+    assert_eq!(
+        std::fs::read(dir.join("t1/TaskOutput/a.txt")).unwrap(),
+        b"hello a\n"
+    );
 }
 
 /// Task, kind, file and glob selections pick exactly what they say.
@@ -221,16 +307,44 @@ pub async fn selections_and_globs(store: Arc<dyn Store>, c: &str) {
     let t1 = Scope::Task("t1".into());
     let p = plan(&store, c, &[Selection::scope(t1.clone())], &[]).await;
     assert_eq!(names(&p).len(), 4, "t1 only, not t10: {:?}", names(&p));
-    let p = plan(&store, c, &[Selection::kind(Some(t1.clone()), "TaskLog")], &[]).await;
-    assert_eq!(names(&p), vec!["t1/$TaskLog/stdout.txt"], "TaskLog is not TaskLogArchive");
-    let p = plan(&store, c, &[Selection::kind(None, "TaskOutput")], &["*.txt"]).await;
-    assert_eq!(names(&p), vec!["t1/$TaskOutput/a.txt", "t10/$TaskOutput/x.txt"]);
+    let p = plan(
+        &store,
+        c,
+        &[Selection::kind(Some(t1.clone()), "TaskLog")],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        names(&p),
+        vec!["t1/$TaskLog/stdout.txt"],
+        "TaskLog is not TaskLogArchive"
+    );
+    let p = plan(
+        &store,
+        c,
+        &[Selection::kind(None, "TaskOutput")],
+        &["*.txt"],
+    )
+    .await;
+    assert_eq!(
+        names(&p),
+        vec!["t1/$TaskOutput/a.txt", "t10/$TaskOutput/x.txt"]
+    );
     let p = plan(&store, c, &[Selection::job()], &["deep/*.csv"]).await;
     assert_eq!(names(&p), vec!["t1/$TaskOutput/deep/b.csv"]);
     let p = plan(&store, c, &[Selection::scope(Scope::Job)], &[]).await;
     assert_eq!(names(&p), vec!["$JobOutput/j.txt"]);
     // Overlapping marks (a file and its task) download it once.
-    let p = plan(&store, c, &[Selection::file(t1.clone(), "TaskOutput", "a.txt"), Selection::scope(t1)], &[]).await;
+    let p = plan(
+        &store,
+        c,
+        &[
+            Selection::file(t1.clone(), "TaskOutput", "a.txt"),
+            Selection::scope(t1),
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(names(&p).len(), 4);
 }
 
@@ -264,11 +378,18 @@ pub async fn hostile_names_with(store: Arc<dyn Store>, c: &str, control_chars: b
             continue;
         }
         // A backend may refuse some names outright (that is safe too); use the rest.
-        if store.put_block_blob(c, n, Bytes::from_static(b"evil"), &PutOptions::default()).await.is_ok() {
+        if store
+            .put_block_blob(c, n, Bytes::from_static(b"evil"), &PutOptions::default())
+            .await
+            .is_ok()
+        {
             created.push(n);
         }
     }
-    assert!(created.len() >= 5, "too few hostile names could be created: {created:?}");
+    assert!(
+        created.len() >= 5,
+        "too few hostile names could be created: {created:?}"
+    );
     put(&*store, c, "t1/$TaskOutput/fine.txt", b"fine", None).await;
     put(&*store, c, "t2/$TaskOutput/victim.txt", b"via link", None).await;
 
@@ -282,26 +403,50 @@ pub async fn hostile_names_with(store: Arc<dyn Store>, c: &str, control_chars: b
     std::os::unix::fs::symlink(&outside, dir.join("t2")).unwrap();
 
     let run = get_all(&store, c, &dir, small_ranges()).await;
-    assert_eq!(std::fs::read(dir.join("t1/TaskOutput/fine.txt")).unwrap(), b"fine");
+    assert_eq!(
+        std::fs::read(dir.join("t1/TaskOutput/fine.txt")).unwrap(),
+        b"fine"
+    );
     // Whatever the store listed of the hostile names is refused.
-    let listed: Vec<_> = run.plan.files.iter().filter(|f| f.blob.name != "t1/$TaskOutput/fine.txt").collect();
+    let listed: Vec<_> = run
+        .plan
+        .files
+        .iter()
+        .filter(|f| f.blob.name != "t1/$TaskOutput/fine.txt")
+        .collect();
     for f in &listed {
         let o = run.outcome_of(&f.blob.name);
-        assert!(matches!(o, Outcome::Refused { .. }), "{:?} -> {o:?}", f.blob.name);
+        assert!(
+            matches!(o, Outcome::Refused { .. }),
+            "{:?} -> {o:?}",
+            f.blob.name
+        );
     }
     assert!(run.summary.refused >= 2, "{:?}", run.summary);
     // The whole tree above the download folder holds only the one good file (and the link).
-    let mut expected: Vec<PathBuf> = ["dir", "dir/t1", "dir/t1/TaskOutput", "dir/t1/TaskOutput/fine.txt"]
-        .iter()
-        .map(PathBuf::from)
-        .collect();
+    let mut expected: Vec<PathBuf> = [
+        "dir",
+        "dir/t1",
+        "dir/t1/TaskOutput",
+        "dir/t1/TaskOutput/fine.txt",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
     if cfg!(unix) {
         expected.push("dir/t2".into());
     }
     expected.sort();
     assert_eq!(tree(&parent), expected);
-    assert!(tree(&outside).is_empty(), "written through the symlink: {:?}", tree(&outside));
-    let top: Vec<_> = tree(tmp.path()).into_iter().filter(|p| p.components().count() == 1).collect();
+    assert!(
+        tree(&outside).is_empty(),
+        "written through the symlink: {:?}",
+        tree(&outside)
+    );
+    let top: Vec<_> = tree(tmp.path())
+        .into_iter()
+        .filter(|p| p.components().count() == 1)
+        .collect();
     assert_eq!(top, vec![PathBuf::from("outside"), PathBuf::from("parent")]);
 }
 
@@ -309,11 +454,37 @@ pub async fn hostile_names_with(store: Arc<dyn Store>, c: &str, control_chars: b
 /// leaves no file under the final name (nor a temp file).
 pub async fn md5_mismatch(store: Arc<dyn Store>, c: &str) {
     new_container(&*store, c).await;
-    let lying = PutOptions { content_md5: Some([7u8; 16]), ..Default::default() };
-    put_blocks(&*store, c, "t1/$TaskOutput/small.txt", b"small but lying", &lying, true).await;
-    put_blocks(&*store, c, "t1/$TaskOutput/large.bin", &data(1 << 20, 9), &lying, true).await;
-    let info = store.blob_info(c, "t1/$TaskOutput/large.bin").await.unwrap();
-    assert_eq!(info.content_md5, Some([7u8; 16]), "the store kept the lying Content-MD5");
+    let lying = PutOptions {
+        content_md5: Some([7u8; 16]),
+        ..Default::default()
+    };
+    put_blocks(
+        &*store,
+        c,
+        "t1/$TaskOutput/small.txt",
+        b"small but lying",
+        &lying,
+        true,
+    )
+    .await;
+    put_blocks(
+        &*store,
+        c,
+        "t1/$TaskOutput/large.bin",
+        &data(1 << 20, 9),
+        &lying,
+        true,
+    )
+    .await;
+    let info = store
+        .blob_info(c, "t1/$TaskOutput/large.bin")
+        .await
+        .unwrap();
+    assert_eq!(
+        info.content_md5,
+        Some([7u8; 16]),
+        "the store kept the lying Content-MD5"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let run = get_all(&store, c, tmp.path(), small_ranges()).await;
     assert_eq!(run.summary.failed, 2, "{:?}", run.summary);
@@ -323,7 +494,10 @@ pub async fn md5_mismatch(store: Arc<dyn Store>, c: &str) {
             o => panic!("{n}: {o:?}"),
         }
     }
-    let files: Vec<_> = tree(tmp.path()).into_iter().filter(|p| tmp.path().join(p).is_file()).collect();
+    let files: Vec<_> = tree(tmp.path())
+        .into_iter()
+        .filter(|p| tmp.path().join(p).is_file())
+        .collect();
     assert!(files.is_empty(), "{files:?}");
 }
 
@@ -336,18 +510,30 @@ pub async fn cancel_resume_and_change(store: Arc<dyn Store>, c: &str) {
     put(&*store, c, name, &first, None).await;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let slow = DownloadOptions { max_rate: Some(4 << 20), ..small_ranges() };
+    let slow = DownloadOptions {
+        max_rate: Some(4 << 20),
+        ..small_ranges()
+    };
 
     let interrupted = cancel_midway(&store, c, dir, slow.clone()).await;
-    let Outcome::Cancelled { done } = interrupted.outcome_of(name) else { panic!("{:?}", interrupted.outcome_of(name)) };
-    assert!(done > 0 && done < first.len() as u64, "cancelled after {done} bytes");
+    let Outcome::Cancelled { done } = interrupted.outcome_of(name) else {
+        panic!("{:?}", interrupted.outcome_of(name))
+    };
+    assert!(
+        done > 0 && done < first.len() as u64,
+        "cancelled after {done} bytes"
+    );
     let target = dir.join("t1/TaskOutput/big.bin");
     assert!(!target.exists(), "a partial file under the final name");
     assert!(dir.join("t1/TaskOutput/.big.bin.batchout-part").exists());
 
     let resumed = get_all(&store, c, dir, small_ranges()).await;
     match resumed.outcome_of(name) {
-        Outcome::Downloaded { resumed_from, verified: true, .. } => assert_eq!(resumed_from, done),
+        Outcome::Downloaded {
+            resumed_from,
+            verified: true,
+            ..
+        } => assert_eq!(resumed_from, done),
         o => panic!("{o:?}"),
     }
     assert!(resumed.summary.resumed == 1);
@@ -361,11 +547,20 @@ pub async fn cancel_resume_and_change(store: Arc<dyn Store>, c: &str) {
     put(&*store, c, name, &second, None).await;
     let restarted = get_all(&store, c, dir, small_ranges()).await;
     assert!(
-        restarted.notices().iter().any(|m| m.contains("changed since the interrupted download")),
+        restarted
+            .notices()
+            .iter()
+            .any(|m| m.contains("changed since the interrupted download")),
         "{:?}",
         restarted.notices()
     );
-    assert!(matches!(restarted.outcome_of(name), Outcome::Downloaded { resumed_from: 0, .. }));
+    assert!(matches!(
+        restarted.outcome_of(name),
+        Outcome::Downloaded {
+            resumed_from: 0,
+            ..
+        }
+    ));
     assert_eq!(sha256_file(&target), sha256(&second));
 }
 
@@ -390,7 +585,10 @@ pub async fn changed_during_download(store: Arc<dyn Store>, c: &str) {
     let plan = plan(&store, c, &[Selection::job()], &[]).await;
     let cancel = CancelSet::new(&plan);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let opts = DownloadOptions { max_rate: Some(3 << 20), ..small_ranges() };
+    let opts = DownloadOptions {
+        max_rate: Some(3 << 20),
+        ..small_ranges()
+    };
     let dl = {
         let (store, dir) = (store.clone(), tmp.path().to_path_buf());
         tokio::spawn(async move { download(store, &plan, &dir, opts, Some(tx), &cancel).await })
@@ -415,24 +613,55 @@ pub async fn changed_during_download(store: Arc<dyn Store>, c: &str) {
         events.iter().any(|e| matches!(e, TransferEvent::Notice { message, .. } if message.contains("changed while downloading"))),
         "no restart notice"
     );
-    assert_eq!(sha256_file(&tmp.path().join("t1/TaskOutput/moving.bin")), sha256(&newer));
+    assert_eq!(
+        sha256_file(&tmp.path().join("t1/TaskOutput/moving.bin")),
+        sha256(&newer)
+    );
 }
 
 /// Cancelling one transfer leaves the others running.
 pub async fn cancel_one_transfer(store: Arc<dyn Store>, c: &str) {
     new_container(&*store, c).await;
-    put(&*store, c, "t1/$TaskOutput/slow.bin", &data(2 << 20, 7), None).await;
+    put(
+        &*store,
+        c,
+        "t1/$TaskOutput/slow.bin",
+        &data(2 << 20, 7),
+        None,
+    )
+    .await;
     put(&*store, c, "t1/$TaskOutput/quick.txt", b"quick", None).await;
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan(&store, c, &[Selection::job()], &[]).await;
     let cancel = CancelSet::new(&plan);
-    let slow_id = plan.files.iter().find(|f| f.blob.name.ends_with("slow.bin")).unwrap().id;
+    let slow_id = plan
+        .files
+        .iter()
+        .find(|f| f.blob.name.ends_with("slow.bin"))
+        .unwrap()
+        .id;
     let canceller = cancel.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
         canceller.cancel(slow_id);
     });
-    let run = run_plan(&store, plan, tmp.path(), DownloadOptions { max_rate: Some(1 << 20), ..small_ranges() }, &cancel).await;
-    assert!(matches!(run.outcome_of("t1/$TaskOutput/slow.bin"), Outcome::Cancelled { .. }));
-    assert!(matches!(run.outcome_of("t1/$TaskOutput/quick.txt"), Outcome::Downloaded { .. }));
+    let run = run_plan(
+        &store,
+        plan,
+        tmp.path(),
+        DownloadOptions {
+            max_rate: Some(1 << 20),
+            ..small_ranges()
+        },
+        &cancel,
+    )
+    .await;
+    assert!(matches!(
+        run.outcome_of("t1/$TaskOutput/slow.bin"),
+        Outcome::Cancelled { .. }
+    ));
+    assert!(matches!(
+        run.outcome_of("t1/$TaskOutput/quick.txt"),
+        Outcome::Downloaded { .. }
+    ));
 }

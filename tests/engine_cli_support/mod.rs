@@ -80,10 +80,16 @@ pub struct Backend {
 
 impl Backend {
     pub fn local() -> Backend {
-        Backend { dir: tempfile::tempdir().unwrap(), azure: None }
+        Backend {
+            dir: tempfile::tempdir().unwrap(),
+            azure: None,
+        }
     }
     pub fn azure(connection_string: String, store: Arc<dyn Store>) -> Backend {
-        Backend { dir: tempfile::tempdir().unwrap(), azure: Some((connection_string, store)) }
+        Backend {
+            dir: tempfile::tempdir().unwrap(),
+            azure: Some((connection_string, store)),
+        }
     }
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -128,7 +134,10 @@ fn batchout(b: &Backend) -> Command {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn blob(b: &Backend, container: &str, name: &str) -> Option<Vec<u8>> {
@@ -138,14 +147,22 @@ fn blob(b: &Backend, container: &str, name: &str) -> Option<Vec<u8>> {
         if info.len == 0 {
             return Some(Vec::new());
         }
-        Some(store.read_range(container, name, ByteRange::all(), None).await.unwrap().data.to_vec())
+        Some(
+            store
+                .read_range(container, name, ByteRange::all(), None)
+                .await
+                .unwrap()
+                .data
+                .to_vec(),
+        )
     })
 }
 
 fn blob_names(b: &Backend, container: &str) -> Vec<String> {
     let store = b.store();
     rt().block_on(async {
-        match batchout::store::list_all_blobs(store.as_ref(), container, &ListQuery::flat("")).await {
+        match batchout::store::list_all_blobs(store.as_ref(), container, &ListQuery::flat("")).await
+        {
             Ok(items) => items.into_iter().map(|i| i.name().to_string()).collect(),
             Err(_) => Vec::new(),
         }
@@ -165,8 +182,15 @@ fn stderr_of(out: &std::process::Output) -> String {
 pub fn prepare_is_idempotent(b: &Backend) {
     let dir = b;
     let container = format!("job-nightly-run-{}", sha1_hex("nightly_run"));
-    batchout(dir).args(["prepare", "Nightly_Run"]).assert().success().stdout(format!("{container} (created)\n"));
-    let again = batchout(dir).args(["prepare", "Nightly_Run"]).output().unwrap();
+    batchout(dir)
+        .args(["prepare", "Nightly_Run"])
+        .assert()
+        .success()
+        .stdout(format!("{container} (created)\n"));
+    let again = batchout(dir)
+        .args(["prepare", "Nightly_Run"])
+        .output()
+        .unwrap();
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stdout).ends_with("(exists)\n"));
 }
@@ -185,12 +209,24 @@ pub fn save_files_folders_and_globs_under_the_relative_path_rule(b: &Backend) {
     write(dir, "logs/skip.txt", b"no");
     write(dir, "single.json", b"{}");
     let out = batchout(dir)
-        .args(["save", "--job", "j1", "--task", "t1", "out", "logs/*.log", "./single.json"])
+        .args([
+            "save",
+            "--job",
+            "j1",
+            "--task",
+            "t1",
+            "out",
+            "logs/*.log",
+            "./single.json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("-> job-j1/t1/$TaskOutput/out/sub/b.csv"), "{stdout}");
+    assert!(
+        stdout.contains("-> job-j1/t1/$TaskOutput/out/sub/b.csv"),
+        "{stdout}"
+    );
     assert!(stdout.contains("saved 5 files"), "{stdout}");
     let mut names = blob_names(dir, "job-j1");
     names.sort();
@@ -204,7 +240,10 @@ pub fn save_files_folders_and_globs_under_the_relative_path_rule(b: &Backend) {
             "t1/$TaskOutput/single.json"
         ]
     );
-    assert_eq!(blob(dir, "job-j1", "t1/$TaskOutput/out/sub/b.csv").unwrap(), b"b,c\n");
+    assert_eq!(
+        blob(dir, "job-j1", "t1/$TaskOutput/out/sub/b.csv").unwrap(),
+        b"b,c\n"
+    );
 }
 
 pub fn save_takes_job_and_task_from_the_batch_environment_and_strips_leading_dotdot(b: &Backend) {
@@ -218,20 +257,48 @@ pub fn save_takes_job_and_task_from_the_batch_environment_and_strips_leading_dot
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert_eq!(blob(dir, "job-envjob", "task-7/$TaskPreview/x/result.txt").unwrap(), b"r");
+    assert_eq!(
+        blob(dir, "job-envjob", "task-7/$TaskPreview/x/result.txt").unwrap(),
+        b"r"
+    );
 }
 
 pub fn job_level_saves_need_a_job_kind(b: &Backend) {
     let dir = b;
     write(dir, "merged.mp4", b"video");
-    let no_kind = batchout(dir).args(["save", "--job", "j", "merged.mp4"]).output().unwrap();
+    let no_kind = batchout(dir)
+        .args(["save", "--job", "j", "merged.mp4"])
+        .output()
+        .unwrap();
     assert_eq!(no_kind.status.code(), Some(1));
-    assert!(stderr_of(&no_kind).contains("--kind"), "{}", stderr_of(&no_kind));
-    let task_kind = batchout(dir).args(["save", "--job", "j", "--task", "-", "--kind", "TaskOutput", "merged.mp4"]).output().unwrap();
+    assert!(
+        stderr_of(&no_kind).contains("--kind"),
+        "{}",
+        stderr_of(&no_kind)
+    );
+    let task_kind = batchout(dir)
+        .args([
+            "save",
+            "--job",
+            "j",
+            "--task",
+            "-",
+            "--kind",
+            "TaskOutput",
+            "merged.mp4",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(task_kind.status.code(), Some(1));
     assert!(stderr_of(&task_kind).contains("task kind"));
-    batchout(dir).args(["save", "--job", "j", "--kind", "JobOutput", "merged.mp4"]).assert().success();
-    assert_eq!(blob(dir, "job-j", "$JobOutput/merged.mp4").unwrap(), b"video");
+    batchout(dir)
+        .args(["save", "--job", "j", "--kind", "JobOutput", "merged.mp4"])
+        .assert()
+        .success();
+    assert_eq!(
+        blob(dir, "job-j", "$JobOutput/merged.mp4").unwrap(),
+        b"video"
+    );
 }
 
 pub fn bad_input_gets_one_line_errors_and_writes_nothing(b: &Backend) {
@@ -239,15 +306,36 @@ pub fn bad_input_gets_one_line_errors_and_writes_nothing(b: &Backend) {
     write(dir, "ok.txt", b"ok");
     let abs = dir.path().join("work/ok.txt");
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["ok.txt".into(), "missing.txt".into()], "missing.txt: no such file"),
+        (
+            vec!["ok.txt".into(), "missing.txt".into()],
+            "missing.txt: no such file",
+        ),
         (vec![abs.to_str().unwrap().into()], "--as"),
-        (vec!["--kind".into(), "Bad/Kind".into(), "ok.txt".into()], "invalid kind"),
-        (vec!["--as".into(), "../escape.txt".into(), "ok.txt".into()], "invalid destination"),
+        (
+            vec!["--kind".into(), "Bad/Kind".into(), "ok.txt".into()],
+            "invalid kind",
+        ),
+        (
+            vec!["--as".into(), "../escape.txt".into(), "ok.txt".into()],
+            "invalid destination",
+        ),
         (vec!["nothing-*.txt".into()], "no files match"),
-        (vec!["--as".into(), "a.txt".into(), "ok.txt".into(), "ok.txt".into()], "exactly one"),
+        (
+            vec![
+                "--as".into(),
+                "a.txt".into(),
+                "ok.txt".into(),
+                "ok.txt".into(),
+            ],
+            "exactly one",
+        ),
     ];
     for (args, expected) in cases {
-        let out = batchout(dir).args(["save", "--job", "j", "--task", "t"]).args(&args).output().unwrap();
+        let out = batchout(dir)
+            .args(["save", "--job", "j", "--task", "t"])
+            .args(&args)
+            .output()
+            .unwrap();
         let err = stderr_of(&out);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
         assert!(err.contains(expected), "{args:?}: {err}");
@@ -256,28 +344,54 @@ pub fn bad_input_gets_one_line_errors_and_writes_nothing(b: &Backend) {
     }
     assert!(blob_names(dir, "job-j").is_empty());
     // An absolute path with --as is fine.
-    batchout(dir).args(["save", "--job", "j", "--task", "t", "--as", "kept/ok.txt"]).arg(&abs).assert().success();
-    assert_eq!(blob(dir, "job-j", "t/$TaskOutput/kept/ok.txt").unwrap(), b"ok");
+    batchout(dir)
+        .args(["save", "--job", "j", "--task", "t", "--as", "kept/ok.txt"])
+        .arg(&abs)
+        .assert()
+        .success();
+    assert_eq!(
+        blob(dir, "job-j", "t/$TaskOutput/kept/ok.txt").unwrap(),
+        b"ok"
+    );
 }
 
 pub fn run_streams_stdout_and_stderr_to_tasklog_and_passes_the_exit_code(b: &Backend) {
     let dir = b;
     let script = "printf 'out 1\\n'; printf 'err 1\\n' >&2; sleep 0.3; printf 'out 2 no newline'; printf 'err 2\\n' >&2; exit 3";
     let out = batchout(dir)
-        .args(["run", "--job", "runjob", "--task", "t1", "--", "sh", "-c", script])
+        .args([
+            "run", "--job", "runjob", "--task", "t1", "--", "sh", "-c", script,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "out 1\nout 2 no newline");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "out 1\nout 2 no newline"
+    );
     assert_eq!(stderr_of(&out), "err 1\nerr 2\n");
-    assert_eq!(blob(dir, "job-runjob", "t1/$TaskLog/stdout.txt").unwrap(), b"out 1\nout 2 no newline");
-    assert_eq!(blob(dir, "job-runjob", "t1/$TaskLog/stderr.txt").unwrap(), b"err 1\nerr 2\n");
+    assert_eq!(
+        blob(dir, "job-runjob", "t1/$TaskLog/stdout.txt").unwrap(),
+        b"out 1\nout 2 no newline"
+    );
+    assert_eq!(
+        blob(dir, "job-runjob", "t1/$TaskLog/stderr.txt").unwrap(),
+        b"err 1\nerr 2\n"
+    );
 }
 
 pub fn run_of_a_missing_command_exits_127_with_one_line(b: &Backend) {
     let dir = b;
     let out = batchout(dir)
-        .args(["run", "--job", "j", "--task", "t", "--", "no-such-command-batchout-test"])
+        .args([
+            "run",
+            "--job",
+            "j",
+            "--task",
+            "t",
+            "--",
+            "no-such-command-batchout-test",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(127));
@@ -301,29 +415,74 @@ pub fn run_passes_sigterm_on_and_flushes_what_the_command_wrote(b: &Backend) {
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(7), "{}", stderr_of(&out));
-    assert_eq!(blob(dir, "job-j", "t/$TaskLog/stdout.txt").unwrap(), b"started\ngot TERM\n");
+    assert_eq!(
+        blob(dir, "job-j", "t/$TaskLog/stdout.txt").unwrap(),
+        b"started\ngot TERM\n"
+    );
 }
 
 pub fn run_reports_a_command_killed_by_a_signal_as_128_plus_the_signal(b: &Backend) {
     let dir = b;
-    let out = batchout(dir).args(["run", "--job", "j", "--task", "t", "--", "sh", "-c", "echo bye; kill -9 $$"]).output().unwrap();
+    let out = batchout(dir)
+        .args([
+            "run",
+            "--job",
+            "j",
+            "--task",
+            "t",
+            "--",
+            "sh",
+            "-c",
+            "echo bye; kill -9 $$",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(128 + 9));
-    assert_eq!(blob(dir, "job-j", "t/$TaskLog/stdout.txt").unwrap(), b"bye\n");
+    assert_eq!(
+        blob(dir, "job-j", "t/$TaskLog/stdout.txt").unwrap(),
+        b"bye\n"
+    );
 }
 
 pub fn track_with_a_command_exits_with_its_code_after_a_last_flush(b: &Backend) {
     let dir = b;
     let out = batchout(dir)
-        .args(["track", "--job", "j", "--task", "t", "progress.log", "--", "sh", "-c", "echo one > progress.log; sleep 0.2; echo two >> progress.log; exit 4"])
+        .args([
+            "track",
+            "--job",
+            "j",
+            "--task",
+            "t",
+            "progress.log",
+            "--",
+            "sh",
+            "-c",
+            "echo one > progress.log; sleep 0.2; echo two >> progress.log; exit 4",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", stderr_of(&out));
-    assert_eq!(blob(dir, "job-j", "t/$TaskLog/progress.log").unwrap(), b"one\ntwo\n");
+    assert_eq!(
+        blob(dir, "job-j", "t/$TaskLog/progress.log").unwrap(),
+        b"one\ntwo\n"
+    );
 }
 
 pub fn track_refuses_a_bad_interval_as_a_usage_error(b: &Backend) {
     let dir = b;
-    let out = batchout(dir).args(["track", "--job", "j", "--task", "t", "--interval", "soon", "x.log"]).output().unwrap();
+    let out = batchout(dir)
+        .args([
+            "track",
+            "--job",
+            "j",
+            "--task",
+            "t",
+            "--interval",
+            "soon",
+            "x.log",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("invalid interval"));
 }
@@ -339,12 +498,20 @@ pub fn track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte(b: 
     let writer = {
         let (log, stop) = (log.clone(), stop.clone());
         std::thread::spawn(move || {
-            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log)
+                .unwrap();
             let mut n = 0u64;
             let mut rng = rand::rng();
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 // Lines of varying size, sometimes a burst larger than one 4 MiB block.
-                let len = if n % 1500 == 1499 { 5 * 1024 * 1024 } else { rng.random_range(1..300) };
+                let len = if n % 1500 == 1499 {
+                    5 * 1024 * 1024
+                } else {
+                    rng.random_range(1..300)
+                };
                 let line: String = format!("{n:08} {}\n", "x".repeat(len));
                 f.write_all(line.as_bytes()).unwrap();
                 n += 1;
@@ -357,7 +524,16 @@ pub fn track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte(b: 
         let mut child = dir
             .process()
             .current_dir(&work)
-            .args(["track", "--job", "killjob", "--task", "t", "--interval", "100ms", "growing.log"])
+            .args([
+                "track",
+                "--job",
+                "killjob",
+                "--task",
+                "t",
+                "--interval",
+                "100ms",
+                "growing.log",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -371,7 +547,16 @@ pub fn track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte(b: 
     writer.join().unwrap();
     // A last run to completion: `-- true` ends at once, after the last flush.
     let out = batchout(dir)
-        .args(["track", "--job", "killjob", "--task", "t", "growing.log", "--", "true"])
+        .args([
+            "track",
+            "--job",
+            "killjob",
+            "--task",
+            "t",
+            "growing.log",
+            "--",
+            "true",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));

@@ -59,7 +59,10 @@ impl Account {
 
     /// A Shared Key store on this account.
     pub fn store(&self) -> Arc<dyn Store> {
-        Arc::new(AzureStore::with_account_key(&self.blob_endpoint, &self.name, &self.key).expect("Azurite store"))
+        Arc::new(
+            AzureStore::with_account_key(&self.blob_endpoint, &self.name, &self.key)
+                .expect("Azurite store"),
+        )
     }
 }
 
@@ -76,9 +79,16 @@ pub fn azurite() -> &'static Azurite {
 pub fn fresh_account() -> Account {
     let a = azurite();
     let i = NEXT_ACCOUNT.fetch_add(1, Ordering::SeqCst);
-    assert!(i < POOL, "tests/support/azurite.rs: more than {POOL} fresh accounts in one test binary; raise POOL");
+    assert!(
+        i < POOL,
+        "tests/support/azurite.rs: more than {POOL} fresh accounts in one test binary; raise POOL"
+    );
     let name = pool_name(i);
-    Account { blob_endpoint: format!("http://127.0.0.1:{}/{name}", a.port), name, key: AZURITE_ACCOUNT_KEY.to_string() }
+    Account {
+        blob_endpoint: format!("http://127.0.0.1:{}/{name}", a.port),
+        name,
+        key: AZURITE_ACCOUNT_KEY.to_string(),
+    }
 }
 
 /// A store on a fresh, empty account.
@@ -123,8 +133,15 @@ fn start() -> Azurite {
     std::fs::create_dir_all(&workdir).expect("Azurite work folder");
     let mut cmd = Command::new(&bin);
     cmd.args([
-        "--blobHost", "127.0.0.1", "--blobPort", "0", "--skipApiVersionCheck", "--loose",
-        "--inMemoryPersistence", "--disableTelemetry", "--silent",
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        "0",
+        "--skipApiVersionCheck",
+        "--loose",
+        "--inMemoryPersistence",
+        "--disableTelemetry",
+        "--silent",
     ])
     .env("AZURITE_ACCOUNTS", accounts)
     .current_dir(&workdir)
@@ -155,7 +172,12 @@ fn start() -> Azurite {
     let mut child = rx
         .recv()
         .expect("keeper thread answers")
-        .unwrap_or_else(|e| panic!("cannot start Azurite ({}): {e}; run scripts/setup", bin.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start Azurite ({}): {e}; run scripts/setup",
+                bin.display()
+            )
+        });
     let pid = child.id();
     // SAFETY: registering a plain extern "C" fn.
     unsafe {
@@ -206,7 +228,10 @@ fn start() -> Azurite {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             break;
         }
-        assert!(started.elapsed() < deadline, "Azurite on port {port} does not accept connections");
+        assert!(
+            started.elapsed() < deadline,
+            "Azurite on port {port} does not accept connections"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     *CHILD.lock().unwrap() = Some(child);
@@ -216,7 +241,12 @@ fn start() -> Azurite {
 /// A service SAS for one container (`sr=c`), signed with the account key the way
 /// `az storage container generate-sas --account-key` does (version 2020-12-06 format).
 /// `expiry` is an ISO 8601 UTC time, e.g. `2099-01-01T00:00:00Z`.
-pub fn container_sas(account: &Account, container: &str, permissions: &str, expiry: &str) -> String {
+pub fn container_sas(
+    account: &Account,
+    container: &str,
+    permissions: &str,
+    expiry: &str,
+) -> String {
     use base64::Engine as _;
     use hmac::Mac as _;
     let version = "2020-12-06";
@@ -232,13 +262,26 @@ pub fn container_sas(account: &Account, container: &str, permissions: &str, expi
         "c",
         "", // snapshot time
         "", // encryption scope
-        "", "", "", "", "", // rscc rscd rsce rscl rsct
+        "",
+        "",
+        "",
+        "",
+        "", // rscc rscd rsce rscl rsct
     ]
     .join("\n");
-    let key = base64::engine::general_purpose::STANDARD.decode(&account.key).unwrap();
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(&account.key)
+        .unwrap();
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
     mac.update(string_to_sign.as_bytes());
     let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
-    format!("sv={version}&sr=c&sp={}&se={}&sig={}", enc(permissions), enc(expiry), enc(&sig))
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    format!(
+        "sv={version}&sr=c&sp={}&se={}&sig={}",
+        enc(permissions),
+        enc(expiry),
+        enc(&sig)
+    )
 }

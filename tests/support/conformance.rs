@@ -16,8 +16,8 @@
 //! To run one case on its own: `cargo test --test store_local conformance::append_`.
 
 use batchout::store::{
-    list_all_blobs, list_all_containers, BlobInfo, BlobType, ByteRange, ListItem, ListQuery, PutOptions, Store,
-    StoreError, JOB_ID_METADATA_KEY, MAX_APPEND_BLOCK,
+    list_all_blobs, list_all_containers, BlobInfo, BlobType, ByteRange, ListItem, ListQuery,
+    PutOptions, Store, StoreError, JOB_ID_METADATA_KEY, MAX_APPEND_BLOCK,
 };
 use bytes::Bytes;
 use std::any::Any;
@@ -33,7 +33,10 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new(store: Arc<dyn Store>, keep: impl Any + Send) -> Self {
-        Fixture { store, _keep: Box::new(keep) }
+        Fixture {
+            store,
+            _keep: Box::new(keep),
+        }
     }
 }
 
@@ -101,9 +104,20 @@ macro_rules! store_conformance_suite {
 
 /// A unique container name for one case, created empty.
 pub async fn fresh_container(store: &dyn Store, case: &str) -> String {
-    let tag: String = case.chars().filter(|c| c.is_ascii_alphanumeric()).take(30).collect::<String>().to_lowercase();
+    let tag: String = case
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(30)
+        .collect::<String>()
+        .to_lowercase();
     let name = format!("ct-{tag}-{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff);
-    assert!(store.create_container(&name, &BTreeMap::new()).await.unwrap(), "container {name} existed");
+    assert!(
+        store
+            .create_container(&name, &BTreeMap::new())
+            .await
+            .unwrap(),
+        "container {name} existed"
+    );
     name
 }
 
@@ -112,11 +126,19 @@ pub fn b(s: &str) -> Bytes {
 }
 
 pub async fn read_all(store: &dyn Store, c: &str, blob: &str) -> Vec<u8> {
-    store.read_range(c, blob, ByteRange::all(), None).await.unwrap().data.to_vec()
+    store
+        .read_range(c, blob, ByteRange::all(), None)
+        .await
+        .unwrap()
+        .data
+        .to_vec()
 }
 
 pub async fn put(store: &dyn Store, c: &str, blob: &str, data: &str) -> BlobInfo {
-    store.put_block_blob(c, blob, b(data), &PutOptions::default()).await.unwrap()
+    store
+        .put_block_blob(c, blob, b(data), &PutOptions::default())
+        .await
+        .unwrap()
 }
 
 fn names(items: &[ListItem]) -> Vec<String> {
@@ -153,7 +175,10 @@ pub async fn containers_are_created_once_with_metadata(store: Arc<dyn Store>) {
     assert!(store.create_container(&name, &meta).await.unwrap());
     let info = store.container_info(&name).await.unwrap();
     assert_eq!(info.name, name);
-    assert_eq!(info.metadata.get(JOB_ID_METADATA_KEY).map(String::as_str), Some("My_Job:01"));
+    assert_eq!(
+        info.metadata.get(JOB_ID_METADATA_KEY).map(String::as_str),
+        Some("My_Job:01")
+    );
     assert!(!info.etag.is_empty());
     assert!(recent(info.last_modified));
     // Again, with other metadata: not created, metadata kept.
@@ -166,37 +191,78 @@ pub async fn containers_are_created_once_with_metadata(store: Arc<dyn Store>) {
 
 pub async fn containers_list_by_prefix_in_name_order(store: Arc<dyn Store>) {
     let base = format!("ct-list-{:010x}", rand::random::<u64>() & 0xff_ffff_ffff);
-    let wanted = [format!("{base}-b"), format!("{base}-a"), format!("{base}-a0"), format!("{base}-c-1")];
+    let wanted = [
+        format!("{base}-b"),
+        format!("{base}-a"),
+        format!("{base}-a0"),
+        format!("{base}-c-1"),
+    ];
     for n in &wanted {
         store.create_container(n, &BTreeMap::new()).await.unwrap();
     }
     let other = format!("ct-lisx-{:010x}", rand::random::<u64>() & 0xff_ffff_ffff);
-    store.create_container(&other, &BTreeMap::new()).await.unwrap();
-    let listed: Vec<String> = list_all_containers(store.as_ref(), &base).await.unwrap().into_iter().map(|c| c.name).collect();
+    store
+        .create_container(&other, &BTreeMap::new())
+        .await
+        .unwrap();
+    let listed: Vec<String> = list_all_containers(store.as_ref(), &base)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
     let mut expected = wanted.to_vec();
     expected.sort();
     assert_eq!(listed, expected);
-    let one = list_all_containers(store.as_ref(), &format!("{base}-a0")).await.unwrap();
+    let one = list_all_containers(store.as_ref(), &format!("{base}-a0"))
+        .await
+        .unwrap();
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].name, format!("{base}-a0"));
-    let none = list_all_containers(store.as_ref(), &format!("{base}-zz")).await.unwrap();
+    let none = list_all_containers(store.as_ref(), &format!("{base}-zz"))
+        .await
+        .unwrap();
     assert!(none.is_empty());
 }
 
 pub async fn missing_container_errors(store: Arc<dyn Store>) {
-    let c = format!("ct-missing-{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff);
+    let c = format!(
+        "ct-missing-{:012x}",
+        rand::random::<u64>() & 0xffff_ffff_ffff
+    );
     let s = store.as_ref();
-    let is_cnf = |e: StoreError| assert!(matches!(e, StoreError::ContainerNotFound { .. }), "{e:?}");
+    let is_cnf =
+        |e: StoreError| assert!(matches!(e, StoreError::ContainerNotFound { .. }), "{e:?}");
     is_cnf(s.container_info(&c).await.unwrap_err());
-    is_cnf(s.list_blobs(&c, &ListQuery::flat(""), None).await.unwrap_err());
-    is_cnf(s.put_block_blob(&c, "x", b("x"), &PutOptions::default()).await.unwrap_err());
-    is_cnf(s.create_append_blob(&c, "x", &PutOptions::default()).await.unwrap_err());
+    is_cnf(
+        s.list_blobs(&c, &ListQuery::flat(""), None)
+            .await
+            .unwrap_err(),
+    );
+    is_cnf(
+        s.put_block_blob(&c, "x", b("x"), &PutOptions::default())
+            .await
+            .unwrap_err(),
+    );
+    is_cnf(
+        s.create_append_blob(&c, "x", &PutOptions::default())
+            .await
+            .unwrap_err(),
+    );
     let e = s.blob_info(&c, "x").await.unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
-    let e = s.read_range(&c, "x", ByteRange::all(), None).await.unwrap_err();
+    let e = s
+        .read_range(&c, "x", ByteRange::all(), None)
+        .await
+        .unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
     // The message names the container, for one-line errors.
-    assert!(StoreError::ContainerNotFound { container: c.clone(), store: s.describe() }.to_string().contains(&c));
+    assert!(StoreError::ContainerNotFound {
+        container: c.clone(),
+        store: s.describe()
+    }
+    .to_string()
+    .contains(&c));
 }
 
 pub async fn missing_blob_errors(store: Arc<dyn Store>) {
@@ -204,7 +270,11 @@ pub async fn missing_blob_errors(store: Arc<dyn Store>) {
     let c = fresh_container(s, "missingblob").await;
     let is_bnf = |e: StoreError| assert!(matches!(e, StoreError::BlobNotFound { .. }), "{e:?}");
     is_bnf(s.blob_info(&c, "nope").await.unwrap_err());
-    is_bnf(s.read_range(&c, "nope", ByteRange::all(), None).await.unwrap_err());
+    is_bnf(
+        s.read_range(&c, "nope", ByteRange::all(), None)
+            .await
+            .unwrap_err(),
+    );
     is_bnf(s.append_block(&c, "nope", b("x"), 0).await.unwrap_err());
     is_bnf(s.delete_blob(&c, "nope").await.unwrap_err());
     // A prefix of an existing blob's name is no blob.
@@ -224,7 +294,15 @@ pub async fn put_block_blob_reads_back_with_properties(store: Arc<dyn Store>) {
         content_md5: Some(md5_of(&data)),
         metadata: BTreeMap::new(),
     };
-    let put_info = s.put_block_blob(&c, "t1/$TaskOutput/out.txt", Bytes::from(data.clone()), &opts).await.unwrap();
+    let put_info = s
+        .put_block_blob(
+            &c,
+            "t1/$TaskOutput/out.txt",
+            Bytes::from(data.clone()),
+            &opts,
+        )
+        .await
+        .unwrap();
     assert_eq!(put_info.len, data.len() as u64);
     let info = s.blob_info(&c, "t1/$TaskOutput/out.txt").await.unwrap();
     assert_eq!(info.name, "t1/$TaskOutput/out.txt");
@@ -234,7 +312,10 @@ pub async fn put_block_blob_reads_back_with_properties(store: Arc<dyn Store>) {
     assert_eq!(info.content_md5, Some(md5_of(&data)));
     assert_eq!(info.content_type.as_deref(), Some("text/plain"));
     assert!(recent(info.last_modified));
-    let r = s.read_range(&c, "t1/$TaskOutput/out.txt", ByteRange::all(), None).await.unwrap();
+    let r = s
+        .read_range(&c, "t1/$TaskOutput/out.txt", ByteRange::all(), None)
+        .await
+        .unwrap();
     assert_eq!(r.data.to_vec(), data);
     assert_eq!(r.start, 0);
     assert_eq!(r.total_len, data.len() as u64);
@@ -243,7 +324,10 @@ pub async fn put_block_blob_reads_back_with_properties(store: Arc<dyn Store>) {
     assert_eq!(r.content_md5, Some(md5_of(&data)));
     // Without an MD5 given, a backend may compute one (Azure does for Put Blob); if it
     // reports one, it must be right.
-    let i2 = s.put_block_blob(&c, "nomd5", b("abc"), &PutOptions::default()).await.unwrap();
+    let i2 = s
+        .put_block_blob(&c, "nomd5", b("abc"), &PutOptions::default())
+        .await
+        .unwrap();
     let i2 = s.blob_info(&c, "nomd5").await.unwrap_or(i2);
     if let Some(m) = i2.content_md5 {
         assert_eq!(m, md5_of(b"abc"));
@@ -268,32 +352,61 @@ pub async fn range_reads(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "ranges").await;
     let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
-    s.put_block_blob(&c, "bin", Bytes::from(data.clone()), &PutOptions::default()).await.unwrap();
-    let r = s.read_range(&c, "bin", ByteRange::new(100, 50), None).await.unwrap();
+    s.put_block_blob(&c, "bin", Bytes::from(data.clone()), &PutOptions::default())
+        .await
+        .unwrap();
+    let r = s
+        .read_range(&c, "bin", ByteRange::new(100, 50), None)
+        .await
+        .unwrap();
     assert_eq!(r.data.to_vec(), data[100..150].to_vec());
     assert_eq!((r.start, r.total_len), (100, 10_000));
-    let r = s.read_range(&c, "bin", ByteRange::from(9_990), None).await.unwrap();
+    let r = s
+        .read_range(&c, "bin", ByteRange::from(9_990), None)
+        .await
+        .unwrap();
     assert_eq!(r.data.to_vec(), data[9_990..].to_vec());
     // A length past the end is clipped.
-    let r = s.read_range(&c, "bin", ByteRange::new(9_000, 5_000), None).await.unwrap();
+    let r = s
+        .read_range(&c, "bin", ByteRange::new(9_000, 5_000), None)
+        .await
+        .unwrap();
     assert_eq!(r.data.to_vec(), data[9_000..].to_vec());
-    let r = s.read_range(&c, "bin", ByteRange::new(9_999, 1), None).await.unwrap();
+    let r = s
+        .read_range(&c, "bin", ByteRange::new(9_999, 1), None)
+        .await
+        .unwrap();
     assert_eq!(r.data.to_vec(), vec![data[9_999]]);
     for start in [10_000, 10_001, 1 << 40] {
-        let e = s.read_range(&c, "bin", ByteRange::from(start), None).await.unwrap_err();
-        assert!(matches!(e, StoreError::InvalidRange { len: 10_000, .. }), "{start}: {e:?}");
+        let e = s
+            .read_range(&c, "bin", ByteRange::from(start), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::InvalidRange { len: 10_000, .. }),
+            "{start}: {e:?}"
+        );
     }
 }
 
 pub async fn empty_blob_reads(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "empty").await;
-    let info = s.put_block_blob(&c, "empty", Bytes::new(), &PutOptions::default()).await.unwrap();
+    let info = s
+        .put_block_blob(&c, "empty", Bytes::new(), &PutOptions::default())
+        .await
+        .unwrap();
     assert_eq!(info.len, 0);
-    let r = s.read_range(&c, "empty", ByteRange::all(), None).await.unwrap();
+    let r = s
+        .read_range(&c, "empty", ByteRange::all(), None)
+        .await
+        .unwrap();
     assert!(r.data.is_empty());
     assert_eq!(r.total_len, 0);
-    let e = s.read_range(&c, "empty", ByteRange::from(1), None).await.unwrap_err();
+    let e = s
+        .read_range(&c, "empty", ByteRange::from(1), None)
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::InvalidRange { .. }), "{e:?}");
 }
 
@@ -301,18 +414,30 @@ pub async fn if_match_pins_a_version(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "ifmatch").await;
     let v1 = put(s, &c, "f", "version one").await;
-    let r = s.read_range(&c, "f", ByteRange::new(0, 7), Some(&v1.etag)).await.unwrap();
+    let r = s
+        .read_range(&c, "f", ByteRange::new(0, 7), Some(&v1.etag))
+        .await
+        .unwrap();
     assert_eq!(r.data.to_vec(), b"version");
     assert_eq!(r.etag, v1.etag);
     put(s, &c, "f", "version two").await;
-    let e = s.read_range(&c, "f", ByteRange::from(7), Some(&v1.etag)).await.unwrap_err();
+    let e = s
+        .read_range(&c, "f", ByteRange::from(7), Some(&v1.etag))
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::ConditionNotMet { .. }), "{e:?}");
     // Appends change the etag too, so a pinned reader notices a growing log.
-    let (a, _) = s.create_append_blob(&c, "log", &PutOptions::default()).await.unwrap();
+    let (a, _) = s
+        .create_append_blob(&c, "log", &PutOptions::default())
+        .await
+        .unwrap();
     let a1 = s.append_block(&c, "log", b("line 1\n"), 0).await.unwrap();
     assert_ne!(a.etag, a1.etag);
     s.append_block(&c, "log", b("line 2\n"), 7).await.unwrap();
-    let e = s.read_range(&c, "log", ByteRange::all(), Some(&a1.etag)).await.unwrap_err();
+    let e = s
+        .read_range(&c, "log", ByteRange::all(), Some(&a1.etag))
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::ConditionNotMet { .. }), "{e:?}");
 }
 
@@ -322,46 +447,73 @@ pub async fn staged_blocks_commit_in_order(store: Arc<dyn Store>) {
     let blob = "t/$TaskOutput/big.bin";
     let parts = ["alpha-", "beta-", "gamma"];
     for (i, p) in parts.iter().enumerate() {
-        s.stage_block(&c, blob, &block_id(i as u32), b(p)).await.unwrap();
+        s.stage_block(&c, blob, &block_id(i as u32), b(p))
+            .await
+            .unwrap();
     }
     // Staged blocks are not a blob yet.
     let e = s.blob_info(&c, blob).await.unwrap_err();
     assert!(matches!(e, StoreError::BlobNotFound { .. }), "{e:?}");
-    assert!(list_all_blobs(s, &c, &ListQuery::flat("")).await.unwrap().is_empty());
+    assert!(list_all_blobs(s, &c, &ListQuery::flat(""))
+        .await
+        .unwrap()
+        .is_empty());
     // Committed in the listed order, which need not be the staging order.
     let ids = vec![block_id(2), block_id(0), block_id(1)];
     let whole = b"gammaalpha-beta-";
-    let opts = PutOptions { content_md5: Some(md5_of(whole)), content_type: Some("application/octet-stream".into()), ..Default::default() };
+    let opts = PutOptions {
+        content_md5: Some(md5_of(whole)),
+        content_type: Some("application/octet-stream".into()),
+        ..Default::default()
+    };
     let info = s.commit_block_list(&c, blob, &ids, &opts).await.unwrap();
     assert_eq!(info.len, whole.len() as u64);
     assert_eq!(read_all(s, &c, blob).await, whole);
     let props = s.blob_info(&c, blob).await.unwrap();
     assert_eq!(props.blob_type, BlobType::Block);
     assert_eq!(props.content_md5, Some(md5_of(whole)));
-    assert_eq!(props.content_type.as_deref(), Some("application/octet-stream"));
+    assert_eq!(
+        props.content_type.as_deref(),
+        Some("application/octet-stream")
+    );
 }
 
 pub async fn commit_replaces_existing_blob(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "commitreplace").await;
     let old = put(s, &c, "f", "old content").await;
-    s.stage_block(&c, "f", &block_id(0), b("new ")).await.unwrap();
-    s.stage_block(&c, "f", &block_id(1), b("content")).await.unwrap();
+    s.stage_block(&c, "f", &block_id(0), b("new "))
+        .await
+        .unwrap();
+    s.stage_block(&c, "f", &block_id(1), b("content"))
+        .await
+        .unwrap();
     // Until the commit, readers see the old blob whole.
     assert_eq!(read_all(s, &c, "f").await, b"old content");
-    let new = s.commit_block_list(&c, "f", &[block_id(0), block_id(1)], &PutOptions::default()).await.unwrap();
+    let new = s
+        .commit_block_list(&c, "f", &[block_id(0), block_id(1)], &PutOptions::default())
+        .await
+        .unwrap();
     assert_ne!(old.etag, new.etag);
     assert_eq!(read_all(s, &c, "f").await, b"new content");
     // Many blocks, larger data.
     let chunk: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
     let mut ids = Vec::new();
     for i in 0..12 {
-        s.stage_block(&c, "g", &block_id(i), Bytes::from(chunk.clone())).await.unwrap();
+        s.stage_block(&c, "g", &block_id(i), Bytes::from(chunk.clone()))
+            .await
+            .unwrap();
         ids.push(block_id(i));
     }
-    let info = s.commit_block_list(&c, "g", &ids, &PutOptions::default()).await.unwrap();
+    let info = s
+        .commit_block_list(&c, "g", &ids, &PutOptions::default())
+        .await
+        .unwrap();
     assert_eq!(info.len, 1_200_000);
-    let r = s.read_range(&c, "g", ByteRange::new(1_099_990, 20), None).await.unwrap();
+    let r = s
+        .read_range(&c, "g", ByteRange::new(1_099_990, 20), None)
+        .await
+        .unwrap();
     assert_eq!(r.data.to_vec(), [&chunk[99_990..], &chunk[..10]].concat());
 }
 
@@ -369,7 +521,9 @@ pub async fn commit_of_unstaged_block_fails(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "unstaged").await;
     s.stage_block(&c, "f", &block_id(0), b("x")).await.unwrap();
-    let e = s.commit_block_list(&c, "f", &[block_id(0), block_id(9)], &PutOptions::default()).await;
+    let e = s
+        .commit_block_list(&c, "f", &[block_id(0), block_id(9)], &PutOptions::default())
+        .await;
     assert!(e.is_err(), "commit with a block never staged must fail");
     assert!(s.blob_info(&c, "f").await.unwrap_err().is_not_found());
 }
@@ -380,15 +534,29 @@ pub async fn commit_of_unstaged_block_fails(store: Arc<dyn Store>) {
 pub async fn commit_may_name_committed_blocks(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "recommit").await;
-    s.stage_block(&c, "f", &block_id(0), b("one-")).await.unwrap();
-    s.stage_block(&c, "f", &block_id(1), b("two")).await.unwrap();
+    s.stage_block(&c, "f", &block_id(0), b("one-"))
+        .await
+        .unwrap();
+    s.stage_block(&c, "f", &block_id(1), b("two"))
+        .await
+        .unwrap();
     let ids = vec![block_id(0), block_id(1)];
-    let first = s.commit_block_list(&c, "f", &ids, &PutOptions::default()).await.unwrap();
-    let again = s.commit_block_list(&c, "f", &ids, &PutOptions::default()).await.unwrap();
+    let first = s
+        .commit_block_list(&c, "f", &ids, &PutOptions::default())
+        .await
+        .unwrap();
+    let again = s
+        .commit_block_list(&c, "f", &ids, &PutOptions::default())
+        .await
+        .unwrap();
     assert_eq!(again.len, first.len);
     assert_eq!(read_all(s, &c, "f").await, b"one-two");
-    s.stage_block(&c, "f", &block_id(2), b("-three")).await.unwrap();
-    s.commit_block_list(&c, "f", &[block_id(1), block_id(2)], &PutOptions::default()).await.unwrap();
+    s.stage_block(&c, "f", &block_id(2), b("-three"))
+        .await
+        .unwrap();
+    s.commit_block_list(&c, "f", &[block_id(1), block_id(2)], &PutOptions::default())
+        .await
+        .unwrap();
     assert_eq!(read_all(s, &c, "f").await, b"two-three");
 }
 
@@ -397,25 +565,42 @@ pub async fn commit_may_name_committed_blocks(store: Arc<dyn Store>) {
 pub async fn append_blob_create_never_truncates(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "appendcreate").await;
-    let opts = PutOptions { content_type: Some("text/plain; charset=utf-8".into()), ..Default::default() };
-    let (info, created) = s.create_append_blob(&c, "t/$TaskLog/stdout.txt", &opts).await.unwrap();
+    let opts = PutOptions {
+        content_type: Some("text/plain; charset=utf-8".into()),
+        ..Default::default()
+    };
+    let (info, created) = s
+        .create_append_blob(&c, "t/$TaskLog/stdout.txt", &opts)
+        .await
+        .unwrap();
     assert!(created);
     assert_eq!(info.len, 0);
     assert_eq!(info.blob_type, BlobType::Append);
-    s.append_block(&c, "t/$TaskLog/stdout.txt", b("kept\n"), 0).await.unwrap();
-    let (again, created) = s.create_append_blob(&c, "t/$TaskLog/stdout.txt", &opts).await.unwrap();
+    s.append_block(&c, "t/$TaskLog/stdout.txt", b("kept\n"), 0)
+        .await
+        .unwrap();
+    let (again, created) = s
+        .create_append_blob(&c, "t/$TaskLog/stdout.txt", &opts)
+        .await
+        .unwrap();
     assert!(!created);
     assert_eq!(again.len, 5);
     assert_eq!(read_all(s, &c, "t/$TaskLog/stdout.txt").await, b"kept\n");
     let props = s.blob_info(&c, "t/$TaskLog/stdout.txt").await.unwrap();
     assert_eq!(props.blob_type, BlobType::Append);
-    assert_eq!(props.content_type.as_deref(), Some("text/plain; charset=utf-8"));
+    assert_eq!(
+        props.content_type.as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
 }
 
 pub async fn append_at_expected_position(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "append").await;
-    let (created, _) = s.create_append_blob(&c, "log", &PutOptions::default()).await.unwrap();
+    let (created, _) = s
+        .create_append_blob(&c, "log", &PutOptions::default())
+        .await
+        .unwrap();
     let mut pos = 0u64;
     let mut etags = vec![created.etag.clone()];
     let mut expected = Vec::new();
@@ -425,7 +610,10 @@ pub async fn append_at_expected_position(store: Arc<dyn Store>) {
         pos += line.len() as u64;
         expected.extend_from_slice(line.as_bytes());
         assert_eq!(info.len, pos);
-        assert!(!etags.contains(&info.etag), "etag must change on every append");
+        assert!(
+            !etags.contains(&info.etag),
+            "etag must change on every append"
+        );
         etags.push(info.etag.clone());
         if let Some(n) = info.committed_blocks {
             assert_eq!(n, i + 1);
@@ -443,12 +631,16 @@ pub async fn append_at_expected_position(store: Arc<dyn Store>) {
 pub async fn append_position_mismatch_reports_length(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "mismatch").await;
-    s.create_append_blob(&c, "log", &PutOptions::default()).await.unwrap();
+    s.create_append_blob(&c, "log", &PutOptions::default())
+        .await
+        .unwrap();
     s.append_block(&c, "log", b("12345"), 0).await.unwrap();
     for wrong in [0, 4, 6, 1000] {
         let e = s.append_block(&c, "log", b("x"), wrong).await.unwrap_err();
         match e {
-            StoreError::AppendPositionMismatch { expected, actual, .. } => {
+            StoreError::AppendPositionMismatch {
+                expected, actual, ..
+            } => {
                 assert_eq!(expected, wrong);
                 if let Some(a) = actual {
                     assert_eq!(a, 5);
@@ -466,25 +658,45 @@ pub async fn append_position_mismatch_reports_length(store: Arc<dyn Store>) {
 pub async fn append_block_size_limit(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "appendlimit").await;
-    s.create_append_blob(&c, "log", &PutOptions::default()).await.unwrap();
+    s.create_append_blob(&c, "log", &PutOptions::default())
+        .await
+        .unwrap();
     let max = Bytes::from(vec![b'a'; MAX_APPEND_BLOCK]);
     s.append_block(&c, "log", max, 0).await.unwrap();
     let over = Bytes::from(vec![b'b'; MAX_APPEND_BLOCK + 1]);
-    assert!(s.append_block(&c, "log", over, MAX_APPEND_BLOCK as u64).await.is_err());
+    assert!(s
+        .append_block(&c, "log", over, MAX_APPEND_BLOCK as u64)
+        .await
+        .is_err());
     let props = s.blob_info(&c, "log").await.unwrap();
     assert_eq!(props.len, MAX_APPEND_BLOCK as u64);
-    let tail = s.read_range(&c, "log", ByteRange::from(MAX_APPEND_BLOCK as u64 - 3), None).await.unwrap();
+    let tail = s
+        .read_range(
+            &c,
+            "log",
+            ByteRange::from(MAX_APPEND_BLOCK as u64 - 3),
+            None,
+        )
+        .await
+        .unwrap();
     assert_eq!(tail.data.to_vec(), b"aaa");
 }
 
 pub async fn racing_appends_one_winner(store: Arc<dyn Store>) {
     let c = fresh_container(store.as_ref(), "race").await;
-    store.create_append_blob(&c, "log", &PutOptions::default()).await.unwrap();
+    store
+        .create_append_blob(&c, "log", &PutOptions::default())
+        .await
+        .unwrap();
     store.append_block(&c, "log", b("head\n"), 0).await.unwrap();
     let mut tasks = Vec::new();
     for i in 0..8 {
         let (store, c) = (store.clone(), c.clone());
-        tasks.push(tokio::spawn(async move { store.append_block(&c, "log", b(&format!("writer {i}\n")), 5).await }));
+        tasks.push(tokio::spawn(async move {
+            store
+                .append_block(&c, "log", b(&format!("writer {i}\n")), 5)
+                .await
+        }));
     }
     let mut wins = Vec::new();
     for (i, t) in tasks.into_iter().enumerate() {
@@ -503,33 +715,68 @@ pub async fn block_and_append_types_do_not_mix(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "types").await;
     put(s, &c, "block", "block data").await;
-    let mismatch = |e: StoreError| assert!(matches!(e, StoreError::BlobTypeMismatch { .. }), "{e:?}");
-    mismatch(s.create_append_blob(&c, "block", &PutOptions::default()).await.unwrap_err());
+    let mismatch =
+        |e: StoreError| assert!(matches!(e, StoreError::BlobTypeMismatch { .. }), "{e:?}");
+    mismatch(
+        s.create_append_blob(&c, "block", &PutOptions::default())
+            .await
+            .unwrap_err(),
+    );
     mismatch(s.append_block(&c, "block", b("x"), 10).await.unwrap_err());
     assert_eq!(read_all(s, &c, "block").await, b"block data");
 
-    s.create_append_blob(&c, "append", &PutOptions::default()).await.unwrap();
+    s.create_append_blob(&c, "append", &PutOptions::default())
+        .await
+        .unwrap();
     s.append_block(&c, "append", b("log"), 0).await.unwrap();
-    mismatch(s.put_block_blob(&c, "append", b("x"), &PutOptions::default()).await.unwrap_err());
+    mismatch(
+        s.put_block_blob(&c, "append", b("x"), &PutOptions::default())
+            .await
+            .unwrap_err(),
+    );
     let staged = s.stage_block(&c, "append", &block_id(0), b("x")).await;
     match staged {
         Err(e) => mismatch(e),
-        Ok(()) => mismatch(s.commit_block_list(&c, "append", &[block_id(0)], &PutOptions::default()).await.unwrap_err()),
+        Ok(()) => mismatch(
+            s.commit_block_list(&c, "append", &[block_id(0)], &PutOptions::default())
+                .await
+                .unwrap_err(),
+        ),
     }
     assert_eq!(read_all(s, &c, "append").await, b"log");
-    assert_eq!(s.blob_info(&c, "append").await.unwrap().blob_type, BlobType::Append);
+    assert_eq!(
+        s.blob_info(&c, "append").await.unwrap().blob_type,
+        BlobType::Append
+    );
     // After a delete, the name is free for the other type.
     s.delete_blob(&c, "append").await.unwrap();
     put(s, &c, "append", "now a block blob").await;
-    assert_eq!(s.blob_info(&c, "append").await.unwrap().blob_type, BlobType::Block);
+    assert_eq!(
+        s.blob_info(&c, "append").await.unwrap().blob_type,
+        BlobType::Block
+    );
 }
 
 // ---------------------------------------------------------------- listings
 
 /// Names whose order tests byte-order listing: `.` < `/` < `0` < `A` < `_` < `a`.
 const TRICKY: &[&str] = &[
-    "a", "a.txt", "a/b", "a/b/c", "a/b.txt", "a/b/d/e", "a0", "a-b", "A", "_x", "b", "b/x/y", "$JobOutput/r.txt",
-    "t1/$TaskLog/stdout.txt", "t1/$TaskOutput/o.bin", "t10/$TaskLog/stdout.txt",
+    "a",
+    "a.txt",
+    "a/b",
+    "a/b/c",
+    "a/b.txt",
+    "a/b/d/e",
+    "a0",
+    "a-b",
+    "A",
+    "_x",
+    "b",
+    "b/x/y",
+    "$JobOutput/r.txt",
+    "t1/$TaskLog/stdout.txt",
+    "t1/$TaskOutput/o.bin",
+    "t10/$TaskLog/stdout.txt",
 ];
 
 async fn seed(s: &dyn Store, c: &str, names: &[&str]) {
@@ -551,26 +798,48 @@ pub async fn flat_listing_in_byte_order(store: Arc<dyn Store>) {
     let all = list_all_blobs(s, &c, &ListQuery::flat("")).await.unwrap();
     assert_eq!(names(&all), sorted(TRICKY));
     for item in &all {
-        let ListItem::Blob(info) = item else { panic!("flat listing gave a prefix") };
+        let ListItem::Blob(info) = item else {
+            panic!("flat listing gave a prefix")
+        };
         assert_eq!(info.len, info.name.len() as u64);
         assert_eq!(info.blob_type, BlobType::Block);
     }
     let under_a = list_all_blobs(s, &c, &ListQuery::flat("a/")).await.unwrap();
     assert_eq!(names(&under_a), vec!["a/b", "a/b.txt", "a/b/c", "a/b/d/e"]);
     let starts_a = list_all_blobs(s, &c, &ListQuery::flat("a")).await.unwrap();
-    assert_eq!(names(&starts_a), vec!["a", "a-b", "a.txt", "a/b", "a/b.txt", "a/b/c", "a/b/d/e", "a0"]);
+    assert_eq!(
+        names(&starts_a),
+        vec!["a", "a-b", "a.txt", "a/b", "a/b.txt", "a/b/c", "a/b/d/e", "a0"]
+    );
 }
 
 pub async fn hierarchy_interleaves_prefixes_and_blobs(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "hier").await;
     seed(s, &c, TRICKY).await;
-    let top = list_all_blobs(s, &c, &ListQuery::hierarchy("")).await.unwrap();
+    let top = list_all_blobs(s, &c, &ListQuery::hierarchy(""))
+        .await
+        .unwrap();
     assert_eq!(
         names(&top),
-        vec!["$JobOutput/*", "A", "_x", "a", "a-b", "a.txt", "a/*", "a0", "b", "b/*", "t1/*", "t10/*"]
+        vec![
+            "$JobOutput/*",
+            "A",
+            "_x",
+            "a",
+            "a-b",
+            "a.txt",
+            "a/*",
+            "a0",
+            "b",
+            "b/*",
+            "t1/*",
+            "t10/*"
+        ]
     );
-    let a = list_all_blobs(s, &c, &ListQuery::hierarchy("a")).await.unwrap();
+    let a = list_all_blobs(s, &c, &ListQuery::hierarchy("a"))
+        .await
+        .unwrap();
     assert_eq!(names(&a), vec!["a", "a-b", "a.txt", "a/*", "a0"]);
     for item in &top {
         if let ListItem::Blob(info) = item {
@@ -583,17 +852,29 @@ pub async fn hierarchy_under_a_prefix(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "hiersub").await;
     seed(s, &c, TRICKY).await;
-    let a = list_all_blobs(s, &c, &ListQuery::hierarchy("a/")).await.unwrap();
+    let a = list_all_blobs(s, &c, &ListQuery::hierarchy("a/"))
+        .await
+        .unwrap();
     assert_eq!(names(&a), vec!["a/b", "a/b.txt", "a/b/*"]);
-    let ab = list_all_blobs(s, &c, &ListQuery::hierarchy("a/b/")).await.unwrap();
+    let ab = list_all_blobs(s, &c, &ListQuery::hierarchy("a/b/"))
+        .await
+        .unwrap();
     assert_eq!(names(&ab), vec!["a/b/c", "a/b/d/*"]);
-    let abd = list_all_blobs(s, &c, &ListQuery::hierarchy("a/b/d/")).await.unwrap();
+    let abd = list_all_blobs(s, &c, &ListQuery::hierarchy("a/b/d/"))
+        .await
+        .unwrap();
     assert_eq!(names(&abd), vec!["a/b/d/e"]);
-    let t1 = list_all_blobs(s, &c, &ListQuery::hierarchy("t1/")).await.unwrap();
+    let t1 = list_all_blobs(s, &c, &ListQuery::hierarchy("t1/"))
+        .await
+        .unwrap();
     assert_eq!(names(&t1), vec!["t1/$TaskLog/*", "t1/$TaskOutput/*"]);
-    let partial = list_all_blobs(s, &c, &ListQuery::hierarchy("a/b/d")).await.unwrap();
+    let partial = list_all_blobs(s, &c, &ListQuery::hierarchy("a/b/d"))
+        .await
+        .unwrap();
     assert_eq!(names(&partial), vec!["a/b/d/*"]);
-    let b = list_all_blobs(s, &c, &ListQuery::hierarchy("b/")).await.unwrap();
+    let b = list_all_blobs(s, &c, &ListQuery::hierarchy("b/"))
+        .await
+        .unwrap();
     assert_eq!(names(&b), vec!["b/x/*"]);
 }
 
@@ -604,7 +885,10 @@ async fn walk_pages(s: &dyn Store, c: &str, q: &ListQuery) -> (Vec<String>, Vec<
     loop {
         let page = s.list_blobs(c, q, marker.as_deref()).await.unwrap();
         sizes.push(page.items.len());
-        assert!(page.items.len() <= q.max_results.unwrap() as usize, "max_results honoured");
+        assert!(
+            page.items.len() <= q.max_results.unwrap() as usize,
+            "max_results honoured"
+        );
         all.extend(names(&page.items));
         match page.next_marker {
             Some(m) if sizes.len() < 1000 => marker = Some(m),
@@ -634,7 +918,20 @@ pub async fn paging_hierarchy_small_pages(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "pagehier").await;
     seed(s, &c, TRICKY).await;
-    let want = vec!["$JobOutput/*", "A", "_x", "a", "a-b", "a.txt", "a/*", "a0", "b", "b/*", "t1/*", "t10/*"];
+    let want = vec![
+        "$JobOutput/*",
+        "A",
+        "_x",
+        "a",
+        "a-b",
+        "a.txt",
+        "a/*",
+        "a0",
+        "b",
+        "b/*",
+        "t1/*",
+        "t10/*",
+    ];
     for size in [1, 2, 3, 7] {
         let (all, _) = walk_pages(s, &c, &ListQuery::hierarchy("").page_size(size)).await;
         assert_eq!(all, want, "page size {size}");
@@ -656,13 +953,19 @@ pub async fn paging_hierarchy_small_pages(store: Arc<dyn Store>) {
 pub async fn empty_and_unmatched_listings(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = fresh_container(s, "emptylist").await;
-    let page = s.list_blobs(&c, &ListQuery::hierarchy(""), None).await.unwrap();
+    let page = s
+        .list_blobs(&c, &ListQuery::hierarchy(""), None)
+        .await
+        .unwrap();
     assert!(page.items.is_empty());
     assert_eq!(page.next_marker, None);
     put(s, &c, "x/y", "1").await;
     let page = s.list_blobs(&c, &ListQuery::flat("y"), None).await.unwrap();
     assert!(page.items.is_empty());
-    let page = s.list_blobs(&c, &ListQuery::hierarchy("x/y/"), None).await.unwrap();
+    let page = s
+        .list_blobs(&c, &ListQuery::hierarchy("x/y/"), None)
+        .await
+        .unwrap();
     assert!(page.items.is_empty());
 }
 
@@ -691,12 +994,17 @@ pub async fn special_character_names_round_trip(store: Arc<dyn Store>) {
         assert_eq!(read_all(s, &c, n).await, n.as_bytes(), "{n}");
         assert_eq!(s.blob_info(&c, n).await.unwrap().name, *n);
     }
-    let top = list_all_blobs(s, &c, &ListQuery::hierarchy("t/")).await.unwrap();
+    let top = list_all_blobs(s, &c, &ListQuery::hierarchy("t/"))
+        .await
+        .unwrap();
     assert_eq!(names(&top), vec!["t/$Custom Kind/*", "t/$TaskOutput/*"]);
     for n in &tricky {
         s.delete_blob(&c, n).await.unwrap();
     }
-    assert!(list_all_blobs(s, &c, &ListQuery::flat("")).await.unwrap().is_empty());
+    assert!(list_all_blobs(s, &c, &ListQuery::flat(""))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 pub async fn delete_removes_blob_and_empty_prefixes(store: Arc<dyn Store>) {
@@ -704,15 +1012,21 @@ pub async fn delete_removes_blob_and_empty_prefixes(store: Arc<dyn Store>) {
     let c = fresh_container(s, "delete").await;
     seed(s, &c, &["a/b/c/d", "a/b/e", "z"]).await;
     s.delete_blob(&c, "a/b/c/d").await.unwrap();
-    let top = list_all_blobs(s, &c, &ListQuery::hierarchy("a/b/")).await.unwrap();
+    let top = list_all_blobs(s, &c, &ListQuery::hierarchy("a/b/"))
+        .await
+        .unwrap();
     assert_eq!(names(&top), vec!["a/b/e"]);
     s.delete_blob(&c, "a/b/e").await.unwrap();
-    let top = list_all_blobs(s, &c, &ListQuery::hierarchy("")).await.unwrap();
+    let top = list_all_blobs(s, &c, &ListQuery::hierarchy(""))
+        .await
+        .unwrap();
     assert_eq!(names(&top), vec!["z"]);
     let e = s.delete_blob(&c, "a/b/e").await.unwrap_err();
     assert!(matches!(e, StoreError::BlobNotFound { .. }), "{e:?}");
     // An append blob deletes the same way.
-    s.create_append_blob(&c, "log", &PutOptions::default()).await.unwrap();
+    s.create_append_blob(&c, "log", &PutOptions::default())
+        .await
+        .unwrap();
     s.delete_blob(&c, "log").await.unwrap();
     assert!(s.blob_info(&c, "log").await.unwrap_err().is_not_found());
 }
@@ -736,15 +1050,41 @@ pub async fn batch_layout_listing(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    let top = list_all_blobs(s, &c, &ListQuery::hierarchy("")).await.unwrap();
-    assert_eq!(names(&top), vec!["$JobOutput/*", "$JobPreview/*", "1/*", "10/*"]);
-    let kinds = list_all_blobs(s, &c, &ListQuery::hierarchy("1/")).await.unwrap();
-    assert_eq!(names(&kinds), vec!["1/$TaskLog/*", "1/$TaskLogArchive/*", "1/$TaskOutput/*"]);
-    let log = list_all_blobs(s, &c, &ListQuery::flat("1/$TaskLog/")).await.unwrap();
+    let top = list_all_blobs(s, &c, &ListQuery::hierarchy(""))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&top),
+        vec!["$JobOutput/*", "$JobPreview/*", "1/*", "10/*"]
+    );
+    let kinds = list_all_blobs(s, &c, &ListQuery::hierarchy("1/"))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&kinds),
+        vec!["1/$TaskLog/*", "1/$TaskLogArchive/*", "1/$TaskOutput/*"]
+    );
+    let log = list_all_blobs(s, &c, &ListQuery::flat("1/$TaskLog/"))
+        .await
+        .unwrap();
     assert_eq!(names(&log), vec!["1/$TaskLog/stdout.txt"]);
-    let files = list_all_blobs(s, &c, &ListQuery::flat("10/$TaskOutput/")).await.unwrap();
-    assert_eq!(names(&files), vec!["10/$TaskOutput/frames/0001.png", "10/$TaskOutput/frames/0002.png", "10/$TaskOutput/report.md"]);
-    let folders = list_all_blobs(s, &c, &ListQuery::hierarchy("10/$TaskOutput/")).await.unwrap();
-    assert_eq!(names(&folders), vec!["10/$TaskOutput/frames/*", "10/$TaskOutput/report.md"]);
+    let files = list_all_blobs(s, &c, &ListQuery::flat("10/$TaskOutput/"))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&files),
+        vec![
+            "10/$TaskOutput/frames/0001.png",
+            "10/$TaskOutput/frames/0002.png",
+            "10/$TaskOutput/report.md"
+        ]
+    );
+    let folders = list_all_blobs(s, &c, &ListQuery::hierarchy("10/$TaskOutput/"))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&folders),
+        vec!["10/$TaskOutput/frames/*", "10/$TaskOutput/report.md"]
+    );
     let _ = Duration::from_secs(0);
 }

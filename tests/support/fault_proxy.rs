@@ -98,8 +98,12 @@ impl FaultProxy {
     /// A Shared Key store on `acct`, through the proxy.
     pub fn store(&self, acct: &super::azurite::Account) -> Arc<dyn batchout::store::Store> {
         Arc::new(
-            batchout::store::azure::AzureStore::with_account_key(&self.endpoint(&acct.name), &acct.name, &acct.key)
-                .expect("store through the proxy"),
+            batchout::store::azure::AzureStore::with_account_key(
+                &self.endpoint(&acct.name),
+                &acct.name,
+                &acct.key,
+            )
+            .expect("store through the proxy"),
         )
     }
 
@@ -110,7 +114,11 @@ impl FaultProxy {
 
     /// Apply `fault` to the next `times` requests whose request line contains `pattern`.
     pub fn inject_matching(&self, pattern: &str, fault: Fault, times: usize) {
-        self.shared.rules.lock().unwrap().push(Rule { pattern: pattern.to_string(), fault, remaining: times });
+        self.shared.rules.lock().unwrap().push(Rule {
+            pattern: pattern.to_string(),
+            fault,
+            remaining: times,
+        });
     }
 
     /// Drop every rule not yet used up.
@@ -137,7 +145,9 @@ impl Drop for FaultProxy {
 
 fn pick_fault(s: &Shared, request_line: &str) -> Option<Fault> {
     let mut rules = s.rules.lock().unwrap();
-    let rule = rules.iter_mut().find(|r| r.remaining > 0 && request_line.contains(&r.pattern))?;
+    let rule = rules
+        .iter_mut()
+        .find(|r| r.remaining > 0 && request_line.contains(&r.pattern))?;
     rule.remaining -= 1;
     s.injected.fetch_add(1, Ordering::SeqCst);
     Some(rule.fault.clone())
@@ -165,7 +175,10 @@ fn read_request(conn: &mut TcpStream) -> std::io::Result<Option<(String, Vec<Str
         .iter()
         .find_map(|h| {
             let (k, v) = h.split_once(':')?;
-            k.trim().eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok()).flatten()
+            k.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())
+                .flatten()
         })
         .unwrap_or(0);
     let mut body = buf[head_end + 4..].to_vec();
@@ -180,7 +193,9 @@ fn read_request(conn: &mut TcpStream) -> std::io::Result<Option<(String, Vec<Str
 }
 
 fn serve(mut client: TcpStream, upstream_port: u16, s: &Shared) -> std::io::Result<()> {
-    let Some((request_line, headers, body)) = read_request(&mut client)? else { return Ok(()) };
+    let Some((request_line, headers, body)) = read_request(&mut client)? else {
+        return Ok(());
+    };
     s.requests.fetch_add(1, Ordering::SeqCst);
     let fault = pick_fault(s, &request_line);
     match &fault {
@@ -198,7 +213,10 @@ fn serve(mut client: TcpStream, upstream_port: u16, s: &Shared) -> std::io::Resu
             return Ok(());
         }
         Some(Fault::TooManyRequests) => {
-            write!(client, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+            write!(
+                client,
+                "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )?;
             return Ok(());
         }
         _ => {}
@@ -227,7 +245,11 @@ fn serve(mut client: TcpStream, upstream_port: u16, s: &Shared) -> std::io::Resu
             client.write_all(&answer)?;
         }
         Some(Fault::CutAfter(n)) => {
-            let head_end = answer.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4).unwrap_or(answer.len());
+            let head_end = answer
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map(|p| p + 4)
+                .unwrap_or(answer.len());
             let end = (head_end + n).min(answer.len().saturating_sub(1).max(head_end));
             client.write_all(&answer[..end])?;
             client.flush()?;

@@ -15,14 +15,33 @@ impl Tmux {
         if Command::new("tmux").arg("-V").output().is_err() {
             panic!("tmux is required for this test (scripts/setup installs it)");
         }
-        let tmux = Tmux { socket: format!("batchout-{name}-{}", std::process::id()) };
-        tmux.run(&["new-session", "-d", "-s", "t", "-x", &width.to_string(), "-y", &height.to_string(), cmd]);
+        let tmux = Tmux {
+            socket: format!("batchout-{name}-{}", std::process::id()),
+        };
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            cmd,
+        ]);
         tmux.run(&["set", "-g", "escape-time", "0"]);
         tmux
     }
 
     pub fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).arg("-f").arg("/dev/null").args(args).output().expect("tmux runs");
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("-f")
+            .arg("/dev/null")
+            .args(args)
+            .output()
+            .expect("tmux runs");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 

@@ -3,7 +3,9 @@
 //! files), and the summary. Problems go to stderr, everything else to stdout.
 
 use crate::text::sanitize::sanitize_line;
-use crate::transfer::events::{human_bytes, human_duration, Outcome, Progress, TransferEvent, TransferId};
+use crate::transfer::events::{
+    human_bytes, human_duration, Outcome, Progress, TransferEvent, TransferId,
+};
 use crate::transfer::plan::Plan;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::HashMap;
@@ -16,7 +18,11 @@ use tokio::sync::mpsc::UnboundedReceiver;
 const OWN_BAR: u64 = 4 << 20;
 
 pub async fn report(plan: Plan, mut rx: UnboundedReceiver<TransferEvent>, root: PathBuf) {
-    let names: Vec<String> = plan.files.iter().map(|f| sanitize_line(&f.display()).into_owned()).collect();
+    let names: Vec<String> = plan
+        .files
+        .iter()
+        .map(|f| sanitize_line(&f.display()).into_owned())
+        .collect();
     let mut out: Box<dyn Output> = if std::io::stderr().is_terminal() {
         Box::new(Bars::new(plan.total_bytes(), plan.files.len()))
     } else {
@@ -25,7 +31,11 @@ pub async fn report(plan: Plan, mut rx: UnboundedReceiver<TransferEvent>, root: 
     while let Some(ev) = rx.recv().await {
         let name = |id: TransferId| names.get(id).map(String::as_str).unwrap_or("?");
         match ev {
-            TransferEvent::Started { id, total, resumed_from } => {
+            TransferEvent::Started {
+                id,
+                total,
+                resumed_from,
+            } => {
                 if resumed_from > 0 {
                     out.problem(&format!(
                         "{}: resuming at {} of {}",
@@ -41,12 +51,21 @@ pub async fn report(plan: Plan, mut rx: UnboundedReceiver<TransferEvent>, root: 
                 out.problem(&format!("{}: {}", name(id), sanitize_line(&message)))
             }
             TransferEvent::Finished { id, outcome } => {
-                let len = plan.files.get(id).filter(|f| f.local.is_ok()).map(|f| f.blob.len).unwrap_or(0);
+                let len = plan
+                    .files
+                    .get(id)
+                    .filter(|f| f.local.is_ok())
+                    .map(|f| f.blob.len)
+                    .unwrap_or(0);
                 out.finished(id, name(id), len, &outcome);
             }
             TransferEvent::AllDone(summary) => {
                 out.done();
-                println!("{} into {}", summary.line(), sanitize_line(&root.display().to_string()));
+                println!(
+                    "{} into {}",
+                    summary.line(),
+                    sanitize_line(&root.display().to_string())
+                );
                 break;
             }
         }
@@ -57,11 +76,14 @@ pub async fn report(plan: Plan, mut rx: UnboundedReceiver<TransferEvent>, root: 
 fn problem_line(name: &str, outcome: &Outcome) -> Option<String> {
     match outcome {
         Outcome::Downloaded { .. } | Outcome::Identical => None,
-        Outcome::Exists { .. } => Some(format!("{name}: exists and differs; not overwritten (use --overwrite)")),
+        Outcome::Exists { .. } => Some(format!(
+            "{name}: exists and differs; not overwritten (use --overwrite)"
+        )),
         Outcome::Refused { reason } => Some(format!("{name}: refused: {}", sanitize_line(reason))),
-        Outcome::Cancelled { done } => {
-            Some(format!("{name}: cancelled after {}; run again to resume", human_bytes(*done)))
-        }
+        Outcome::Cancelled { done } => Some(format!(
+            "{name}: cancelled after {}; run again to resume",
+            human_bytes(*done)
+        )),
         Outcome::Failed { error } => Some(format!("{name}: failed: {}", sanitize_line(error))),
     }
 }
@@ -87,12 +109,17 @@ impl Output for Plain {
         }
     }
     fn progress(&mut self, id: TransferId, name: &str, p: Progress) {
-        let Some(last) = self.last_line.get_mut(&id) else { return };
+        let Some(last) = self.last_line.get_mut(&id) else {
+            return;
+        };
         if last.elapsed() < Duration::from_secs(2) || p.done == p.total {
             return;
         }
         *last = Instant::now();
-        let eta = p.eta.map(|d| format!(", ETA {}", human_duration(d))).unwrap_or_default();
+        let eta = p
+            .eta
+            .map(|d| format!(", ETA {}", human_duration(d)))
+            .unwrap_or_default();
         println!(
             "{name}: {} of {} ({}/s{eta})",
             human_bytes(p.done),
@@ -134,7 +161,13 @@ impl Bars {
             .progress_chars("=> "),
         );
         overall.enable_steady_tick(Duration::from_millis(200));
-        let bars = Bars { multi, overall, files: HashMap::new(), finished: 0, count };
+        let bars = Bars {
+            multi,
+            overall,
+            files: HashMap::new(),
+            finished: 0,
+            count,
+        };
         bars.overall.set_message(format!("0/{count} files"));
         bars
     }
@@ -148,11 +181,15 @@ impl Output for Bars {
             done = resumed_from;
         }
         if total > OWN_BAR {
-            let bar = self.multi.insert_before(&self.overall, ProgressBar::new(total));
+            let bar = self
+                .multi
+                .insert_before(&self.overall, ProgressBar::new(total));
             bar.set_style(
-                ProgressStyle::with_template("  {prefix:40!} [{bar:20}] {bytes}/{total_bytes} {msg}")
-                    .expect("valid template")
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "  {prefix:40!} [{bar:20}] {bytes}/{total_bytes} {msg}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
             );
             bar.set_prefix(name.to_string());
             bar.set_position(resumed_from);
@@ -166,7 +203,10 @@ impl Output for Bars {
             self.overall.inc(p.done.saturating_sub(*done));
             *done = p.done;
             bar.set_position(p.done);
-            let eta = p.eta.map(|d| format!(" ETA {}", human_duration(d))).unwrap_or_default();
+            let eta = p
+                .eta
+                .map(|d| format!(" ETA {}", human_duration(d)))
+                .unwrap_or_default();
             bar.set_message(format!("{}/s{eta}", human_bytes(p.rate as u64)));
         }
     }
@@ -182,7 +222,8 @@ impl Output for Bars {
         // Skipped and failed files count as "dealt with" so the bar reaches its end.
         self.overall.inc(len.saturating_sub(done));
         self.finished += 1;
-        self.overall.set_message(format!("{}/{} files", self.finished, self.count));
+        self.overall
+            .set_message(format!("{}/{} files", self.finished, self.count));
         if let Some(line) = problem_line(name, outcome) {
             let _ = self.multi.println(line);
         }

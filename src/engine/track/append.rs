@@ -30,7 +30,9 @@ pub(crate) async fn append_at(
 ) -> StoreResult<Appended> {
     let mut attempt = 0;
     loop {
-        let result = store.append_block(container, blob, data.clone(), position).await;
+        let result = store
+            .append_block(container, blob, data.clone(), position)
+            .await;
         match result {
             Ok(info) => return Ok(Appended::Done(info)),
             Err(StoreError::AppendPositionMismatch { .. }) => {
@@ -45,7 +47,11 @@ pub(crate) async fn append_at(
         tokio::time::sleep(retry::backoff(attempt)).await;
         attempt += 1;
         if attempt >= retry::MAX_ATTEMPTS * 2 {
-            return Err(StoreError::AppendPositionMismatch { blob: blob.to_string(), expected: position, actual: None });
+            return Err(StoreError::AppendPositionMismatch {
+                blob: blob.to_string(),
+                expected: position,
+                actual: None,
+            });
         }
     }
 }
@@ -71,7 +77,10 @@ async fn resolve_mismatch(
     }
     let extra = info.len - position;
     let compare = extra.min(data.len() as u64);
-    let there = retry::idempotent(|| store.read_range(container, blob, ByteRange::new(position, compare), None)).await?;
+    let there = retry::idempotent(|| {
+        store.read_range(container, blob, ByteRange::new(position, compare), None)
+    })
+    .await?;
     if there.data.len() as u64 == compare && there.data[..] == data[..compare as usize] {
         Ok(Some(Appended::AlreadyThere { bytes: compare }))
     } else {

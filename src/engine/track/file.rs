@@ -86,7 +86,9 @@ impl FileTracker {
     pub async fn flush(&mut self, last: bool) -> EngineResult<()> {
         if self.stopped {
             return match (&self.stop_reason, last) {
-                (Some(why), true) => Err(EngineError::Failed(format!("tracking had stopped: {why}"))),
+                (Some(why), true) => {
+                    Err(EngineError::Failed(format!("tracking had stopped: {why}")))
+                }
                 _ => Ok(()),
             };
         }
@@ -94,13 +96,22 @@ impl FileTracker {
             Ok(()) => {
                 if self.failing {
                     self.failing = false;
-                    self.events.emit(Event::FlushRecovered { source: self.spec.source.clone(), blob: self.spec.blob.clone() });
+                    self.events.emit(Event::FlushRecovered {
+                        source: self.spec.source.clone(),
+                        blob: self.spec.blob.clone(),
+                    });
                 }
                 Ok(())
             }
             Err(e) => {
-                if matches!(e, EngineError::Store(StoreError::BlockCountExceeded { .. } | StoreError::Corrupt(_) | StoreError::BlobTypeMismatch { .. }))
-                    || matches!(e, EngineError::NoContainer(_))
+                if matches!(
+                    e,
+                    EngineError::Store(
+                        StoreError::BlockCountExceeded { .. }
+                            | StoreError::Corrupt(_)
+                            | StoreError::BlobTypeMismatch { .. }
+                    )
+                ) || matches!(e, EngineError::NoContainer(_))
                 {
                     self.stopped = true;
                     self.stop_reason = Some(e.to_string());
@@ -134,10 +145,18 @@ impl FileTracker {
                 }
                 return Ok(());
             }
-            Err(e) => return Err(EngineError::io(format!("cannot read {}", source.display()), e)),
+            Err(e) => {
+                return Err(EngineError::io(
+                    format!("cannot read {}", source.display()),
+                    e,
+                ))
+            }
         };
         if !meta.is_file() {
-            return Err(EngineError::input(format!("{} is not a regular file", source.display())));
+            return Err(EngineError::input(format!(
+                "{} is not a regular file",
+                source.display()
+            )));
         }
         let len = meta.len();
         let identity = file_identity(&meta);
@@ -146,10 +165,18 @@ impl FileTracker {
             self.identity = identity;
         }
         if self.identity.is_some() && identity != self.identity {
-            self.events.emit(Event::FileReplaced { source: source.clone(), blob: self.spec.blob.clone() });
+            self.events.emit(Event::FileReplaced {
+                source: source.clone(),
+                blob: self.spec.blob.clone(),
+            });
             self.new_generation(identity);
         } else if len < self.synced {
-            self.events.emit(Event::FileShrank { source: source.clone(), blob: self.spec.blob.clone(), was: self.synced, now: len });
+            self.events.emit(Event::FileShrank {
+                source: source.clone(),
+                blob: self.spec.blob.clone(),
+                was: self.synced,
+                now: len,
+            });
             self.new_generation(identity);
         }
         self.vanished = false;
@@ -160,14 +187,22 @@ impl FileTracker {
             .await
             .map_err(|e| EngineError::io(format!("cannot read {}", source.display()), e))?;
         if !self.tail.is_empty() && !self.tail_still_matches(&mut file).await? {
-            self.events.emit(Event::FileReplaced { source: source.clone(), blob: self.spec.blob.clone() });
+            self.events.emit(Event::FileReplaced {
+                source: source.clone(),
+                blob: self.spec.blob.clone(),
+            });
             self.new_generation(identity);
         }
         self.append_from(&mut file, len, last).await
     }
 
     /// Append the file's bytes `synced..len` in blocks of at most 4 MiB.
-    async fn append_from(&mut self, file: &mut tokio::fs::File, len: u64, last: bool) -> EngineResult<()> {
+    async fn append_from(
+        &mut self,
+        file: &mut tokio::fs::File,
+        len: u64,
+        last: bool,
+    ) -> EngineResult<()> {
         let mut buf = BytesMut::new();
         let mut sent_full = false;
         while self.synced < len {
@@ -182,28 +217,45 @@ impl FileTracker {
             buf.resize(want, 0);
             file.seek(std::io::SeekFrom::Start(self.synced))
                 .await
-                .map_err(|e| EngineError::io(format!("cannot read {}", self.spec.source.display()), e))?;
-            let got = read_up_to(file, &mut buf).await
-                .map_err(|e| EngineError::io(format!("cannot read {}", self.spec.source.display()), e))?;
+                .map_err(|e| {
+                    EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
+                })?;
+            let got = read_up_to(file, &mut buf).await.map_err(|e| {
+                EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
+            })?;
             if got == 0 {
                 break; // the file shrank under us; the next flush sees it
             }
             buf.truncate(got);
             let data: Bytes = buf.split().freeze();
             let position = self.blob_len();
-            match append_at(self.store.as_ref(), &self.spec.container, &self.spec.blob, &data, position).await? {
+            match append_at(
+                self.store.as_ref(),
+                &self.spec.container,
+                &self.spec.blob,
+                &data,
+                position,
+            )
+            .await?
+            {
                 Appended::Done(info) => {
                     self.advance(&data, data.len() as u64);
                     self.blocks = info.committed_blocks.or(self.blocks.map(|b| b + 1));
                     sent_full |= !partial;
                 }
                 Appended::AlreadyThere { bytes } => {
-                    self.events.emit(Event::RecoveredAppend { blob: self.spec.blob.clone(), bytes });
+                    self.events.emit(Event::RecoveredAppend {
+                        blob: self.spec.blob.clone(),
+                        bytes,
+                    });
                     self.advance(&data, bytes);
                     self.blocks = self.blocks.map(|b| b + 1);
                 }
                 Appended::Foreign { bytes } => {
-                    self.events.emit(Event::ForeignAppend { blob: self.spec.blob.clone(), bytes });
+                    self.events.emit(Event::ForeignAppend {
+                        blob: self.spec.blob.clone(),
+                        bytes,
+                    });
                     self.base += bytes;
                 }
             }
@@ -236,28 +288,32 @@ impl FileTracker {
     async fn tail_still_matches(&self, file: &mut tokio::fs::File) -> EngineResult<bool> {
         let at = self.synced - self.tail.len() as u64;
         let mut now = vec![0u8; self.tail.len()];
-        file.seek(std::io::SeekFrom::Start(at))
-            .await
-            .map_err(|e| EngineError::io(format!("cannot read {}", self.spec.source.display()), e))?;
-        let got = read_up_to(file, &mut now)
-            .await
-            .map_err(|e| EngineError::io(format!("cannot read {}", self.spec.source.display()), e))?;
+        file.seek(std::io::SeekFrom::Start(at)).await.map_err(|e| {
+            EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
+        })?;
+        let got = read_up_to(file, &mut now).await.map_err(|e| {
+            EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
+        })?;
         Ok(got == now.len() && now == self.tail)
     }
 
     /// Create the append blob if missing (and the container, if that is missing too), then
     /// find out how much of the file it already holds.
     async fn open_blob(&mut self, file_len: u64) -> EngineResult<()> {
-        let options = PutOptions { content_type: Some(content_type_of(&self.spec.source)), ..Default::default() };
+        let options = PutOptions {
+            content_type: Some(content_type_of(&self.spec.source)),
+            ..Default::default()
+        };
         let store = self.store.as_ref();
         let (c, b) = (&self.spec.container, &self.spec.blob);
-        let (info, _created) = match retry::idempotent(|| store.create_append_blob(c, b, &options)).await {
-            Err(StoreError::ContainerNotFound { .. }) => {
-                create_for_write(store, c, &self.spec.job_id, &self.events).await?;
-                retry::idempotent(|| store.create_append_blob(c, b, &options)).await?
-            }
-            other => other?,
-        };
+        let (info, _created) =
+            match retry::idempotent(|| store.create_append_blob(c, b, &options)).await {
+                Err(StoreError::ContainerNotFound { .. }) => {
+                    create_for_write(store, c, &self.spec.job_id, &self.events).await?;
+                    retry::idempotent(|| store.create_append_blob(c, b, &options)).await?
+                }
+                other => other?,
+            };
         self.opened = true;
         self.blocks = info.committed_blocks;
         let blob_len = info.len;
@@ -267,10 +323,18 @@ impl FileTracker {
         if file_len >= blob_len && self.blob_tail_matches_file(blob_len).await? {
             self.synced = blob_len;
             self.tail.clear();
-            self.events.emit(Event::Resumed { source: self.spec.source.clone(), blob: b.clone(), offset: blob_len });
+            self.events.emit(Event::Resumed {
+                source: self.spec.source.clone(),
+                blob: b.clone(),
+                offset: blob_len,
+            });
         } else {
             self.base = blob_len;
-            self.events.emit(Event::BlobHoldsOtherData { source: self.spec.source.clone(), blob: b.clone(), blob_len });
+            self.events.emit(Event::BlobHoldsOtherData {
+                source: self.spec.source.clone(),
+                blob: b.clone(),
+                blob_len,
+            });
         }
         Ok(())
     }
@@ -280,17 +344,29 @@ impl FileTracker {
         let n = blob_len.min(RESUME_COMPARE);
         let start = blob_len - n;
         let store = self.store.as_ref();
-        let there = retry::idempotent(|| store.read_range(&self.spec.container, &self.spec.blob, ByteRange::new(start, n), None)).await?;
+        let there = retry::idempotent(|| {
+            store.read_range(
+                &self.spec.container,
+                &self.spec.blob,
+                ByteRange::new(start, n),
+                None,
+            )
+        })
+        .await?;
         let mut file = tokio::fs::File::open(&self.spec.source)
             .await
-            .map_err(|e| EngineError::io(format!("cannot read {}", self.spec.source.display()), e))?;
+            .map_err(|e| {
+                EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
+            })?;
         file.seek(std::io::SeekFrom::Start(start))
             .await
-            .map_err(|e| EngineError::io(format!("cannot read {}", self.spec.source.display()), e))?;
+            .map_err(|e| {
+                EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
+            })?;
         let mut here = vec![0u8; n as usize];
-        let got = read_up_to(&mut file, &mut here)
-            .await
-            .map_err(|e| EngineError::io(format!("cannot read {}", self.spec.source.display()), e))?;
+        let got = read_up_to(&mut file, &mut here).await.map_err(|e| {
+            EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
+        })?;
         Ok(got as u64 == n && there.data[..] == here[..])
     }
 }

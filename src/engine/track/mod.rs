@@ -26,10 +26,19 @@ use tokio::time::Instant;
 
 impl TrackSpec {
     /// Track `source` under `target`, stored as `dest` or by the relative-path rule.
-    pub fn new(target: &Target, source: impl Into<PathBuf>, dest: Option<&str>) -> EngineResult<TrackSpec> {
+    pub fn new(
+        target: &Target,
+        source: impl Into<PathBuf>,
+        dest: Option<&str>,
+    ) -> EngineResult<TrackSpec> {
         let source = source.into();
         let blob = target.blob_for_source(&source, dest)?;
-        Ok(TrackSpec { source, container: target.container.clone(), blob, job_id: target.job_id.clone() })
+        Ok(TrackSpec {
+            source,
+            container: target.container.clone(),
+            blob,
+            job_id: target.job_id.clone(),
+        })
     }
 }
 
@@ -87,7 +96,9 @@ impl Tracker {
     /// flush (for any file) is the result: nothing is silently left unsaved.
     pub async fn finish(self) -> EngineResult<TrackReport> {
         let _ = self.stop.send(true);
-        self.task.await.map_err(|e| EngineError::Failed(format!("tracking task failed: {e}")))?
+        self.task
+            .await
+            .map_err(|e| EngineError::Failed(format!("tracking task failed: {e}")))?
     }
 }
 
@@ -138,7 +149,10 @@ async fn flush_all(files: &mut [FileTracker], last: bool) -> Vec<String> {
     .await;
     results
         .into_iter()
-        .filter_map(|(source, blob, r)| r.err().map(|e| format!("{} -> {blob}: {e}", source.display())))
+        .filter_map(|(source, blob, r)| {
+            r.err()
+                .map(|e| format!("{} -> {blob}: {e}", source.display()))
+        })
         .collect()
 }
 

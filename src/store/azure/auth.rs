@@ -61,7 +61,10 @@ impl SharedKeyPolicy {
         let key = base64::engine::general_purpose::STANDARD
             .decode(key.trim())
             .map_err(|_| "the account key is not valid base64 (copy it again from the portal or `az storage account keys list`)".to_string())?;
-        Ok(SharedKeyPolicy { account: account.to_string(), key })
+        Ok(SharedKeyPolicy {
+            account: account.to_string(),
+            key,
+        })
     }
 
     fn sign(&self, string_to_sign: &str) -> String {
@@ -73,7 +76,12 @@ impl SharedKeyPolicy {
 
 #[async_trait::async_trait]
 impl Policy for SharedKeyPolicy {
-    async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
+    async fn send(
+        &self,
+        ctx: &Context,
+        request: &mut Request,
+        next: &[Arc<dyn Policy>],
+    ) -> PolicyResult {
         let date = httpdate::fmt_http_date(std::time::SystemTime::now());
         request.insert_header("x-ms-date", date);
         let content_length = match request.headers().get_optional_str(&"content-length".into()) {
@@ -108,12 +116,24 @@ pub fn string_to_sign(
     url: &url::Url,
 ) -> String {
     let get = |name: &str| {
-        headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     };
     // Since version 2015-02-21 a zero Content-Length is signed as the empty string.
-    let content_length = if content_length == "0" { "" } else { content_length };
+    let content_length = if content_length == "0" {
+        ""
+    } else {
+        content_length
+    };
     // x-ms-date wins over Date: sign Date empty when x-ms-date is present.
-    let date = if headers.iter().any(|(k, _)| k == "x-ms-date") { "" } else { get("date") };
+    let date = if headers.iter().any(|(k, _)| k == "x-ms-date") {
+        ""
+    } else {
+        get("date")
+    };
     let mut out = String::with_capacity(256);
     for part in [
         verb,
@@ -154,7 +174,10 @@ pub fn canonicalized_resource(account: &str, url: &url::Url) -> String {
     let mut out = format!("/{account}{}", url.path());
     let mut params: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for (k, v) in url.query_pairs() {
-        params.entry(k.to_ascii_lowercase()).or_default().push(v.into_owned());
+        params
+            .entry(k.to_ascii_lowercase())
+            .or_default()
+            .push(v.into_owned());
     }
     for (k, mut values) in params {
         values.sort();
@@ -180,16 +203,26 @@ mod tests {
     // ("Shared Key format for 2009-09-19 and later" / "Canonicalized resource string").
     #[test]
     fn canonicalized_resource_matches_published_examples() {
-        let u = url::Url::parse("http://myaccount.blob.core.windows.net/mycontainer?restype=container&comp=metadata").unwrap();
-        assert_eq!(canonicalized_resource("myaccount", &u), "/myaccount/mycontainer\ncomp:metadata\nrestype:container");
+        let u = url::Url::parse(
+            "http://myaccount.blob.core.windows.net/mycontainer?restype=container&comp=metadata",
+        )
+        .unwrap();
+        assert_eq!(
+            canonicalized_resource("myaccount", &u),
+            "/myaccount/mycontainer\ncomp:metadata\nrestype:container"
+        );
         let u = url::Url::parse("http://myaccount.blob.core.windows.net/mycontainer?restype=container&comp=list&include=snapshots&include=metadata&include=uncommittedblobs").unwrap();
         assert_eq!(
             canonicalized_resource("myaccount", &u),
             "/myaccount/mycontainer\ncomp:list\ninclude:metadata,snapshots,uncommittedblobs\nrestype:container"
         );
         // The emulator's path-style URL names the account twice.
-        let u = url::Url::parse("http://127.0.0.1:10000/devstoreaccount1/mycontainer/a%20b/c.txt").unwrap();
-        assert_eq!(canonicalized_resource("devstoreaccount1", &u), "/devstoreaccount1/devstoreaccount1/mycontainer/a%20b/c.txt");
+        let u = url::Url::parse("http://127.0.0.1:10000/devstoreaccount1/mycontainer/a%20b/c.txt")
+            .unwrap();
+        assert_eq!(
+            canonicalized_resource("devstoreaccount1", &u),
+            "/devstoreaccount1/devstoreaccount1/mycontainer/a%20b/c.txt"
+        );
     }
 
     #[test]
@@ -198,7 +231,10 @@ mod tests {
         let u = url::Url::parse("http://myaccount.blob.core.windows.net/mycontainer?restype=container&comp=metadata&timeout=20").unwrap();
         let headers = vec![
             ("x-ms-version".to_string(), "2009-09-19".to_string()),
-            ("x-ms-date".to_string(), "Sun, 11 Oct 2009 21:49:13 GMT".to_string()),
+            (
+                "x-ms-date".to_string(),
+                "Sun, 11 Oct 2009 21:49:13 GMT".to_string(),
+            ),
         ];
         let sts = string_to_sign("GET", "0", &headers, "myaccount", &u);
         assert_eq!(
@@ -211,8 +247,12 @@ mod tests {
     fn signature_is_hmac_sha256_of_the_string_to_sign() {
         // Known vector: HMAC-SHA256 with the emulator's well-known key over a fixed string,
         // computed independently with `openssl dgst -sha256 -mac HMAC -macopt hexkey:...`.
-        let p = SharedKeyPolicy::new("devstoreaccount1", crate::store::azure::AZURITE_ACCOUNT_KEY).unwrap();
-        assert_eq!(p.sign("GET\n"), "/ZZsmidvu/o1IWuAI6fRY2fmdvnXEMtMILD8Y+sZWjA=");
+        let p = SharedKeyPolicy::new("devstoreaccount1", crate::store::azure::AZURITE_ACCOUNT_KEY)
+            .unwrap();
+        assert_eq!(
+            p.sign("GET\n"),
+            "/ZZsmidvu/o1IWuAI6fRY2fmdvnXEMtMILD8Y+sZWjA="
+        );
         assert!(SharedKeyPolicy::new("a", "not base64!").is_err());
     }
 }

@@ -24,7 +24,12 @@ pub const API_VERSION: &str = "2025-11-05";
 
 /// Characters percent-encoded in a blob name inside the URL path (`/` stays literal so the
 /// path is what Azure, Azurite and Shared Key signing all agree on).
-const BLOB_PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+const BLOB_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
 /// For names with `.` or `..` segments, which URL parsing would resolve away: `/` is sent
 /// as `%2F` so the name stays one path segment (the service decodes it back).
 const BLOB_ONE_SEGMENT: &AsciiSet = &BLOB_PATH.add(b'/');
@@ -89,7 +94,9 @@ impl Client {
             Credential::SharedKey { account, key } => {
                 per_try.push(Arc::new(SharedKeyPolicy::new(account, key.secret())?));
             }
-            Credential::Sas(token) => sas = Some(token.secret().trim_start_matches('?').to_string()),
+            Credential::Sas(token) => {
+                sas = Some(token.secret().trim_start_matches('?').to_string())
+            }
             Credential::Token(cred) => {
                 if endpoint.account_url.scheme() != "https" {
                     return Err(format!(
@@ -119,7 +126,12 @@ impl Client {
             Vec::new(),
             None,
         );
-        Ok(Client { endpoint, options, pipeline, sas })
+        Ok(Client {
+            endpoint,
+            options,
+            pipeline,
+            sas,
+        })
     }
 
     fn with_sas(&self, mut url: Url) -> Url {
@@ -134,12 +146,20 @@ impl Client {
     }
 
     fn base(&self) -> String {
-        self.endpoint.account_url.as_str().trim_end_matches('/').to_string()
+        self.endpoint
+            .account_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// The container's URL (with the SAS, if any).
     pub fn container_url(&self, container: &str) -> Url {
-        let s = format!("{}/{}", self.base(), utf8_percent_encode(container, BLOB_PATH));
+        let s = format!(
+            "{}/{}",
+            self.base(),
+            utf8_percent_encode(container, BLOB_PATH)
+        );
         self.with_sas(Url::parse(&s).expect("account URL plus a path is a URL"))
     }
 
@@ -149,7 +169,14 @@ impl Client {
             "{}/{}/{}",
             self.base(),
             utf8_percent_encode(container, BLOB_PATH),
-            utf8_percent_encode(blob, if has_dot_segment(blob) { BLOB_ONE_SEGMENT } else { BLOB_PATH })
+            utf8_percent_encode(
+                blob,
+                if has_dot_segment(blob) {
+                    BLOB_ONE_SEGMENT
+                } else {
+                    BLOB_PATH
+                }
+            )
         );
         self.with_sas(Url::parse(&s).expect("account URL plus a path is a URL"))
     }
@@ -159,7 +186,10 @@ impl Client {
         BlobServiceClient::new(
             url,
             None,
-            Some(BlobServiceClientOptions { client_options: self.options.clone(), version: API_VERSION.into() }),
+            Some(BlobServiceClientOptions {
+                client_options: self.options.clone(),
+                version: API_VERSION.into(),
+            }),
         )
     }
 
@@ -180,7 +210,10 @@ impl Client {
         BlobContainerClient::new(
             url,
             None,
-            Some(BlobContainerClientOptions { client_options: self.options.clone(), version: API_VERSION.into() }),
+            Some(BlobContainerClientOptions {
+                client_options: self.options.clone(),
+                version: API_VERSION.into(),
+            }),
         )
     }
 
@@ -188,7 +221,10 @@ impl Client {
         BlobClient::new(
             self.blob_url(container, blob),
             None,
-            Some(BlobClientOptions { client_options: self.options.clone(), version: API_VERSION.into() }),
+            Some(BlobClientOptions {
+                client_options: self.options.clone(),
+                version: API_VERSION.into(),
+            }),
         )
     }
 
@@ -197,7 +233,14 @@ impl Client {
     pub async fn send(&self, mut request: Request) -> azure_core::Result<RawResponse> {
         request.insert_header("x-ms-version", API_VERSION);
         self.pipeline
-            .send(&Context::new(), &mut request, Some(PipelineSendOptions { skip_checks: true, ..Default::default() }))
+            .send(
+                &Context::new(),
+                &mut request,
+                Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
             .await
     }
 }

@@ -47,7 +47,11 @@ impl Failure {
             let open = format!("<{name}>");
             let start = text.find(&open)? + open.len();
             let end = text[start..].find(&format!("</{name}>"))? + start;
-            Some(quick_xml::escape::unescape(&text[start..end]).map(|c| c.into_owned()).unwrap_or_default())
+            Some(
+                quick_xml::escape::unescape(&text[start..end])
+                    .map(|c| c.into_owned())
+                    .unwrap_or_default(),
+            )
         };
         if self.code.is_none() {
             self.code = tag("Code");
@@ -117,20 +121,40 @@ pub fn from_failure(f: &Failure, op: Op<'_>) -> StoreError {
     let blob = op.blob.unwrap_or("").to_string();
     let message = redact(&one_line(f.message.as_deref().unwrap_or("")));
     match (f.status, f.code()) {
-        (404, "ContainerNotFound") => {
-            StoreError::ContainerNotFound { container: op.container.into(), store: op.store.into() }
-        }
-        (404, "BlobNotFound") => StoreError::BlobNotFound { container: op.container.into(), blob },
+        (404, "ContainerNotFound") => StoreError::ContainerNotFound {
+            container: op.container.into(),
+            store: op.store.into(),
+        },
+        (404, "BlobNotFound") => StoreError::BlobNotFound {
+            container: op.container.into(),
+            blob,
+        },
         // HEAD answers carry no body and sometimes no code: a missing blob or container.
-        (404, "") if op.blob.is_some() => StoreError::BlobNotFound { container: op.container.into(), blob },
-        (404, "") => StoreError::ContainerNotFound { container: op.container.into(), store: op.store.into() },
-        (412, "AppendPositionConditionNotMet") => {
-            StoreError::AppendPositionMismatch { blob, expected: 0, actual: None }
-        }
+        (404, "") if op.blob.is_some() => StoreError::BlobNotFound {
+            container: op.container.into(),
+            blob,
+        },
+        (404, "") => StoreError::ContainerNotFound {
+            container: op.container.into(),
+            store: op.store.into(),
+        },
+        (412, "AppendPositionConditionNotMet") => StoreError::AppendPositionMismatch {
+            blob,
+            expected: 0,
+            actual: None,
+        },
         (412, _) => StoreError::ConditionNotMet { blob },
-        (409, "InvalidBlobType") => StoreError::BlobTypeMismatch { blob, expected: "matching", found: "other" },
+        (409, "InvalidBlobType") => StoreError::BlobTypeMismatch {
+            blob,
+            expected: "matching",
+            found: "other",
+        },
         (409, "BlockCountExceedsLimit") => StoreError::BlockCountExceeded { blob },
-        (416, _) => StoreError::InvalidRange { blob, start: 0, len: 0 },
+        (416, _) => StoreError::InvalidRange {
+            blob,
+            start: 0,
+            len: 0,
+        },
         (400, "InvalidResourceName") | (400, "InvalidUri") | (400, "OutOfRangeInput") => {
             StoreError::InvalidName(format!("invalid container or blob name ({message})"))
         }
@@ -138,19 +162,39 @@ pub fn from_failure(f: &Failure, op: Op<'_>) -> StoreError {
         (429, _) | (503, "ServerBusy") | (503, "") => StoreError::Throttled(format!(
             "{} is busy ({}; retried with backoff); try again later or lower the parallelism",
             op.store,
-            if f.code().is_empty() { format!("HTTP {}", f.status) } else { f.code().to_string() }
+            if f.code().is_empty() {
+                format!("HTTP {}", f.status)
+            } else {
+                f.code().to_string()
+            }
         )),
         (status, code) => StoreError::Service {
             status,
-            code: if code.is_empty() { "Unknown".into() } else { code.into() },
-            message: if message.is_empty() { format!("on {}", op.store) } else { message },
+            code: if code.is_empty() {
+                "Unknown".into()
+            } else {
+                code.into()
+            },
+            message: if message.is_empty() {
+                format!("on {}", op.store)
+            } else {
+                message
+            },
         },
     }
 }
 
 fn auth_error(f: &Failure, op: Op<'_>) -> StoreError {
-    let detail = f.auth_detail.as_deref().map(|d| redact(&one_line(d))).unwrap_or_default();
-    let detail = if detail.is_empty() { String::new() } else { format!(" ({detail})") };
+    let detail = f
+        .auth_detail
+        .as_deref()
+        .map(|d| redact(&one_line(d)))
+        .unwrap_or_default();
+    let detail = if detail.is_empty() {
+        String::new()
+    } else {
+        format!(" ({detail})")
+    };
     let hint = match (op.auth, f.code()) {
         (_, "AuthorizationPermissionMismatch") | (_, "AuthorizationFailure") if op.auth == "Entra ID" => {
             "your identity needs a data role on the account, e.g. Storage Blob Data Reader (or Contributor to write)".to_string()
@@ -171,14 +215,24 @@ fn auth_error(f: &Failure, op: Op<'_>) -> StoreError {
 /// Replace secrets (SAS signatures, account keys, bearer tokens) by `REDACTED`.
 pub fn redact(text: &str) -> String {
     let mut out = text.to_string();
-    for key in ["sig=", "AccountKey=", "SharedAccessSignature=", "Bearer ", "SharedKey "] {
+    for key in [
+        "sig=",
+        "AccountKey=",
+        "SharedAccessSignature=",
+        "Bearer ",
+        "SharedKey ",
+    ] {
         let mut from = 0;
         loop {
             let lower = out.to_ascii_lowercase();
-            let Some(pos) = lower[from..].find(&key.to_ascii_lowercase()) else { break };
+            let Some(pos) = lower[from..].find(&key.to_ascii_lowercase()) else {
+                break;
+            };
             let start = from + pos + key.len();
             let end = out[start..]
-                .find(|c: char| c == '&' || c == ';' || c == '"' || c == '\'' || c == '<' || c.is_whitespace())
+                .find(|c: char| {
+                    c == '&' || c == ';' || c == '"' || c == '\'' || c == '<' || c.is_whitespace()
+                })
                 .map(|e| start + e)
                 .unwrap_or(out.len());
             if end > start {
@@ -210,8 +264,17 @@ mod tests {
         let body = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.\nRequestId:1\nTime:2</Message><AuthenticationErrorDetail>Signature did not match. String to sign used was r sig=abc</AuthenticationErrorDetail></Error>";
         let f = Failure::from_response(403, &Headers::new(), body);
         assert_eq!(f.code.as_deref(), Some("AuthenticationFailed"));
-        assert_eq!(f.message.as_deref(), Some("Server failed to authenticate the request."));
-        let op = Op { store: "azure account a", account: "a", auth: "SAS", container: "c", blob: None };
+        assert_eq!(
+            f.message.as_deref(),
+            Some("Server failed to authenticate the request.")
+        );
+        let op = Op {
+            store: "azure account a",
+            account: "a",
+            auth: "SAS",
+            container: "c",
+            blob: None,
+        };
         let e = from_failure(&f, op).to_string();
         assert!(e.contains("SAS was refused"), "{e}");
         assert!(!e.contains("abc"), "{e}");

@@ -15,11 +15,15 @@ pub fn etag(h: &Headers) -> String {
 }
 
 pub fn last_modified(h: &Headers) -> OffsetDateTime {
-    get(h, "last-modified").and_then(parse_http_date).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    get(h, "last-modified")
+        .and_then(parse_http_date)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 pub fn blob_type(h: &Headers) -> BlobType {
-    get(h, "x-ms-blob-type").map(parse_blob_type).unwrap_or(BlobType::Block)
+    get(h, "x-ms-blob-type")
+        .map(parse_blob_type)
+        .unwrap_or(BlobType::Block)
 }
 
 /// `x-ms-meta-*` headers as metadata (names lower-cased, as Azure treats them).
@@ -27,7 +31,8 @@ pub fn metadata(h: &Headers) -> BTreeMap<String, String> {
     h.iter()
         .filter_map(|(k, v)| {
             let k = k.as_str().to_ascii_lowercase();
-            k.strip_prefix("x-ms-meta-").map(|m| (m.to_string(), v.as_str().to_string()))
+            k.strip_prefix("x-ms-meta-")
+                .map(|m| (m.to_string(), v.as_str().to_string()))
         })
         .collect()
 }
@@ -36,18 +41,28 @@ pub fn metadata(h: &Headers) -> BTreeMap<String, String> {
 pub fn blob_info(name: &str, h: &Headers) -> BlobInfo {
     BlobInfo {
         name: name.to_string(),
-        len: get(h, "content-length").and_then(|v| v.trim().parse().ok()).unwrap_or(0),
+        len: get(h, "content-length")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0),
         etag: etag(h),
         last_modified: last_modified(h),
         blob_type: blob_type(h),
         content_md5: get(h, "content-md5").and_then(parse_md5),
-        content_type: get(h, "content-type").filter(|s| !s.is_empty()).map(str::to_string),
-        committed_blocks: get(h, "x-ms-blob-committed-block-count").and_then(|v| v.trim().parse().ok()),
+        content_type: get(h, "content-type")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        committed_blocks: get(h, "x-ms-blob-committed-block-count")
+            .and_then(|v| v.trim().parse().ok()),
     }
 }
 
 pub fn container_info(name: &str, h: &Headers) -> ContainerInfo {
-    ContainerInfo { name: name.to_string(), last_modified: last_modified(h), etag: etag(h), metadata: metadata(h) }
+    ContainerInfo {
+        name: name.to_string(),
+        last_modified: last_modified(h),
+        etag: etag(h),
+        metadata: metadata(h),
+    }
 }
 
 /// `Content-Range: bytes 0-9/100` -> (0, 100).

@@ -6,8 +6,8 @@
 
 use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
 use azure_identity::{
-    ClientSecretCredential, DeveloperToolsCredential, ManagedIdentityCredential, ManagedIdentityCredentialOptions,
-    UserAssignedId, WorkloadIdentityCredential,
+    ClientSecretCredential, DeveloperToolsCredential, ManagedIdentityCredential,
+    ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
 };
 use std::sync::Arc;
 
@@ -46,7 +46,8 @@ pub fn from_env() -> azure_core::Result<Arc<dyn TokenCredential>> {
         )?,
         IdentitySource::WorkloadIdentity => WorkloadIdentityCredential::new(None)?,
         IdentitySource::DeveloperToolsThenManagedIdentity => {
-            let mut chain: Vec<Arc<dyn TokenCredential>> = vec![DeveloperToolsCredential::new(None)?];
+            let mut chain: Vec<Arc<dyn TokenCredential>> =
+                vec![DeveloperToolsCredential::new(None)?];
             let options = ManagedIdentityCredentialOptions {
                 user_assigned_id: env("AZURE_CLIENT_ID").map(UserAssignedId::ClientId),
                 ..Default::default()
@@ -65,7 +66,11 @@ struct Chain(Vec<Arc<dyn TokenCredential>>);
 
 #[async_trait::async_trait]
 impl TokenCredential for Chain {
-    async fn get_token(&self, scopes: &[&str], options: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
+    async fn get_token(
+        &self,
+        scopes: &[&str],
+        options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
         let mut failures = Vec::new();
         for c in &self.0 {
             match c.get_token(scopes, options.clone()).await {
@@ -75,7 +80,10 @@ impl TokenCredential for Chain {
         }
         Err(azure_core::Error::with_message(
             azure_core::error::ErrorKind::Credential,
-            format!("no Entra ID sign-in found (developer tools, managed identity): {}", failures.join("; ")),
+            format!(
+                "no Entra ID sign-in found (developer tools, managed identity): {}",
+                failures.join("; ")
+            ),
         ))
     }
 }
@@ -87,16 +95,31 @@ mod tests {
     #[test]
     fn picks_the_source_from_variables() {
         let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
         };
         assert_eq!(
-            source_from_env(vars(&[("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c"), ("AZURE_CLIENT_SECRET", "s")])),
+            source_from_env(vars(&[
+                ("AZURE_TENANT_ID", "t"),
+                ("AZURE_CLIENT_ID", "c"),
+                ("AZURE_CLIENT_SECRET", "s")
+            ])),
             IdentitySource::ClientSecret
         );
         assert_eq!(
-            source_from_env(vars(&[("AZURE_CLIENT_ID", "c"), ("AZURE_FEDERATED_TOKEN_FILE", "/var/run/token")])),
+            source_from_env(vars(&[
+                ("AZURE_CLIENT_ID", "c"),
+                ("AZURE_FEDERATED_TOKEN_FILE", "/var/run/token")
+            ])),
             IdentitySource::WorkloadIdentity
         );
-        assert_eq!(source_from_env(vars(&[("AZURE_CLIENT_ID", "c")])), IdentitySource::DeveloperToolsThenManagedIdentity);
+        assert_eq!(
+            source_from_env(vars(&[("AZURE_CLIENT_ID", "c")])),
+            IdentitySource::DeveloperToolsThenManagedIdentity
+        );
     }
 }

@@ -12,8 +12,8 @@ pub mod auth;
 mod blobs;
 pub mod client;
 pub mod errors;
-pub mod identity;
 mod headers;
+pub mod identity;
 mod listing;
 pub mod retry;
 pub mod xml;
@@ -43,25 +43,42 @@ impl AzureStore {
         Self::with_settings(endpoint, &ConnectSettings::default())
     }
 
-    pub fn with_settings(endpoint: Endpoint, settings: &ConnectSettings) -> StoreResult<AzureStore> {
-        let mut description = format!("azure account {} ({})", endpoint.account_name, endpoint.account_url.as_str().trim_end_matches('/'));
+    pub fn with_settings(
+        endpoint: Endpoint,
+        settings: &ConnectSettings,
+    ) -> StoreResult<AzureStore> {
+        let mut description = format!(
+            "azure account {} ({})",
+            endpoint.account_name,
+            endpoint.account_url.as_str().trim_end_matches('/')
+        );
         if let Some(c) = &endpoint.container {
             description = format!("{description}, container {c} only");
         }
         let client = client::Client::new(endpoint, settings).map_err(StoreError::Config)?;
-        Ok(AzureStore { client, description })
+        Ok(AzureStore {
+            client,
+            description,
+        })
     }
 
     /// Shared Key access to an account at `account_url` (e.g. Azurite's
     /// `http://127.0.0.1:10000/devstoreaccount1`).
-    pub fn with_account_key(account_url: &str, account: &str, key: &str) -> StoreResult<AzureStore> {
+    pub fn with_account_key(
+        account_url: &str,
+        account: &str,
+        key: &str,
+    ) -> StoreResult<AzureStore> {
         let account_url = url::Url::parse(account_url)
             .map_err(|e| StoreError::Config(format!("invalid blob endpoint {account_url}: {e}")))?;
         Self::new(Endpoint {
             account_url,
             account_name: account.to_string(),
             container: None,
-            credential: Credential::SharedKey { account: account.to_string(), key: key.to_string().into() },
+            credential: Credential::SharedKey {
+                account: account.to_string(),
+                key: key.to_string().into(),
+            },
         })
     }
 
@@ -96,7 +113,11 @@ impl Store for AzureStore {
         self.description.clone()
     }
 
-    async fn list_containers(&self, prefix: &str, marker: Option<&str>) -> StoreResult<Page<ContainerInfo>> {
+    async fn list_containers(
+        &self,
+        prefix: &str,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ContainerInfo>> {
         self.list_containers_page(prefix, marker).await
     }
 
@@ -107,7 +128,8 @@ impl Store for AzureStore {
             // Azurite refuse Get Container Properties for most service SAS): a one-item
             // listing still proves the container exists.
             Err(StoreError::Auth(_)) if self.client.endpoint.container.is_some() => {
-                self.list_blobs_page(container, &ListQuery::flat("").page_size(1), None).await?;
+                self.list_blobs_page(container, &ListQuery::flat("").page_size(1), None)
+                    .await?;
                 Ok(ContainerInfo {
                     name: container.to_string(),
                     last_modified: time::OffsetDateTime::UNIX_EPOCH,
@@ -119,7 +141,12 @@ impl Store for AzureStore {
         }
     }
 
-    async fn list_blobs(&self, container: &str, query: &ListQuery, marker: Option<&str>) -> StoreResult<Page<ListItem>> {
+    async fn list_blobs(
+        &self,
+        container: &str,
+        query: &ListQuery,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ListItem>> {
         self.check_container(container)?;
         self.list_blobs_page(container, query, marker).await
     }
@@ -129,39 +156,82 @@ impl Store for AzureStore {
         self.get_blob_info(container, blob).await
     }
 
-    async fn read_range(&self, container: &str, blob: &str, range: ByteRange, if_match: Option<&str>) -> StoreResult<RangeData> {
+    async fn read_range(
+        &self,
+        container: &str,
+        blob: &str,
+        range: ByteRange,
+        if_match: Option<&str>,
+    ) -> StoreResult<RangeData> {
         self.check_container(container)?;
         self.read_blob_range(container, blob, range, if_match).await
     }
 
-    async fn create_container(&self, container: &str, metadata: &BTreeMap<String, String>) -> StoreResult<bool> {
+    async fn create_container(
+        &self,
+        container: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> StoreResult<bool> {
         self.check_container(container)?;
         self.create_container_if_missing(container, metadata).await
     }
 
-    async fn put_block_blob(&self, container: &str, blob: &str, data: Bytes, options: &PutOptions) -> StoreResult<BlobInfo> {
+    async fn put_block_blob(
+        &self,
+        container: &str,
+        blob: &str,
+        data: Bytes,
+        options: &PutOptions,
+    ) -> StoreResult<BlobInfo> {
         self.check_container(container)?;
-        self.put_whole_block_blob(container, blob, data, options).await
+        self.put_whole_block_blob(container, blob, data, options)
+            .await
     }
 
-    async fn stage_block(&self, container: &str, blob: &str, block_id: &str, data: Bytes) -> StoreResult<()> {
+    async fn stage_block(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        data: Bytes,
+    ) -> StoreResult<()> {
         self.check_container(container)?;
         self.stage_one_block(container, blob, block_id, data).await
     }
 
-    async fn commit_block_list(&self, container: &str, blob: &str, block_ids: &[String], options: &PutOptions) -> StoreResult<BlobInfo> {
+    async fn commit_block_list(
+        &self,
+        container: &str,
+        blob: &str,
+        block_ids: &[String],
+        options: &PutOptions,
+    ) -> StoreResult<BlobInfo> {
         self.check_container(container)?;
-        self.commit_blocks(container, blob, block_ids, options).await
+        self.commit_blocks(container, blob, block_ids, options)
+            .await
     }
 
-    async fn create_append_blob(&self, container: &str, blob: &str, options: &PutOptions) -> StoreResult<(BlobInfo, bool)> {
+    async fn create_append_blob(
+        &self,
+        container: &str,
+        blob: &str,
+        options: &PutOptions,
+    ) -> StoreResult<(BlobInfo, bool)> {
         self.check_container(container)?;
-        self.create_append_if_missing(container, blob, options).await
+        self.create_append_if_missing(container, blob, options)
+            .await
     }
 
-    async fn append_block(&self, container: &str, blob: &str, data: Bytes, expected_position: u64) -> StoreResult<BlobInfo> {
+    async fn append_block(
+        &self,
+        container: &str,
+        blob: &str,
+        data: Bytes,
+        expected_position: u64,
+    ) -> StoreResult<BlobInfo> {
         self.check_container(container)?;
-        self.append_at(container, blob, data, expected_position).await
+        self.append_at(container, blob, data, expected_position)
+            .await
     }
 
     async fn delete_blob(&self, container: &str, blob: &str) -> StoreResult<()> {

@@ -43,7 +43,10 @@ impl RetryPolicy {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self.settings.initial_delay.saturating_mul(1u32 << attempt.min(16));
+        let exp = self
+            .settings
+            .initial_delay
+            .saturating_mul(1u32 << attempt.min(16));
         let capped = exp.min(self.settings.max_delay);
         // Up to 20% jitter so parallel workers do not retry in lockstep.
         let jitter = rand::random::<f64>() * 0.2;
@@ -63,17 +66,27 @@ pub fn retry_after(headers: &azure_core::http::headers::Headers) -> Option<Durat
     if let Some(ms) = headers.get_optional_str(&HeaderName::from_static("retry-after-ms")) {
         return ms.trim().parse::<u64>().ok().map(Duration::from_millis);
     }
-    let v = headers.get_optional_str(&HeaderName::from_static("retry-after"))?.trim();
+    let v = headers
+        .get_optional_str(&HeaderName::from_static("retry-after"))?
+        .trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[async_trait::async_trait]
 impl Policy for RetryPolicy {
-    async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
+    async fn send(
+        &self,
+        ctx: &Context,
+        request: &mut Request,
+        next: &[Arc<dyn Policy>],
+    ) -> PolicyResult {
         let mut attempt = 0u32;
         loop {
             if attempt > 0 {
@@ -95,7 +108,9 @@ impl Policy for RetryPolicy {
                 Err(e) => {
                     let limit = match e.kind() {
                         // Refused / DNS / TLS handshake: the account is not there; say so fast.
-                        azure_core::error::ErrorKind::Connection => self.settings.max_connect_retries,
+                        azure_core::error::ErrorKind::Connection => {
+                            self.settings.max_connect_retries
+                        }
                         // A connection dropped mid-request: worth a few tries.
                         azure_core::error::ErrorKind::Io => self.settings.max_retries,
                         _ => return result,
@@ -123,9 +138,15 @@ mod tests {
         h.insert("retry-after", "3");
         assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
         let mut h = Headers::new();
-        h.insert("retry-after", httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30)));
+        h.insert(
+            "retry-after",
+            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30)),
+        );
         let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?}");
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
         let mut h = Headers::new();
         h.insert("x-ms-retry-after-ms", "250");
         assert_eq!(retry_after(&h), Some(Duration::from_millis(250)));
@@ -135,7 +156,9 @@ mod tests {
     #[test]
     fn backoff_grows_and_is_capped() {
         let p = RetryPolicy::new(RetrySettings::default());
-        assert!(p.backoff(0) >= Duration::from_millis(250) && p.backoff(0) < Duration::from_millis(301));
+        assert!(
+            p.backoff(0) >= Duration::from_millis(250) && p.backoff(0) < Duration::from_millis(301)
+        );
         assert!(p.backoff(2) >= Duration::from_millis(1000));
         assert!(p.backoff(20) <= Duration::from_millis(9600));
     }

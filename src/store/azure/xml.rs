@@ -23,7 +23,9 @@ pub struct ContainerPage {
 
 /// RFC 1123 date as Azure writes it.
 pub fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
-    httpdate::parse_http_date(s.trim()).ok().map(OffsetDateTime::from)
+    httpdate::parse_http_date(s.trim())
+        .ok()
+        .map(OffsetDateTime::from)
 }
 
 /// Etags are compared and sent quoted, as headers carry them; listings omit the quotes.
@@ -37,7 +39,9 @@ pub fn quote_etag(s: &str) -> String {
 }
 
 pub fn parse_md5(b64: &str) -> Option<[u8; 16]> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
     bytes.try_into().ok()
 }
 
@@ -51,12 +55,16 @@ pub fn parse_blob_type(s: &str) -> BlobType {
 }
 
 fn is_encoded(e: &BytesStart<'_>) -> bool {
-    e.attributes().flatten().any(|a| a.key.as_ref() == b"Encoded" && a.value.as_ref() == b"true")
+    e.attributes()
+        .flatten()
+        .any(|a| a.key.as_ref() == b"Encoded" && a.value.as_ref() == b"true")
 }
 
 fn decode_name(raw: String, encoded: bool) -> String {
     if encoded {
-        percent_encoding::percent_decode_str(&raw).decode_utf8_lossy().into_owned()
+        percent_encoding::percent_decode_str(&raw)
+            .decode_utf8_lossy()
+            .into_owned()
     } else {
         raw
     }
@@ -88,11 +96,16 @@ pub fn parse_blob_page(body: &[u8]) -> Result<BlobPage, String> {
     let mut name_encoded = false;
     let mut text_buf = String::new();
     loop {
-        match reader.read_event().map_err(|e| format!("bad listing XML: {e}"))? {
+        match reader
+            .read_event()
+            .map_err(|e| format!("bad listing XML: {e}"))?
+        {
             Event::Start(e) => {
                 let tag = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 match tag.as_str() {
-                    "Blob" if stack.last().map(String::as_str) == Some("Blobs") => blob = Some(BlobFields::default()),
+                    "Blob" if stack.last().map(String::as_str) == Some("Blobs") => {
+                        blob = Some(BlobFields::default())
+                    }
                     "BlobPrefix" => {
                         in_prefix = true;
                         prefix_name.clear();
@@ -116,26 +129,37 @@ pub fn parse_blob_page(body: &[u8]) -> Result<BlobPage, String> {
                         prefix_name = decode_name(value, name_encoded);
                     } else if tag == "BlobPrefix" {
                         in_prefix = false;
-                        page.items.push(ListItem::Prefix(std::mem::take(&mut prefix_name)));
+                        page.items
+                            .push(ListItem::Prefix(std::mem::take(&mut prefix_name)));
                     }
                     continue;
                 }
                 if let Some(b) = blob.as_mut() {
                     match (parent, tag.as_str()) {
                         ("Blob", "Name") => b.name = decode_name(value, name_encoded),
-                        ("Properties", "Content-Length") => b.len = value.trim().parse().unwrap_or(0),
+                        ("Properties", "Content-Length") => {
+                            b.len = value.trim().parse().unwrap_or(0)
+                        }
                         ("Properties", "Etag") => b.etag = quote_etag(&value),
-                        ("Properties", "Last-Modified") => b.last_modified = parse_http_date(&value),
+                        ("Properties", "Last-Modified") => {
+                            b.last_modified = parse_http_date(&value)
+                        }
                         ("Properties", "BlobType") => b.blob_type = Some(parse_blob_type(&value)),
-                        ("Properties", "Content-MD5") if !value.trim().is_empty() => b.content_md5 = parse_md5(&value),
-                        ("Properties", "Content-Type") if !value.is_empty() => b.content_type = Some(value),
+                        ("Properties", "Content-MD5") if !value.trim().is_empty() => {
+                            b.content_md5 = parse_md5(&value)
+                        }
+                        ("Properties", "Content-Type") if !value.is_empty() => {
+                            b.content_type = Some(value)
+                        }
                         (_, "Blob") => {
                             let b = blob.take().unwrap_or_default();
                             page.items.push(ListItem::Blob(BlobInfo {
                                 name: b.name,
                                 len: b.len,
                                 etag: b.etag,
-                                last_modified: b.last_modified.unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                                last_modified: b
+                                    .last_modified
+                                    .unwrap_or(OffsetDateTime::UNIX_EPOCH),
                                 blob_type: b.blob_type.unwrap_or(BlobType::Block),
                                 content_md5: b.content_md5,
                                 content_type: b.content_type,
@@ -146,7 +170,8 @@ pub fn parse_blob_page(body: &[u8]) -> Result<BlobPage, String> {
                     }
                     continue;
                 }
-                if tag == "NextMarker" && parent == "EnumerationResults" && !value.trim().is_empty() {
+                if tag == "NextMarker" && parent == "EnumerationResults" && !value.trim().is_empty()
+                {
                     page.next_marker = Some(value.trim().to_string());
                 }
             }
@@ -167,7 +192,10 @@ pub fn parse_container_page(body: &[u8]) -> Result<ContainerPage, String> {
     let mut current: Option<ContainerInfo> = None;
     let mut text_buf = String::new();
     loop {
-        match reader.read_event().map_err(|e| format!("bad listing XML: {e}"))? {
+        match reader
+            .read_event()
+            .map_err(|e| format!("bad listing XML: {e}"))?
+        {
             Event::Start(e) => {
                 let tag = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 if tag == "Container" {
@@ -181,7 +209,9 @@ pub fn parse_container_page(body: &[u8]) -> Result<ContainerPage, String> {
                 text_buf.clear();
                 stack.push(tag);
             }
-            Event::Text(t) => text_buf.push_str(&t.unescape().map_err(|e| format!("bad listing XML: {e}"))?),
+            Event::Text(t) => {
+                text_buf.push_str(&t.unescape().map_err(|e| format!("bad listing XML: {e}"))?)
+            }
             Event::End(_) => {
                 let tag = stack.pop().unwrap_or_default();
                 let parent = stack.last().map(String::as_str).unwrap_or("");
@@ -190,18 +220,22 @@ pub fn parse_container_page(body: &[u8]) -> Result<ContainerPage, String> {
                     match (parent, tag.as_str()) {
                         ("Container", "Name") => c.name = value,
                         ("Properties", "Last-Modified") => {
-                            c.last_modified = parse_http_date(&value).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+                            c.last_modified =
+                                parse_http_date(&value).unwrap_or(OffsetDateTime::UNIX_EPOCH)
                         }
                         ("Properties", "Etag") => c.etag = quote_etag(&value),
                         ("Metadata", key) => {
                             c.metadata.insert(key.to_ascii_lowercase(), value);
                         }
-                        (_, "Container") => page.items.push(current.take().expect("inside a Container")),
+                        (_, "Container") => {
+                            page.items.push(current.take().expect("inside a Container"))
+                        }
                         _ => {}
                     }
                     continue;
                 }
-                if tag == "NextMarker" && parent == "EnumerationResults" && !value.trim().is_empty() {
+                if tag == "NextMarker" && parent == "EnumerationResults" && !value.trim().is_empty()
+                {
                     page.next_marker = Some(value.trim().to_string());
                 }
             }
@@ -232,8 +266,13 @@ mod tests {
     fn parses_interleaved_blobs_and_prefixes() {
         let p = parse_blob_page(AZURE_PAGE.as_bytes()).unwrap();
         let names: Vec<&str> = p.items.iter().map(|i| i.name()).collect();
-        assert_eq!(names, ["t1/$TaskLog/a.txt", "t1/$TaskLog/b/", "t1/\u{fffe}odd"]);
-        let ListItem::Blob(b) = &p.items[0] else { panic!("blob first") };
+        assert_eq!(
+            names,
+            ["t1/$TaskLog/a.txt", "t1/$TaskLog/b/", "t1/\u{fffe}odd"]
+        );
+        let ListItem::Blob(b) = &p.items[0] else {
+            panic!("blob first")
+        };
         assert_eq!(b.len, 12);
         assert_eq!(b.etag, "\"0x8DC1\"");
         assert_eq!(b.blob_type, BlobType::Append);
@@ -265,7 +304,10 @@ mod tests {
         assert_eq!(p.items.len(), 1);
         assert_eq!(p.items[0].name, "job-a");
         assert_eq!(p.items[0].etag, "\"0x1\"");
-        assert_eq!(p.items[0].metadata.get("batchoutjobid").map(String::as_str), Some("A & B"));
+        assert_eq!(
+            p.items[0].metadata.get("batchoutjobid").map(String::as_str),
+            Some("A & B")
+        );
         assert_eq!(p.next_marker.as_deref(), Some("m"));
     }
 }

@@ -29,7 +29,11 @@ pub(super) struct OpenBlob {
 
 impl Core {
     /// Container folder and the blob's file path, after validating both names.
-    pub(super) fn locate(&self, container: &str, blob: &str) -> StoreResult<(ContainerDir, BlobLocation, PathBuf)> {
+    pub(super) fn locate(
+        &self,
+        container: &str,
+        blob: &str,
+    ) -> StoreResult<(ContainerDir, BlobLocation, PathBuf)> {
         validate_blob_name(blob)?;
         let dir = self.container(container)?;
         let loc = BlobLocation::of(blob);
@@ -38,7 +42,10 @@ impl Core {
     }
 
     pub(super) fn blob_not_found(&self, container: &str, blob: &str) -> StoreError {
-        StoreError::BlobNotFound { container: container.to_string(), blob: blob.to_string() }
+        StoreError::BlobNotFound {
+            container: container.to_string(),
+            blob: blob.to_string(),
+        }
     }
 
     /// Open a blob and read its header under a shared lock (an append rewrites the
@@ -54,9 +61,16 @@ impl Core {
         let _ = FileExt::unlock(&file);
         let (header, data_offset) = read?;
         if header.name != blob {
-            return Err(StoreError::Corrupt(format!("file for {blob} holds {}", header.name)));
+            return Err(StoreError::Corrupt(format!(
+                "file for {blob} holds {}",
+                header.name
+            )));
         }
-        Ok(Some(OpenBlob { file, header, data_offset }))
+        Ok(Some(OpenBlob {
+            file,
+            header,
+            data_offset,
+        }))
     }
 
     pub(super) fn blob_info(&self, container: &str, blob: &str) -> StoreResult<BlobInfo> {
@@ -67,7 +81,13 @@ impl Core {
         }
     }
 
-    pub(super) fn read_range(&self, container: &str, blob: &str, range: ByteRange, if_match: Option<&str>) -> StoreResult<RangeData> {
+    pub(super) fn read_range(
+        &self,
+        container: &str,
+        blob: &str,
+        range: ByteRange,
+        if_match: Option<&str>,
+    ) -> StoreResult<RangeData> {
         let (_, _, path) = self.locate(container, blob)?;
         let Some(mut b) = self.open_existing(&path, blob)? else {
             return Err(self.blob_not_found(container, blob));
@@ -75,12 +95,22 @@ impl Core {
         let h = &b.header;
         if let Some(etag) = if_match {
             if etag != h.etag && etag != "*" {
-                return Err(StoreError::ConditionNotMet { blob: blob.to_string() });
+                return Err(StoreError::ConditionNotMet {
+                    blob: blob.to_string(),
+                });
             }
         }
-        let past_end = if h.len == 0 { range.start > 0 } else { range.start >= h.len };
+        let past_end = if h.len == 0 {
+            range.start > 0
+        } else {
+            range.start >= h.len
+        };
         if past_end {
-            return Err(StoreError::InvalidRange { blob: blob.to_string(), start: range.start, len: h.len });
+            return Err(StoreError::InvalidRange {
+                blob: blob.to_string(),
+                start: range.start,
+                len: h.len,
+            });
         }
         let end = match range.len {
             Some(n) => range.start.saturating_add(n).min(h.len),
@@ -91,7 +121,9 @@ impl Core {
         b.file
             .seek(SeekFrom::Start(b.data_offset + range.start))
             .and_then(|_| b.file.read_exact(&mut data))
-            .map_err(|e| StoreError::Corrupt(format!("{blob} is shorter than its header says: {e}")))?;
+            .map_err(|e| {
+                StoreError::Corrupt(format!("{blob} is shorter than its header says: {e}"))
+            })?;
         Ok(RangeData {
             data: Bytes::from(data),
             start: range.start,
@@ -105,7 +137,9 @@ impl Core {
 
     /// The type of the blob at `path`, if any (read under the container lock by writers).
     pub(super) fn existing_type(&self, path: &Path, blob: &str) -> StoreResult<Option<BlobType>> {
-        Ok(self.open_existing(path, blob)?.map(|b| b.header.blob_type()))
+        Ok(self
+            .open_existing(path, blob)?
+            .map(|b| b.header.blob_type()))
     }
 
     /// Create the blob's parent folders (under the container lock). A hashed folder is
@@ -118,15 +152,24 @@ impl Core {
                 continue;
             }
             if enc.starts_with('~') {
-                let tmp = dir.tmp().join(format!("{:016x}.dir", rand::random::<u64>()));
+                let tmp = dir
+                    .tmp()
+                    .join(format!("{:016x}.dir", rand::random::<u64>()));
                 std::fs::create_dir(&tmp).map_err(io("cannot create a folder in the store"))?;
-                std::fs::write(tmp.join(SEGMENT_FILE), raw.as_bytes()).map_err(io("cannot write a folder name"))?;
-                std::fs::rename(&tmp, &path).map_err(io(format!("cannot create {}", path.display())))?;
+                std::fs::write(tmp.join(SEGMENT_FILE), raw.as_bytes())
+                    .map_err(io("cannot write a folder name"))?;
+                std::fs::rename(&tmp, &path)
+                    .map_err(io(format!("cannot create {}", path.display())))?;
             } else {
                 match std::fs::create_dir(&path) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                    Err(e) => return Err(StoreError::io(format!("cannot create {}", path.display()), e)),
+                    Err(e) => {
+                        return Err(StoreError::io(
+                            format!("cannot create {}", path.display()),
+                            e,
+                        ))
+                    }
                 }
             }
         }
@@ -134,67 +177,115 @@ impl Core {
     }
 
     /// Write a complete block blob to a temp file (header then the parts), fsynced later.
-    fn write_block_temp(&self, dir: &ContainerDir, header: &Header, parts: &mut dyn FnMut(&mut File) -> StoreResult<()>) -> StoreResult<TempFile> {
+    fn write_block_temp(
+        &self,
+        dir: &ContainerDir,
+        header: &Header,
+        parts: &mut dyn FnMut(&mut File) -> StoreResult<()>,
+    ) -> StoreResult<TempFile> {
         let mut tmp = TempFile::create(&dir.tmp(), self.durable)?;
         let head = encode_header(header)?;
-        tmp.file.write_all(&head).map_err(io(format!("cannot write {}", header.name)))?;
+        tmp.file
+            .write_all(&head)
+            .map_err(io(format!("cannot write {}", header.name)))?;
         parts(&mut tmp.file)?;
         Ok(tmp)
     }
 
     /// Rename a finished block blob into place unless an append blob holds the name.
-    fn install_block(&self, dir: &ContainerDir, loc: &BlobLocation, path: &Path, blob: &str, tmp: TempFile) -> StoreResult<()> {
+    fn install_block(
+        &self,
+        dir: &ContainerDir,
+        loc: &BlobLocation,
+        path: &Path,
+        blob: &str,
+        tmp: TempFile,
+    ) -> StoreResult<()> {
         tmp.sync()?;
         let _lock = dir.lock(blob)?;
         if self.existing_type(path, blob)? == Some(BlobType::Append) {
-            return Err(StoreError::BlobTypeMismatch { blob: blob.to_string(), expected: "block", found: "append" });
+            return Err(StoreError::BlobTypeMismatch {
+                blob: blob.to_string(),
+                expected: "block",
+                found: "append",
+            });
         }
         self.ensure_parents(dir, loc)?;
         tmp.rename_to(path)
     }
 
-    pub(super) fn put_block_blob(&self, container: &str, blob: &str, data: Bytes, opts: &PutOptions) -> StoreResult<BlobInfo> {
+    pub(super) fn put_block_blob(
+        &self,
+        container: &str,
+        blob: &str,
+        data: Bytes,
+        opts: &PutOptions,
+    ) -> StoreResult<BlobInfo> {
         let (dir, loc, path) = self.locate(container, blob)?;
         let mut header = Header::new(blob, BlobType::Block, data.len() as u64, opts);
         // Like Azure's Put Blob, record the MD5 of the bytes when the caller gave none.
         if opts.content_md5.is_none() {
             header.md5 = Some(hex::encode(Md5::digest(&data)));
         }
-        let tmp = self.write_block_temp(&dir, &header, &mut |f| f.write_all(&data).map_err(io(format!("cannot write {blob}"))))?;
+        let tmp = self.write_block_temp(&dir, &header, &mut |f| {
+            f.write_all(&data)
+                .map_err(io(format!("cannot write {blob}")))
+        })?;
         self.install_block(&dir, &loc, &path, blob, tmp)?;
         self.drop_staged(&dir, blob);
         Ok(header.info())
     }
 
     fn staging_dir(&self, dir: &ContainerDir, blob: &str) -> PathBuf {
-        dir.staging().join(hex::encode(Sha256::digest(blob.as_bytes())))
+        dir.staging()
+            .join(hex::encode(Sha256::digest(blob.as_bytes())))
     }
 
     fn drop_staged(&self, dir: &ContainerDir, blob: &str) {
         let _ = std::fs::remove_dir_all(self.staging_dir(dir, blob));
     }
 
-    pub(super) fn stage_block(&self, container: &str, blob: &str, block_id: &str, data: Bytes) -> StoreResult<()> {
+    pub(super) fn stage_block(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        data: Bytes,
+    ) -> StoreResult<()> {
         let (dir, _, path) = self.locate(container, blob)?;
         let id_file = block_file_name(block_id)?;
         if data.len() > MAX_STAGED_BLOCK {
             return Err(too_large(data.len(), MAX_STAGED_BLOCK));
         }
         if self.existing_type(&path, blob)? == Some(BlobType::Append) {
-            return Err(StoreError::BlobTypeMismatch { blob: blob.to_string(), expected: "block", found: "append" });
+            return Err(StoreError::BlobTypeMismatch {
+                blob: blob.to_string(),
+                expected: "block",
+                found: "append",
+            });
         }
         let sdir = self.staging_dir(&dir, blob);
         std::fs::create_dir_all(&sdir).map_err(io("cannot create a staging folder"))?;
         let mut tmp = TempFile::create(&dir.tmp(), self.durable)?;
-        tmp.file.write_all(&data).map_err(io(format!("cannot stage a block of {blob}")))?;
+        tmp.file
+            .write_all(&data)
+            .map_err(io(format!("cannot stage a block of {blob}")))?;
         tmp.persist(&sdir.join(id_file))
     }
 
-    pub(super) fn commit_block_list(&self, container: &str, blob: &str, block_ids: &[String], opts: &PutOptions) -> StoreResult<BlobInfo> {
+    pub(super) fn commit_block_list(
+        &self,
+        container: &str,
+        blob: &str,
+        block_ids: &[String],
+        opts: &PutOptions,
+    ) -> StoreResult<BlobInfo> {
         let (dir, loc, path) = self.locate(container, blob)?;
         let sdir = self.staging_dir(&dir, blob);
         // Like Azure's "Latest" list: a staged block first, else a committed one.
-        let mut current = self.open_existing(&path, blob)?.filter(|b| b.header.blob_type() == BlobType::Block);
+        let mut current = self
+            .open_existing(&path, blob)?
+            .filter(|b| b.header.blob_type() == BlobType::Block);
         let mut committed: std::collections::HashMap<&str, (u64, u64)> = Default::default();
         if let Some(cur) = &current {
             let mut offset = 0;
@@ -213,7 +304,10 @@ impl Core {
         for id in block_ids {
             let len = match File::open(sdir.join(block_file_name(id)?)) {
                 Ok(f) => {
-                    let len = f.metadata().map_err(io("cannot read a staged block"))?.len();
+                    let len = f
+                        .metadata()
+                        .map_err(io("cannot read a staged block"))?
+                        .len();
                     sources.push(Source::Staged(f));
                     len
                 }
@@ -226,7 +320,9 @@ impl Core {
                         return Err(StoreError::Service {
                             status: 400,
                             code: "InvalidBlockList".into(),
-                            message: format!("block {id} of {blob} was neither staged nor committed"),
+                            message: format!(
+                                "block {id} of {blob} was neither staged nor committed"
+                            ),
                         })
                     }
                 },
@@ -243,13 +339,18 @@ impl Core {
                         std::io::copy(f, out).map_err(io(format!("cannot write {blob}")))?;
                     }
                     Source::Committed { offset, len } => {
-                        let cur = current.as_mut().expect("committed blocks come from the current blob");
+                        let cur = current
+                            .as_mut()
+                            .expect("committed blocks come from the current blob");
                         cur.file
                             .seek(SeekFrom::Start(cur.data_offset + *offset))
                             .map_err(io(format!("cannot read {blob}")))?;
-                        let copied = std::io::copy(&mut (&cur.file).take(*len), out).map_err(io(format!("cannot write {blob}")))?;
+                        let copied = std::io::copy(&mut (&cur.file).take(*len), out)
+                            .map_err(io(format!("cannot write {blob}")))?;
                         if copied != *len {
-                            return Err(StoreError::Corrupt(format!("{blob} is shorter than its block list")));
+                            return Err(StoreError::Corrupt(format!(
+                                "{blob} is shorter than its block list"
+                            )));
                         }
                     }
                 }
@@ -267,7 +368,9 @@ impl Core {
         let _lock = dir.lock(blob)?;
         match std::fs::remove_file(&path) {
             Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(self.blob_not_found(container, blob)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(self.blob_not_found(container, blob))
+            }
             Err(e) => return Err(StoreError::io(format!("cannot delete {blob}"), e)),
         }
         self.drop_staged(&dir, blob);
@@ -289,7 +392,9 @@ impl Core {
 
 /// Remove a folder holding nothing but (maybe) its segment file; true when removed.
 fn remove_if_empty(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
     for e in entries.flatten() {
         if e.file_name() != SEGMENT_FILE {
             return false;
@@ -302,9 +407,13 @@ fn remove_if_empty(dir: &Path) -> bool {
 /// A staged block's file name: hex of the id, after checking it is base64 of at most
 /// 64 bytes as Azure requires.
 fn block_file_name(block_id: &str) -> StoreResult<String> {
-    let decoded = base64::engine::general_purpose::STANDARD.decode(block_id).ok();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(block_id)
+        .ok();
     match decoded {
-        Some(d) if !d.is_empty() && d.len() <= 64 => Ok(format!("{}.blk", hex::encode(block_id.as_bytes()))),
+        Some(d) if !d.is_empty() && d.len() <= 64 => {
+            Ok(format!("{}.blk", hex::encode(block_id.as_bytes())))
+        }
         _ => Err(StoreError::Service {
             status: 400,
             code: "InvalidQueryParameterValue".into(),

@@ -48,7 +48,8 @@ impl ContainerDir {
     /// parallel.
     pub fn lock(&self, blob: &str) -> StoreResult<LockGuard> {
         let first = blob.split_once('/').map_or(blob, |(first, _)| first);
-        let stripe = u64::from_le_bytes(Sha256::digest(first.as_bytes())[..8].try_into().unwrap()) % LOCK_STRIPES;
+        let stripe = u64::from_le_bytes(Sha256::digest(first.as_bytes())[..8].try_into().unwrap())
+            % LOCK_STRIPES;
         let dir = self.path.join("locks");
         if !dir.is_dir() {
             std::fs::create_dir_all(&dir).map_err(io("cannot create the store's lock folder"))?;
@@ -69,10 +70,17 @@ impl Core {
     }
 
     pub(super) fn container_not_found(&self, name: &str) -> StoreError {
-        StoreError::ContainerNotFound { container: name.to_string(), store: self.describe.clone() }
+        StoreError::ContainerNotFound {
+            container: name.to_string(),
+            store: self.describe.clone(),
+        }
     }
 
-    pub(super) fn create_container(&self, name: &str, metadata: &BTreeMap<String, String>) -> StoreResult<bool> {
+    pub(super) fn create_container(
+        &self,
+        name: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> StoreResult<bool> {
         validate_container_name(name)?;
         let target = self.root.join(name);
         if target.join(META_FILE).is_file() {
@@ -80,15 +88,25 @@ impl Core {
         }
         // Build it beside the target and rename it into place: a container is either
         // absent or complete, and of two racing creators exactly one wins.
-        let staging = self.root.join(format!(".new-{:016x}", rand::random::<u64>()));
+        let staging = self
+            .root
+            .join(format!(".new-{:016x}", rand::random::<u64>()));
         let build = || -> StoreResult<()> {
             for sub in ["b", "tmp", "staging"] {
-                std::fs::create_dir_all(staging.join(sub)).map_err(io(format!("cannot create {}", staging.display())))?;
+                std::fs::create_dir_all(staging.join(sub))
+                    .map_err(io(format!("cannot create {}", staging.display())))?;
             }
-            let meta = ContainerMeta { etag: new_etag(), modified_ns: now_ns(), metadata: metadata.clone() };
-            let json = serde_json::to_vec_pretty(&meta).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            std::fs::write(staging.join(META_FILE), json).map_err(io("cannot write container metadata"))?;
-            std::fs::create_dir_all(staging.join("locks")).map_err(io("cannot create container locks"))?;
+            let meta = ContainerMeta {
+                etag: new_etag(),
+                modified_ns: now_ns(),
+                metadata: metadata.clone(),
+            };
+            let json =
+                serde_json::to_vec_pretty(&meta).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            std::fs::write(staging.join(META_FILE), json)
+                .map_err(io("cannot write container metadata"))?;
+            std::fs::create_dir_all(staging.join("locks"))
+                .map_err(io("cannot create container locks"))?;
             Ok(())
         };
         if let Err(e) = build() {
@@ -102,7 +120,10 @@ impl Core {
                 if target.join(META_FILE).is_file() {
                     Ok(false)
                 } else {
-                    Err(StoreError::io(format!("cannot create container folder {}", target.display()), e))
+                    Err(StoreError::io(
+                        format!("cannot create container folder {}", target.display()),
+                        e,
+                    ))
                 }
             }
         }
@@ -117,8 +138,8 @@ impl Core {
                 StoreError::io(format!("cannot read container {name}"), e)
             }
         })?;
-        let meta: ContainerMeta =
-            serde_json::from_slice(&raw).map_err(|e| StoreError::Corrupt(format!("container {name}: {e}")))?;
+        let meta: ContainerMeta = serde_json::from_slice(&raw)
+            .map_err(|e| StoreError::Corrupt(format!("container {name}: {e}")))?;
         Ok(ContainerInfo {
             name: name.to_string(),
             last_modified: OffsetDateTime::from_unix_timestamp_nanos(meta.modified_ns as i128)
@@ -128,17 +149,33 @@ impl Core {
         })
     }
 
-    pub(super) fn list_containers(&self, prefix: &str, marker: Option<&str>) -> StoreResult<Page<ContainerInfo>> {
+    pub(super) fn list_containers(
+        &self,
+        prefix: &str,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ContainerInfo>> {
         let entries = match std::fs::read_dir(&self.root) {
             Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Page { items: vec![], next_marker: None }),
-            Err(e) => return Err(StoreError::io(format!("cannot read store folder {}", self.root.display()), e)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Page {
+                    items: vec![],
+                    next_marker: None,
+                })
+            }
+            Err(e) => {
+                return Err(StoreError::io(
+                    format!("cannot read store folder {}", self.root.display()),
+                    e,
+                ))
+            }
         };
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().into_string().ok())
             .filter(|n| n.starts_with(prefix) && marker.is_none_or(|m| n.as_str() > m))
-            .filter(|n| validate_container_name(n).is_ok() && self.root.join(n).join(META_FILE).is_file())
+            .filter(|n| {
+                validate_container_name(n).is_ok() && self.root.join(n).join(META_FILE).is_file()
+            })
             .collect();
         names.sort();
         let more = names.len() > MAX_PAGE as usize;

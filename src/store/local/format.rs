@@ -45,7 +45,12 @@ pub(super) struct Header {
 }
 
 impl Header {
-    pub fn new(name: &str, blob_type: BlobType, len: u64, opts: &crate::store::PutOptions) -> Header {
+    pub fn new(
+        name: &str,
+        blob_type: BlobType,
+        len: u64,
+        opts: &crate::store::PutOptions,
+    ) -> Header {
         Header {
             name: name.to_string(),
             blob_type: blob_type.as_str().to_string(),
@@ -69,11 +74,15 @@ impl Header {
     }
 
     pub fn md5(&self) -> Option<[u8; 16]> {
-        self.md5.as_deref().and_then(|h| hex::decode(h).ok()).and_then(|v| v.try_into().ok())
+        self.md5
+            .as_deref()
+            .and_then(|h| hex::decode(h).ok())
+            .and_then(|v| v.try_into().ok())
     }
 
     pub fn last_modified(&self) -> OffsetDateTime {
-        OffsetDateTime::from_unix_timestamp_nanos(self.modified_ns as i128).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        OffsetDateTime::from_unix_timestamp_nanos(self.modified_ns as i128)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 
     pub fn info(&self) -> BlobInfo {
@@ -109,9 +118,14 @@ pub(super) fn now_ns() -> i64 {
 /// Serialize a header with its prefix; returns the bytes to write at offset 0 (prefix,
 /// JSON, padding up to the data offset).
 pub(super) fn encode_header(h: &Header) -> StoreResult<Vec<u8>> {
-    let json = serde_json::to_vec(h).map_err(|e| StoreError::Corrupt(format!("cannot encode blob header: {e}")))?;
+    let json = serde_json::to_vec(h)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode blob header: {e}")))?;
     let used = PREFIX_LEN + json.len() as u64;
-    let data_offset = if h.blob_type() == BlobType::Append { (used + APPEND_SLACK).div_ceil(4096) * 4096 } else { used };
+    let data_offset = if h.blob_type() == BlobType::Append {
+        (used + APPEND_SLACK).div_ceil(4096) * 4096
+    } else {
+        used
+    };
     Ok(prefix_and_json(data_offset, &json))
 }
 
@@ -128,9 +142,11 @@ fn prefix_and_json(data_offset: u64, json: &[u8]) -> Vec<u8> {
 /// Read the header of an open blob file; returns it with the data offset.
 pub(super) fn read_header(file: &mut File, what: &str) -> StoreResult<(Header, u64)> {
     let corrupt = |why: String| StoreError::Corrupt(format!("{what}: {why}"));
-    file.seek(SeekFrom::Start(0)).map_err(|e| StoreError::io(format!("cannot read {what}"), e))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| StoreError::io(format!("cannot read {what}"), e))?;
     let mut prefix = [0u8; PREFIX_LEN as usize];
-    file.read_exact(&mut prefix).map_err(|_| corrupt("truncated header".into()))?;
+    file.read_exact(&mut prefix)
+        .map_err(|_| corrupt("truncated header".into()))?;
     if &prefix[..8] != MAGIC {
         return Err(corrupt("not a batchout blob file".into()));
     }
@@ -140,17 +156,25 @@ pub(super) fn read_header(file: &mut File, what: &str) -> StoreResult<(Header, u
         return Err(corrupt("bad header length".into()));
     }
     let mut json = vec![0u8; json_len as usize];
-    file.read_exact(&mut json).map_err(|_| corrupt("truncated header".into()))?;
-    let h: Header = serde_json::from_slice(&json).map_err(|e| corrupt(format!("bad header: {e}")))?;
+    file.read_exact(&mut json)
+        .map_err(|_| corrupt("truncated header".into()))?;
+    let h: Header =
+        serde_json::from_slice(&json).map_err(|e| corrupt(format!("bad header: {e}")))?;
     Ok((h, data_offset))
 }
 
 /// Rewrite an append blob's header in place; it must fit before the data offset.
 pub(super) fn rewrite_header(file: &mut File, h: &Header, data_offset: u64) -> StoreResult<()> {
-    let json = serde_json::to_vec(h).map_err(|e| StoreError::Corrupt(format!("cannot encode blob header: {e}")))?;
+    let json = serde_json::to_vec(h)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode blob header: {e}")))?;
     if PREFIX_LEN + json.len() as u64 > data_offset {
-        return Err(StoreError::Corrupt(format!("header of {} outgrew its room", h.name)));
+        return Err(StoreError::Corrupt(format!(
+            "header of {} outgrew its room",
+            h.name
+        )));
     }
     let bytes = prefix_and_json(data_offset, &json);
-    file.seek(SeekFrom::Start(0)).and_then(|_| file.write_all(&bytes)).map_err(|e| StoreError::io(format!("cannot write {}", h.name), e))
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.write_all(&bytes))
+        .map_err(|e| StoreError::io(format!("cannot write {}", h.name), e))
 }

@@ -22,7 +22,12 @@ impl TempFile {
             .create_new(true)
             .open(&path)
             .map_err(|e| StoreError::io(format!("cannot create {}", path.display()), e))?;
-        Ok(TempFile { path, file, durable, done: false })
+        Ok(TempFile {
+            path,
+            file,
+            durable,
+            done: false,
+        })
     }
 
     /// Flush the bytes to disk (before taking any lock: fsync is the slow part).
@@ -30,13 +35,16 @@ impl TempFile {
         if !self.durable {
             return Ok(());
         }
-        self.file.sync_all().map_err(|e| StoreError::io("cannot flush a new blob to disk", e))
+        self.file
+            .sync_all()
+            .map_err(|e| StoreError::io("cannot flush a new blob to disk", e))
     }
 
     /// Rename over `target` (atomic: readers see the old or the new file). Call
     /// [`TempFile::sync`] first.
     pub fn rename_to(mut self, target: &Path) -> StoreResult<()> {
-        std::fs::rename(&self.path, target).map_err(|e| StoreError::io(format!("cannot write {}", target.display()), e))?;
+        std::fs::rename(&self.path, target)
+            .map_err(|e| StoreError::io(format!("cannot write {}", target.display()), e))?;
         self.done = true;
         Ok(())
     }
@@ -70,7 +78,8 @@ pub(super) fn lock_exclusive(path: &Path) -> StoreResult<LockGuard> {
         .truncate(false)
         .open(path)
         .map_err(|e| StoreError::io(format!("cannot open lock {}", path.display()), e))?;
-    FileExt::lock_exclusive(&file).map_err(|e| StoreError::io(format!("cannot lock {}", path.display()), e))?;
+    FileExt::lock_exclusive(&file)
+        .map_err(|e| StoreError::io(format!("cannot lock {}", path.display()), e))?;
     Ok(LockGuard { _file: file })
 }
 

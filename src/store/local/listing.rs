@@ -60,7 +60,12 @@ struct Walk<'a> {
 }
 
 impl Core {
-    pub(super) fn list_blobs(&self, container: &str, query: &ListQuery, marker: Option<&str>) -> StoreResult<Page<ListItem>> {
+    pub(super) fn list_blobs(
+        &self,
+        container: &str,
+        query: &ListQuery,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ListItem>> {
         let dir: ContainerDir = self.container(container)?;
         let limit = query.max_results.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE) as usize;
         let mut walk = Walk {
@@ -78,14 +83,26 @@ impl Core {
         } else {
             None
         };
-        Ok(Page { items: walk.items, next_marker })
+        Ok(Page {
+            items: walk.items,
+            next_marker,
+        })
     }
 
     /// The sorted entries of a folder, from the cache when the folder is unchanged.
-    fn sorted_entries(&self, path: &Path, folder_name: &str, depth: usize) -> StoreResult<Arc<Vec<Entry>>> {
+    fn sorted_entries(
+        &self,
+        path: &Path,
+        folder_name: &str,
+        depth: usize,
+    ) -> StoreResult<Arc<Vec<Entry>>> {
         let mtime = std::fs::metadata(path).and_then(|m| m.modified()).ok();
         if let Some(mtime) = mtime {
-            let cache = self.folders.folders.lock().unwrap_or_else(|e| e.into_inner());
+            let cache = self
+                .folders
+                .folders
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             if let Some((t, entries)) = cache.get(path) {
                 if *t == mtime {
                     return Ok(entries.clone());
@@ -95,9 +112,17 @@ impl Core {
         let mut entries = read_entries(path, folder_name, depth)?;
         entries.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         let entries = Arc::new(entries);
-        let quiet = mtime.is_some_and(|t| SystemTime::now().duration_since(t).is_ok_and(|age| age > QUIET));
+        let quiet = mtime.is_some_and(|t| {
+            SystemTime::now()
+                .duration_since(t)
+                .is_ok_and(|age| age > QUIET)
+        });
         if entries.len() >= CACHE_MIN_ENTRIES && quiet {
-            let mut cache = self.folders.folders.lock().unwrap_or_else(|e| e.into_inner());
+            let mut cache = self
+                .folders
+                .folders
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             if cache.len() >= CACHE_FOLDERS {
                 cache.clear();
             }
@@ -122,7 +147,10 @@ impl Walk<'_> {
             if let Some(i) = self.prefix[folder_name.len()..].find('/') {
                 let seg = &self.prefix[folder_name.len()..folder_name.len() + i];
                 let key = format!("{folder_name}{seg}/");
-                if self.marker.is_some_and(|m| key.as_str() < m && !m.starts_with(key.as_str())) {
+                if self
+                    .marker
+                    .is_some_and(|m| key.as_str() < m && !m.starts_with(key.as_str()))
+                {
                     return Ok(());
                 }
                 return self.folder(&path.join(component(seg, DIR_SUFFIX)), &key, depth + 1);
@@ -133,7 +161,10 @@ impl Walk<'_> {
         // marker (see the module docs): both bounds cut at this folder's next segment.
         let rel_bound = |s: &str| -> Option<String> {
             let rest = s.strip_prefix(folder_name)?;
-            Some(format!("{folder_name}{}", rest.split('/').next().unwrap_or("")))
+            Some(format!(
+                "{folder_name}{}",
+                rest.split('/').next().unwrap_or("")
+            ))
         };
         let mut lower = rel_bound(self.prefix).unwrap_or_default();
         if let Some(m) = self.marker.and_then(rel_bound) {
@@ -152,11 +183,15 @@ impl Walk<'_> {
                 if !(under_prefix || self.prefix.starts_with(e.key.as_str())) {
                     continue;
                 }
-                if self.marker.is_some_and(|m| e.key.as_str() < m && !m.starts_with(e.key.as_str())) {
+                if self
+                    .marker
+                    .is_some_and(|m| e.key.as_str() < m && !m.starts_with(e.key.as_str()))
+                {
                     continue;
                 }
                 let sub = path.join(&e.file_name);
-                let rolls_up = self.delimiter.is_some() && e.key.len() > self.prefix.len() && under_prefix;
+                let rolls_up =
+                    self.delimiter.is_some() && e.key.len() > self.prefix.len() && under_prefix;
                 if rolls_up {
                     if holds_entries(&sub) {
                         self.push_prefix(e.key.clone());
@@ -183,7 +218,12 @@ impl Walk<'_> {
             Ok(f) => f,
             // Deleted since the folder was read: not part of this listing.
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(err) => return Err(crate::store::StoreError::io(format!("cannot open blob {}", e.key), err)),
+            Err(err) => {
+                return Err(crate::store::StoreError::io(
+                    format!("cannot open blob {}", e.key),
+                    err,
+                ))
+            }
         };
         let (header, _) = read_header(&mut file, &e.key)?;
         self.items.push(ListItem::Blob(header.info()));
@@ -208,31 +248,48 @@ fn read_entries(path: &Path, folder_name: &str, depth: usize) -> StoreResult<Vec
     let rd = match std::fs::read_dir(path) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
-        Err(e) => return Err(crate::store::StoreError::io(format!("cannot read {}", path.display()), e)),
+        Err(e) => {
+            return Err(crate::store::StoreError::io(
+                format!("cannot read {}", path.display()),
+                e,
+            ))
+        }
     };
     let mut out = Vec::new();
     for ent in rd.flatten() {
-        let Ok(file_name) = ent.file_name().into_string() else { continue };
-        let Some((decoded, is_dir)) = decode_file_name(&file_name) else { continue };
+        let Ok(file_name) = ent.file_name().into_string() else {
+            continue;
+        };
+        let Some((decoded, is_dir)) = decode_file_name(&file_name) else {
+            continue;
+        };
         if is_dir && depth >= DIR_LEVELS {
             continue;
         }
         let key = match (decoded, is_dir) {
             (Decoded::Plain(s), true) => format!("{folder_name}{s}/"),
             (Decoded::Plain(s), false) => format!("{folder_name}{s}"),
-            (Decoded::Hashed, true) => match std::fs::read_to_string(path.join(&file_name).join(SEGMENT_FILE)) {
-                Ok(s) => format!("{folder_name}{s}/"),
-                Err(_) => continue,
-            },
+            (Decoded::Hashed, true) => {
+                match std::fs::read_to_string(path.join(&file_name).join(SEGMENT_FILE)) {
+                    Ok(s) => format!("{folder_name}{s}/"),
+                    Err(_) => continue,
+                }
+            }
             (Decoded::Hashed, false) => {
-                let Ok(mut f) = File::open(path.join(&file_name)) else { continue };
+                let Ok(mut f) = File::open(path.join(&file_name)) else {
+                    continue;
+                };
                 match read_header(&mut f, &file_name) {
                     Ok((h, _)) if h.name.starts_with(folder_name) => h.name,
                     _ => continue,
                 }
             }
         };
-        out.push(Entry { key, is_dir, file_name });
+        out.push(Entry {
+            key,
+            is_dir,
+            file_name,
+        });
     }
     Ok(out)
 }
@@ -251,6 +308,13 @@ fn holds_entries(path: &Path) -> bool {
             Err(_) => return false,
         }
     }
-    let Ok(rd) = std::fs::read_dir(path) else { return false };
-    rd.flatten().any(|ent| ent.file_name().to_str().and_then(decode_file_name).is_some())
+    let Ok(rd) = std::fs::read_dir(path) else {
+        return false;
+    };
+    rd.flatten().any(|ent| {
+        ent.file_name()
+            .to_str()
+            .and_then(decode_file_name)
+            .is_some()
+    })
 }

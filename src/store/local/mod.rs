@@ -65,22 +65,39 @@ impl LocalStore {
 
     /// Open with explicit options.
     pub fn open_with(root: &Path, options: LocalOptions) -> StoreResult<Self> {
-        std::fs::create_dir_all(root)
-            .map_err(|e| StoreError::io(format!("cannot create store folder {}", root.display()), e))?;
-        let root = std::fs::canonicalize(root)
-            .map_err(|e| StoreError::io(format!("cannot open store folder {}", root.display()), e))?;
+        std::fs::create_dir_all(root).map_err(|e| {
+            StoreError::io(format!("cannot create store folder {}", root.display()), e)
+        })?;
+        let root = std::fs::canonicalize(root).map_err(|e| {
+            StoreError::io(format!("cannot open store folder {}", root.display()), e)
+        })?;
         let describe = format!("local store {}", root.display());
-        Ok(LocalStore { core: Arc::new(Core { root, describe, durable: options.durable, folders: Default::default() }) })
+        Ok(LocalStore {
+            core: Arc::new(Core {
+                root,
+                describe,
+                durable: options.durable,
+                folders: Default::default(),
+            }),
+        })
     }
     pub fn root(&self) -> &Path {
         &self.core.root
     }
 
-    async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Core) -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Core) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
         let core = self.core.clone();
         tokio::task::spawn_blocking(move || f(&core))
             .await
-            .map_err(|e| StoreError::io("local store worker failed", std::io::Error::other(e.to_string())))?
+            .map_err(|e| {
+                StoreError::io(
+                    "local store worker failed",
+                    std::io::Error::other(e.to_string()),
+                )
+            })?
     }
 }
 
@@ -90,9 +107,14 @@ impl Store for LocalStore {
         self.core.describe.clone()
     }
 
-    async fn list_containers(&self, prefix: &str, marker: Option<&str>) -> StoreResult<Page<ContainerInfo>> {
+    async fn list_containers(
+        &self,
+        prefix: &str,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ContainerInfo>> {
         let (prefix, marker) = (prefix.to_string(), marker.map(str::to_string));
-        self.blocking(move |c| c.list_containers(&prefix, marker.as_deref())).await
+        self.blocking(move |c| c.list_containers(&prefix, marker.as_deref()))
+            .await
     }
 
     async fn container_info(&self, container: &str) -> StoreResult<ContainerInfo> {
@@ -100,9 +122,19 @@ impl Store for LocalStore {
         self.blocking(move |c| c.container_info(&container)).await
     }
 
-    async fn list_blobs(&self, container: &str, query: &ListQuery, marker: Option<&str>) -> StoreResult<Page<ListItem>> {
-        let (container, query, marker) = (container.to_string(), query.clone(), marker.map(str::to_string));
-        self.blocking(move |c| c.list_blobs(&container, &query, marker.as_deref())).await
+    async fn list_blobs(
+        &self,
+        container: &str,
+        query: &ListQuery,
+        marker: Option<&str>,
+    ) -> StoreResult<Page<ListItem>> {
+        let (container, query, marker) = (
+            container.to_string(),
+            query.clone(),
+            marker.map(str::to_string),
+        );
+        self.blocking(move |c| c.list_blobs(&container, &query, marker.as_deref()))
+            .await
     }
 
     async fn blob_info(&self, container: &str, blob: &str) -> StoreResult<BlobInfo> {
@@ -110,43 +142,103 @@ impl Store for LocalStore {
         self.blocking(move |c| c.blob_info(&container, &blob)).await
     }
 
-    async fn read_range(&self, container: &str, blob: &str, range: ByteRange, if_match: Option<&str>) -> StoreResult<RangeData> {
-        let (container, blob, if_match) = (container.to_string(), blob.to_string(), if_match.map(str::to_string));
-        self.blocking(move |c| c.read_range(&container, &blob, range, if_match.as_deref())).await
+    async fn read_range(
+        &self,
+        container: &str,
+        blob: &str,
+        range: ByteRange,
+        if_match: Option<&str>,
+    ) -> StoreResult<RangeData> {
+        let (container, blob, if_match) = (
+            container.to_string(),
+            blob.to_string(),
+            if_match.map(str::to_string),
+        );
+        self.blocking(move |c| c.read_range(&container, &blob, range, if_match.as_deref()))
+            .await
     }
 
-    async fn create_container(&self, container: &str, metadata: &BTreeMap<String, String>) -> StoreResult<bool> {
+    async fn create_container(
+        &self,
+        container: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> StoreResult<bool> {
         let (container, metadata) = (container.to_string(), metadata.clone());
-        self.blocking(move |c| c.create_container(&container, &metadata)).await
+        self.blocking(move |c| c.create_container(&container, &metadata))
+            .await
     }
 
-    async fn put_block_blob(&self, container: &str, blob: &str, data: Bytes, options: &PutOptions) -> StoreResult<BlobInfo> {
+    async fn put_block_blob(
+        &self,
+        container: &str,
+        blob: &str,
+        data: Bytes,
+        options: &PutOptions,
+    ) -> StoreResult<BlobInfo> {
         let (container, blob, options) = (container.to_string(), blob.to_string(), options.clone());
-        self.blocking(move |c| c.put_block_blob(&container, &blob, data, &options)).await
+        self.blocking(move |c| c.put_block_blob(&container, &blob, data, &options))
+            .await
     }
 
-    async fn stage_block(&self, container: &str, blob: &str, block_id: &str, data: Bytes) -> StoreResult<()> {
-        let (container, blob, block_id) = (container.to_string(), blob.to_string(), block_id.to_string());
-        self.blocking(move |c| c.stage_block(&container, &blob, &block_id, data)).await
+    async fn stage_block(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        data: Bytes,
+    ) -> StoreResult<()> {
+        let (container, blob, block_id) = (
+            container.to_string(),
+            blob.to_string(),
+            block_id.to_string(),
+        );
+        self.blocking(move |c| c.stage_block(&container, &blob, &block_id, data))
+            .await
     }
 
-    async fn commit_block_list(&self, container: &str, blob: &str, block_ids: &[String], options: &PutOptions) -> StoreResult<BlobInfo> {
-        let (container, blob, ids, options) = (container.to_string(), blob.to_string(), block_ids.to_vec(), options.clone());
-        self.blocking(move |c| c.commit_block_list(&container, &blob, &ids, &options)).await
+    async fn commit_block_list(
+        &self,
+        container: &str,
+        blob: &str,
+        block_ids: &[String],
+        options: &PutOptions,
+    ) -> StoreResult<BlobInfo> {
+        let (container, blob, ids, options) = (
+            container.to_string(),
+            blob.to_string(),
+            block_ids.to_vec(),
+            options.clone(),
+        );
+        self.blocking(move |c| c.commit_block_list(&container, &blob, &ids, &options))
+            .await
     }
 
-    async fn create_append_blob(&self, container: &str, blob: &str, options: &PutOptions) -> StoreResult<(BlobInfo, bool)> {
+    async fn create_append_blob(
+        &self,
+        container: &str,
+        blob: &str,
+        options: &PutOptions,
+    ) -> StoreResult<(BlobInfo, bool)> {
         let (container, blob, options) = (container.to_string(), blob.to_string(), options.clone());
-        self.blocking(move |c| c.create_append_blob(&container, &blob, &options)).await
+        self.blocking(move |c| c.create_append_blob(&container, &blob, &options))
+            .await
     }
 
-    async fn append_block(&self, container: &str, blob: &str, data: Bytes, expected_position: u64) -> StoreResult<BlobInfo> {
+    async fn append_block(
+        &self,
+        container: &str,
+        blob: &str,
+        data: Bytes,
+        expected_position: u64,
+    ) -> StoreResult<BlobInfo> {
         let (container, blob) = (container.to_string(), blob.to_string());
-        self.blocking(move |c| c.append_block(&container, &blob, data, expected_position)).await
+        self.blocking(move |c| c.append_block(&container, &blob, data, expected_position))
+            .await
     }
 
     async fn delete_blob(&self, container: &str, blob: &str) -> StoreResult<()> {
         let (container, blob) = (container.to_string(), blob.to_string());
-        self.blocking(move |c| c.delete_blob(&container, &blob)).await
+        self.blocking(move |c| c.delete_blob(&container, &blob))
+            .await
     }
 }

@@ -35,7 +35,8 @@ pub(super) const DIR_LEVELS: usize = 2;
 pub fn validate_container_name(name: &str) -> StoreResult<()> {
     let b = name.as_bytes();
     let ok = (3..=63).contains(&b.len())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
         && !name.contains("--");
@@ -82,7 +83,10 @@ impl BlobLocation {
                 None => break,
             }
         }
-        BlobLocation { dirs, file: component(rest, BLOB_SUFFIX) }
+        BlobLocation {
+            dirs,
+            file: component(rest, BLOB_SUFFIX),
+        }
     }
 
     pub fn relative_path(&self) -> std::path::PathBuf {
@@ -139,7 +143,8 @@ pub(super) fn decode_file_name(file_name: &str) -> Option<(Decoded, bool)> {
         return None;
     };
     if let Some(h) = stem.strip_prefix('~') {
-        return (h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit())).then_some((Decoded::Hashed, is_dir));
+        return (h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit()))
+            .then_some((Decoded::Hashed, is_dir));
     }
     decode(stem).map(|s| (Decoded::Plain(s), is_dir))
 }
@@ -175,12 +180,30 @@ mod tests {
 
     #[test]
     fn components_round_trip_and_stay_inside() {
-        for raw in ["", ".", "..", "a b", "$TaskLog", "C:\\x", "\u{1}\u{7f}", "é日本", "a.txt", "^%~"] {
+        for raw in [
+            "",
+            ".",
+            "..",
+            "a b",
+            "$TaskLog",
+            "C:\\x",
+            "\u{1}\u{7f}",
+            "é日本",
+            "a.txt",
+            "^%~",
+        ] {
             let f = component(raw, BLOB_SUFFIX);
-            assert!(f.bytes().all(|c| c.is_ascii_alphanumeric() || b"_-%^.~".contains(&c)), "{f}");
+            assert!(
+                f.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"_-%^.~".contains(&c)),
+                "{f}"
+            );
             assert_eq!(f.matches('.').count(), 1);
             assert!(!f.chars().any(|c| c.is_ascii_uppercase()));
-            assert_eq!(decode_file_name(&f), Some((Decoded::Plain(raw.to_string()), false)));
+            assert_eq!(
+                decode_file_name(&f),
+                Some((Decoded::Plain(raw.to_string()), false))
+            );
         }
     }
 
@@ -199,7 +222,10 @@ mod tests {
         assert_eq!(l.dirs[1].1, "$TaskLog");
         assert_eq!(l.file, "a%2fb%2etxt.b");
         assert_eq!(BlobLocation::of("x").dirs.len(), 0);
-        assert_eq!(BlobLocation::of("/").dirs, vec![(".d".to_string(), String::new())]);
+        assert_eq!(
+            BlobLocation::of("/").dirs,
+            vec![(".d".to_string(), String::new())]
+        );
     }
 
     #[test]

@@ -56,7 +56,10 @@ impl TransferRow {
     /// Worth another try: failed or cancelled (not refused, not "exists").
     pub fn retryable(&self) -> bool {
         self.retry.is_some()
-            && matches!(self.state, RowState::Finished(Outcome::Failed { .. } | Outcome::Cancelled { .. }))
+            && matches!(
+                self.state,
+                RowState::Finished(Outcome::Failed { .. } | Outcome::Cancelled { .. })
+            )
     }
     pub fn active(&self) -> bool {
         !matches!(self.state, RowState::Finished(_))
@@ -96,7 +99,9 @@ impl TransferRun {
 
     /// Bytes done and total over the run's files.
     pub fn bytes(&self) -> (u64, u64) {
-        self.rows.iter().fold((0, 0), |(d, t), r| (d + r.done, t + r.total))
+        self.rows
+            .iter()
+            .fold((0, 0), |(d, t), r| (d + r.done, t + r.total))
     }
 
     pub fn set_plan(&mut self, rows: Vec<PlannedRow>) {
@@ -119,7 +124,11 @@ impl TransferRun {
 
     pub fn apply(&mut self, event: TransferEvent) {
         match event {
-            TransferEvent::Started { id, total, resumed_from } => {
+            TransferEvent::Started {
+                id,
+                total,
+                resumed_from,
+            } => {
                 if let Some(r) = self.rows.iter_mut().find(|r| r.file == id) {
                     r.state = RowState::Running;
                     r.total = total;
@@ -139,7 +148,8 @@ impl TransferRun {
             }
             TransferEvent::Notice { id, message } => {
                 if let Some(r) = self.rows.iter_mut().find(|r| r.file == id) {
-                    r.note = Some(crate::text::sanitize(&crate::text::one_line(&message)).into_owned());
+                    r.note =
+                        Some(crate::text::sanitize(&crate::text::one_line(&message)).into_owned());
                 }
             }
             TransferEvent::Finished { id, outcome } => {
@@ -192,16 +202,25 @@ pub struct Prompt {
 
 impl Downloads {
     pub fn new(default_dir: &str) -> Self {
-        Downloads { default_dir: default_dir.to_string(), ..Default::default() }
+        Downloads {
+            default_dir: default_dir.to_string(),
+            ..Default::default()
+        }
     }
 
     pub fn is_marked(&self, container: &str, selection: &Selection) -> bool {
-        self.marks.iter().any(|m| m.container == container && &m.selection == selection)
+        self.marks
+            .iter()
+            .any(|m| m.container == container && &m.selection == selection)
     }
 
     /// Mark, or unmark when already marked. Returns whether it is marked now.
     pub fn toggle(&mut self, mark: Mark) -> bool {
-        match self.marks.iter().position(|m| m.container == mark.container && m.selection == mark.selection) {
+        match self
+            .marks
+            .iter()
+            .position(|m| m.container == mark.container && m.selection == mark.selection)
+        {
             Some(i) => {
                 self.marks.remove(i);
                 false
@@ -248,11 +267,17 @@ pub fn tree_mark(js: &JobState, row: TreeRow) -> Option<Mark> {
     let (selection, label) = match row {
         TreeRow::JobKind(k) => {
             let kind = &js.job_kinds.get(k as usize)?.name;
-            (Selection::kind(Some(Scope::Job), kind.raw()), format!("{title} › job › {}", kind.shown()))
+            (
+                Selection::kind(Some(Scope::Job), kind.raw()),
+                format!("{title} › job › {}", kind.shown()),
+            )
         }
         TreeRow::Task(t) => {
             let task = &js.tasks.get(t as usize)?.id;
-            (Selection::scope(Scope::Task(task.raw().to_string())), format!("{title} › {}", task.shown()))
+            (
+                Selection::scope(Scope::Task(task.raw().to_string())),
+                format!("{title} › {}", task.shown()),
+            )
         }
         TreeRow::TaskKind(t, k) => {
             let task = js.tasks.get(t as usize)?;
@@ -264,6 +289,9 @@ pub fn tree_mark(js: &JobState, row: TreeRow) -> Option<Mark> {
         }
         TreeRow::Note(_) => return None,
     };
-    Some(Mark { container, selection, label })
+    Some(Mark {
+        container,
+        selection,
+        label,
+    })
 }
-

@@ -23,7 +23,11 @@ pub struct KindNode {
 
 impl KindNode {
     pub fn new(name: String) -> Self {
-        KindNode { name: Name::new(name), files: 0, counting: true }
+        KindNode {
+            name: Name::new(name),
+            files: 0,
+            counting: true,
+        }
     }
 }
 
@@ -121,7 +125,8 @@ impl FilesState {
     }
 
     pub fn selected(&self) -> Option<&FileRow> {
-        self.files.get(*self.visible.get(self.cursor.selected)? as usize)
+        self.files
+            .get(*self.visible.get(self.cursor.selected)? as usize)
     }
 
     pub fn refilter(&mut self, height: usize) {
@@ -187,7 +192,12 @@ impl JobState {
     pub fn kind_mut(&mut self, k: KindRef) -> Option<&mut KindNode> {
         match k {
             KindRef::Job(i) => self.job_kinds.get_mut(i as usize),
-            KindRef::Task(t, i) => self.tasks.get_mut(t as usize)?.kinds.as_mut()?.get_mut(i as usize),
+            KindRef::Task(t, i) => self
+                .tasks
+                .get_mut(t as usize)?
+                .kinds
+                .as_mut()?
+                .get_mut(i as usize),
         }
     }
 
@@ -253,7 +263,9 @@ impl JobState {
         let mut end = (start + height).min(self.rows.len());
         let mut out = Vec::with_capacity(height);
         if let Some(parent) = self.rows.get(start).and_then(|r| r.parent()) {
-            let pos = self.rows[..start].iter().rposition(|&r| r == TreeRow::Task(parent));
+            let pos = self.rows[..start]
+                .iter()
+                .rposition(|&r| r == TreeRow::Task(parent));
             if let Some(pos) = pos {
                 out.push(pos);
                 end = end.min(start + height.saturating_sub(1));
@@ -265,7 +277,11 @@ impl JobState {
 
     /// Counts for the status bar: (tasks shown, tasks listed).
     pub fn task_counts(&self) -> (usize, usize) {
-        let shown = self.rows.iter().filter(|r| matches!(r, TreeRow::Task(_))).count();
+        let shown = self
+            .rows
+            .iter()
+            .filter(|r| matches!(r, TreeRow::Task(_)))
+            .count();
         (shown, self.tasks.len())
     }
 }

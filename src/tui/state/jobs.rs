@@ -47,7 +47,9 @@ impl JobsState {
             .filter(|&i| {
                 let j = &self.jobs[i as usize];
                 contains_folded(j.container.shown(), &needle)
-                    || j.job_id.as_ref().is_some_and(|id| contains_folded(id.shown(), &needle))
+                    || j.job_id
+                        .as_ref()
+                        .is_some_and(|id| contains_folded(id.shown(), &needle))
             })
             .collect();
         if let Some(pos) = keep.and_then(|k| self.visible.iter().position(|&v| v == k)) {

@@ -115,7 +115,11 @@ impl LogState {
 
     /// Whether scrolling up can load an older part.
     pub fn can_load_older(&self) -> bool {
-        self.target.is_single() && self.opened && self.older_start > 0 && !self.older_full && self.older_id.is_none()
+        self.target.is_single()
+            && self.opened
+            && self.older_start > 0
+            && !self.older_full
+            && self.older_id.is_none()
     }
 
     /// Screen rows a line takes (more than one only when wrapping).
@@ -123,7 +127,10 @@ impl LogState {
         if !self.wrap || width == 0 {
             return 1;
         }
-        let prefix = self.label(line).map(|l| format!("{} ", l.label)).unwrap_or_default();
+        let prefix = self
+            .label(line)
+            .map(|l| format!("{} ", l.label))
+            .unwrap_or_default();
         let widths = prefix.chars().chain(line.text.chars()).map(char_width);
         row_breaks(widths, width).len() + 1
     }
@@ -165,8 +172,20 @@ impl LogState {
             return None;
         }
         let from = from.min(len - 1);
-        let matches = |i: usize| self.lines.get(i).is_some_and(|l| !l.notice && contains_folded(&l.text, &needle));
+        let matches = |i: usize| {
+            self.lines
+                .get(i)
+                .is_some_and(|l| !l.notice && contains_folded(&l.text, &needle))
+        };
         let start = if include_from { 0 } else { 1 };
-        (start..=len).map(|k| if forward { (from + k) % len } else { (from + len - k % len) % len }).find(|&i| matches(i))
+        (start..=len)
+            .map(|k| {
+                if forward {
+                    (from + k) % len
+                } else {
+                    (from + len - k % len) % len
+                }
+            })
+            .find(|&i| matches(i))
     }
 }

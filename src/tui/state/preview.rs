@@ -26,7 +26,11 @@ pub enum Body {
     Loading,
     Text(TextBody),
     /// Shown as a hex dump.
-    Binary { data: Bytes, start: u64, total: u64 },
+    Binary {
+        data: Bytes,
+        start: u64,
+        total: u64,
+    },
     Failed(String),
 }
 
@@ -92,6 +96,8 @@ impl PreviewState {
     }
 
     pub fn clamp_scroll(&mut self, height: usize) {
-        self.scroll = self.scroll.min(self.line_count().saturating_sub(height.max(1)));
+        self.scroll = self
+            .scroll
+            .min(self.line_count().saturating_sub(height.max(1)));
     }
 }

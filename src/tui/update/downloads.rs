@@ -46,10 +46,15 @@ pub fn action(state: &mut AppState, a: Action) -> Handled {
                 state.downloads.marks.clone()
             };
             if items.is_empty() {
-                state.error = Some("nothing to download here: pick a job, task, kind or file".into());
+                state.error =
+                    Some("nothing to download here: pick a job, task, kind or file".into());
             } else {
                 let dir = state.downloads.default_dir.clone();
-                state.downloads.prompt = Some(Prompt { items, dir, overwrite: false });
+                state.downloads.prompt = Some(Prompt {
+                    items,
+                    dir,
+                    overwrite: false,
+                });
             }
             Handled::Done(Vec::new())
         }
@@ -75,11 +80,20 @@ pub fn current_mark(state: &AppState) -> Option<Mark> {
         Screen::Job(js) => match (js.focus, &js.files) {
             (Pane::Files, Some(f)) => {
                 let file = f.selected()?;
-                let place = f.task.as_ref().map(|t| t.shown().to_string()).unwrap_or_else(|| "job".into());
+                let place = f
+                    .task
+                    .as_ref()
+                    .map(|t| t.shown().to_string())
+                    .unwrap_or_else(|| "job".into());
                 Some(Mark {
                     container: js.container.raw().to_string(),
                     selection: Selection::file(f.scope.clone(), f.kind.raw(), file.path.raw()),
-                    label: format!("{} › {place} › {} › {}", js.title.shown(), f.kind.shown(), file.path.shown()),
+                    label: format!(
+                        "{} › {place} › {} › {}",
+                        js.title.shown(),
+                        f.kind.shown(),
+                        file.path.shown()
+                    ),
                 })
             }
             _ => tree_mark(js, js.selected_row()?),
@@ -94,7 +108,9 @@ pub fn current_mark(state: &AppState) -> Option<Mark> {
         }
         // A live log of one file can be downloaded whole; a merged stream is not a file.
         Screen::Log(l) => {
-            let crate::tui::log_msg::LogTarget::File { blob, .. } = &l.target else { return None };
+            let crate::tui::log_msg::LogTarget::File { blob, .. } = &l.target else {
+                return None;
+            };
             let parsed = parse_blob_name(blob)?;
             Some(Mark {
                 container: l.container.clone(),
@@ -123,7 +139,9 @@ fn prompt_action(state: &mut AppState, a: Action) -> Vec<Effect> {
 
 /// Start one download request per job of the prompt's items.
 fn confirm(state: &mut AppState) -> Vec<Effect> {
-    let Some(prompt) = state.downloads.prompt.take() else { return Vec::new() };
+    let Some(prompt) = state.downloads.prompt.take() else {
+        return Vec::new();
+    };
     let dir = match prompt.dir.trim() {
         "" => state.downloads.default_dir.clone(),
         d => d.to_string(),
@@ -142,17 +160,38 @@ fn confirm(state: &mut AppState) -> Vec<Effect> {
     let first_new_line = state.downloads.lines().len();
     let effects = by_job
         .into_iter()
-        .map(|(container, selections)| start_run(state, &container, selections, &dir, prompt.overwrite))
+        .map(|(container, selections)| {
+            start_run(state, &container, selections, &dir, prompt.overwrite)
+        })
         .collect();
     state.downloads.panel_open = true;
-    state.downloads.panel.select(first_new_line, usize::MAX, layout::transfers_height(state.size));
+    state.downloads.panel.select(
+        first_new_line,
+        usize::MAX,
+        layout::transfers_height(state.size),
+    );
     effects
 }
 
-fn start_run(state: &mut AppState, container: &str, selections: Vec<Selection>, dir: &str, overwrite: bool) -> Effect {
+fn start_run(
+    state: &mut AppState,
+    container: &str,
+    selections: Vec<Selection>,
+    dir: &str,
+    overwrite: bool,
+) -> Effect {
     let id = state.requests.start();
-    state.downloads.runs.push(TransferRun::new(id, container, dir));
-    Effect::Download(DownloadRequest { id, container: container.to_string(), selections, dir: dir.to_string(), overwrite })
+    state
+        .downloads
+        .runs
+        .push(TransferRun::new(id, container, dir));
+    Effect::Download(DownloadRequest {
+        id,
+        container: container.to_string(),
+        selections,
+        dir: dir.to_string(),
+        overwrite,
+    })
 }
 
 /// Keys of the open panel; None lets the Action through (e.g. quit).
@@ -173,10 +212,16 @@ fn panel_action(state: &mut AppState, a: Action) -> Option<Vec<Effect>> {
         Action::Quit | Action::Help | Action::Resize { .. } | Action::Tick => None,
         Action::CancelTransfer => Some(match line {
             Some(PanelLine::Run(i)) if !d.runs[i].finished() => {
-                vec![Effect::CancelTransfer { id: d.runs[i].id, file: None }]
+                vec![Effect::CancelTransfer {
+                    id: d.runs[i].id,
+                    file: None,
+                }]
             }
             Some(PanelLine::File(i, j)) if d.runs[i].rows[j].active() => {
-                vec![Effect::CancelTransfer { id: d.runs[i].id, file: Some(d.runs[i].rows[j].file) }]
+                vec![Effect::CancelTransfer {
+                    id: d.runs[i].id,
+                    file: Some(d.runs[i].rows[j].file),
+                }]
             }
             _ => Vec::new(),
         }),
@@ -187,8 +232,12 @@ fn panel_action(state: &mut AppState, a: Action) -> Option<Vec<Effect>> {
                 None => return Some(Vec::new()),
             };
             let r = &d.runs[run];
-            let selections: Vec<Selection> =
-                rows.iter().map(|&j| &r.rows[j]).filter(|row| row.retryable()).filter_map(|row| row.retry.clone()).collect();
+            let selections: Vec<Selection> = rows
+                .iter()
+                .map(|&j| &r.rows[j])
+                .filter(|row| row.retryable())
+                .filter_map(|row| row.retry.clone())
+                .collect();
             if selections.is_empty() {
                 state.error = Some("nothing to retry here (only failed or cancelled files)".into());
                 return Some(Vec::new());
@@ -196,7 +245,10 @@ fn panel_action(state: &mut AppState, a: Action) -> Option<Vec<Effect>> {
             let (container, dir) = (r.container.clone(), r.dir.clone());
             let first_new_line = state.downloads.lines().len();
             let effect = start_run(state, &container, selections, &dir, false);
-            state.downloads.panel.select(first_new_line, usize::MAX, height);
+            state
+                .downloads
+                .panel
+                .select(first_new_line, usize::MAX, height);
             Some(vec![effect])
         }
         // Everything else belongs to the panel while it is open.
@@ -208,7 +260,9 @@ fn panel_action(state: &mut AppState, a: Action) -> Option<Vec<Effect>> {
 pub fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
     let id = m.id();
     state.dirty = true;
-    let Some(run) = state.downloads.run_mut(id) else { return Vec::new() };
+    let Some(run) = state.downloads.run_mut(id) else {
+        return Vec::new();
+    };
     let mut finished = false;
     match m {
         Msg::TransferPlan { rows, .. } => run.set_plan(rows),
@@ -226,7 +280,10 @@ pub fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
     if finished {
         state.requests.finish(id);
     }
-    let (len, height) = (state.downloads.lines().len(), layout::transfers_height(state.size));
+    let (len, height) = (
+        state.downloads.lines().len(),
+        layout::transfers_height(state.size),
+    );
     state.downloads.panel.clamp(len, height);
     Vec::new()
 }

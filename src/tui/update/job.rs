@@ -8,7 +8,8 @@ use crate::tui::layout;
 use crate::tui::msg::Msg;
 use crate::tui::name::Name;
 use crate::tui::state::{
-    FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, PreviewState, TaskNode, TreeRow,
+    FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, PreviewState, TaskNode,
+    TreeRow,
 };
 use crate::tui::Action;
 
@@ -17,7 +18,10 @@ pub fn action(s: &mut JobState, cx: &mut Cx, a: Action) {
         return super::log::open_from_tree(s, cx, a);
     }
     // The mouse acts on the pane under the pointer and focuses it.
-    if let Action::Click { col, row } | Action::ScrollUp { col, row } | Action::ScrollDown { col, row } = a {
+    if let Action::Click { col, row }
+    | Action::ScrollUp { col, row }
+    | Action::ScrollDown { col, row } = a
+    {
         let (_, files_area) = layout::job_panes(cx.size);
         let on_files = s.files.is_some() && layout::contains(files_area, col, row);
         s.focus = if on_files { Pane::Files } else { Pane::Tree };
@@ -62,7 +66,10 @@ fn tree_action(s: &mut JobState, cx: &mut Cx, a: Action) {
         Action::Left => match row {
             Some(r @ (TreeRow::TaskKind(..) | TreeRow::Note(_))) => {
                 let parent = TreeRow::Task(r.parent().expect("child row"));
-                if let Some(pos) = s.rows[..s.cursor.selected].iter().rposition(|&x| x == parent) {
+                if let Some(pos) = s.rows[..s.cursor.selected]
+                    .iter()
+                    .rposition(|&x| x == parent)
+                {
                     s.cursor.select(pos, s.rows.len(), height);
                     s.fix_scroll(height);
                 }
@@ -76,8 +83,12 @@ fn tree_action(s: &mut JobState, cx: &mut Cx, a: Action) {
         Action::Refresh => refresh(s, cx),
         Action::Click { col, row: y } => {
             let (tree_area, _) = layout::job_panes(cx.size);
-            let Some(line) = layout::line_at(layout::inner(tree_area), col, y) else { return };
-            let Some(&i) = s.window(height).get(line) else { return };
+            let Some(line) = layout::line_at(layout::inner(tree_area), col, y) else {
+                return;
+            };
+            let Some(&i) = s.window(height).get(line) else {
+                return;
+            };
             if i == s.cursor.selected {
                 tree_action(s, cx, Action::Enter);
             } else {
@@ -97,7 +108,10 @@ fn toggle(s: &mut JobState, cx: &mut Cx, t: u32) {
     task.open = !task.open;
     if task.open && task.kinds.is_none() && !task.loading {
         task.loading = true;
-        let id = cx.request(RequestKind::TaskKinds { container, task: task.id.raw().to_string() });
+        let id = cx.request(RequestKind::TaskKinds {
+            container,
+            task: task.id.raw().to_string(),
+        });
         s.pending.insert(id, Pending::TaskKinds(t));
     }
     s.rebuild_rows(height);
@@ -113,14 +127,18 @@ fn refresh(s: &mut JobState, cx: &mut Cx) {
     s.tasks.clear();
     s.loaded = false;
     s.rebuild_rows(layout::tree_height(cx.size));
-    s.root_loading = Some(cx.request(RequestKind::JobRoot { container: s.container.raw().to_string() }));
+    s.root_loading = Some(cx.request(RequestKind::JobRoot {
+        container: s.container.raw().to_string(),
+    }));
     if let Some(f) = &mut s.files {
         reload_files(s.container.raw(), f, cx);
     }
 }
 
 fn open_files(s: &mut JobState, cx: &mut Cx, k: KindRef) {
-    let Some(kind) = s.kind(k).map(|n| n.name.clone()) else { return };
+    let Some(kind) = s.kind(k).map(|n| n.name.clone()) else {
+        return;
+    };
     let (scope, task) = match k {
         KindRef::Job(_) => (Scope::Job, None),
         KindRef::Task(t, _) => {
@@ -171,7 +189,9 @@ fn files_action(s: &mut JobState, cx: &mut Cx, a: Action) {
         Action::Refresh => reload_files(&container, f, cx),
         Action::Click { col, row } => {
             let (_, area) = layout::job_panes(cx.size);
-            let Some(line) = layout::line_at(layout::table_rows(area), col, row) else { return };
+            let Some(line) = layout::line_at(layout::table_rows(area), col, row) else {
+                return;
+            };
             let i = f.cursor.offset + line;
             if i < f.visible.len() {
                 if i == f.cursor.selected {
@@ -191,7 +211,12 @@ fn open_preview(f: &FilesState, container: &str, cx: &mut Cx) {
         Some(t) => format!("{} › {}", t.shown(), f.kind.shown()),
         None => format!("job › {}", f.kind.shown()),
     };
-    let mut p = PreviewState::new(container.to_string(), file.blob.clone(), file.path.clone(), place);
+    let mut p = PreviewState::new(
+        container.to_string(),
+        file.blob.clone(),
+        file.path.clone(),
+        place,
+    );
     p.loading = Some(cx.request(RequestKind::Read {
         container: container.to_string(),
         blob: file.blob.clone(),
@@ -207,7 +232,9 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
     let done = m.is_final();
     if s.root_loading == Some(id) {
         match m {
-            Msg::JobRoot { job_kinds, tasks, .. } => {
+            Msg::JobRoot {
+                job_kinds, tasks, ..
+            } => {
                 for kind in job_kinds {
                     let k = s.job_kinds.len() as u32;
                     count_files(s, cx, Scope::Job, &kind, KindRef::Job(k));
@@ -250,7 +277,9 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
         f.refilter(layout::files_height(cx.size));
         return;
     }
-    let Some(&pending) = s.pending.get(&id) else { return };
+    let Some(&pending) = s.pending.get(&id) else {
+        return;
+    };
     if done {
         s.pending.remove(&id);
     }
@@ -259,10 +288,18 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
             let task_id = s.tasks[t as usize].id.raw().to_string();
             let have = s.tasks[t as usize].kinds.get_or_insert_with(Vec::new).len() as u32;
             for (i, kind) in kinds.iter().enumerate() {
-                count_files(s, cx, Scope::Task(task_id.clone()), kind, KindRef::Task(t, have + i as u32));
+                count_files(
+                    s,
+                    cx,
+                    Scope::Task(task_id.clone()),
+                    kind,
+                    KindRef::Task(t, have + i as u32),
+                );
             }
             let task = &mut s.tasks[t as usize];
-            task.kinds.get_or_insert_with(Vec::new).extend(kinds.into_iter().map(KindNode::new));
+            task.kinds
+                .get_or_insert_with(Vec::new)
+                .extend(kinds.into_iter().map(KindNode::new));
             if done {
                 task.loading = false;
             }

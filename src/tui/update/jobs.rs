@@ -50,7 +50,9 @@ pub fn action(s: &mut JobsState, cx: &mut Cx, a: Action) {
 fn open(s: &JobsState, cx: &mut Cx) {
     let Some(job) = s.selected() else { return };
     let mut js = JobState::new(job.container.clone(), job.title().clone());
-    js.root_loading = Some(cx.request(RequestKind::JobRoot { container: job.container.raw().to_string() }));
+    js.root_loading = Some(cx.request(RequestKind::JobRoot {
+        container: job.container.raw().to_string(),
+    }));
     cx.nav = Some(Nav::Push(Screen::Job(Box::new(js))));
 }
 

@@ -25,7 +25,12 @@ pub fn open(cx: &mut Cx, container: &str, target: LogTarget, title: &str) {
 }
 
 /// [`open`] from outside `update` (tests, other front ends): returns the Effects.
-pub fn open_in(state: &mut AppState, container: &str, target: LogTarget, title: &str) -> Vec<Effect> {
+pub fn open_in(
+    state: &mut AppState,
+    container: &str,
+    target: LogTarget,
+    title: &str,
+) -> Vec<Effect> {
     let mut cx = Cx {
         requests: &mut state.requests,
         size: state.size,
@@ -54,7 +59,10 @@ fn start_follow(s: &mut LogState, cx: &mut Cx) {
     s.follow = true;
     s.found = None;
     s.failed = None;
-    let req = LogRequest::Follow { container: s.container.clone(), target: s.target.clone() };
+    let req = LogRequest::Follow {
+        container: s.container.clone(),
+        target: s.target.clone(),
+    };
     s.follow_id = Some(cx.request(RequestKind::Log(req)));
 }
 
@@ -133,11 +141,17 @@ pub fn action(s: &mut LogState, cx: &mut Cx, a: Action) {
 }
 
 fn load_older(s: &mut LogState, cx: &mut Cx) {
-    let LogTarget::File { blob, .. } = &s.target else { return };
+    let LogTarget::File { blob, .. } = &s.target else {
+        return;
+    };
     if !s.can_load_older() {
         return;
     }
-    let req = LogRequest::Older { container: s.container.clone(), blob: blob.clone(), end: s.older_start };
+    let req = LogRequest::Older {
+        container: s.container.clone(),
+        blob: blob.clone(),
+        end: s.older_start,
+    };
     s.older_id = Some(cx.request(RequestKind::Log(req)));
 }
 
@@ -169,41 +183,57 @@ fn save(s: &mut LogState, cx: &mut Cx) {
 pub fn msg(s: &mut LogState, cx: &mut Cx, m: Msg) {
     let (height, width) = geometry(cx);
     match m {
-        Msg::Log { id, msg } => match msg {
-            LogMsg::Batch { new_sources, events, older_start } if Some(id) == s.follow_id => {
-                s.opened = true;
-                for src in new_sources {
-                    s.sources.push(SourceLabel { label: crate::text::sanitize(&src.label).into_owned(), colour: src.colour });
+        Msg::Log { id, msg } => {
+            match msg {
+                LogMsg::Batch {
+                    new_sources,
+                    events,
+                    older_start,
+                } if Some(id) == s.follow_id => {
+                    s.opened = true;
+                    for src in new_sources {
+                        s.sources.push(SourceLabel {
+                            label: crate::text::sanitize(&src.label).into_owned(),
+                            colour: src.colour,
+                        });
+                    }
+                    for (source, event) in events {
+                        apply_event(s, source, event);
+                    }
+                    if s.target.is_single() {
+                        s.older_start = older_start;
+                    }
+                    if !s.follow {
+                        s.scroll = s.scroll.min(s.bottom_top(height, width));
+                    }
                 }
-                for (source, event) in events {
-                    apply_event(s, source, event);
+                LogMsg::Older { pieces, start } if Some(id) == s.older_id => {
+                    s.older_id = None;
+                    let (added, complete) = s
+                        .lines
+                        .push_front(0, pieces.into_iter().map(clean).collect());
+                    s.scroll += added;
+                    s.found = s.found.map(|f| f + added);
+                    s.older_start = start;
+                    if !complete {
+                        s.older_full = true;
+                        s.status = Some("scrollback is full: older parts are not loaded (s saves the whole log)".into());
+                    }
                 }
-                if s.target.is_single() {
-                    s.older_start = older_start;
+                LogMsg::Saved { path, bytes } if Some(id) == s.save_id => {
+                    s.save_id = None;
+                    let path = crate::text::sanitize(&path).into_owned();
+                    s.status = Some(format!(
+                        "saved {} to {path}",
+                        crate::tui::format::size(bytes)
+                    ));
                 }
-                if !s.follow {
-                    s.scroll = s.scroll.min(s.bottom_top(height, width));
+                LogMsg::Problem(p) => {
+                    s.status = Some(crate::text::sanitize(&crate::text::one_line(&p)).into_owned())
                 }
+                _ => {}
             }
-            LogMsg::Older { pieces, start } if Some(id) == s.older_id => {
-                s.older_id = None;
-                let (added, complete) = s.lines.push_front(0, pieces.into_iter().map(clean).collect());
-                s.scroll += added;
-                s.found = s.found.map(|f| f + added);
-                s.older_start = start;
-                if !complete {
-                    s.older_full = true;
-                    s.status = Some("scrollback is full: older parts are not loaded (s saves the whole log)".into());
-                }
-            }
-            LogMsg::Saved { path, bytes } if Some(id) == s.save_id => {
-                s.save_id = None;
-                let path = crate::text::sanitize(&path).into_owned();
-                s.status = Some(format!("saved {} to {path}", crate::tui::format::size(bytes)));
-            }
-            LogMsg::Problem(p) => s.status = Some(crate::text::sanitize(&crate::text::one_line(&p)).into_owned()),
-            _ => {}
-        },
+        }
         Msg::Failed { id, error } => {
             let error = crate::text::sanitize(&crate::text::one_line(&error)).into_owned();
             if Some(id) == s.follow_id {
@@ -241,7 +271,10 @@ fn apply_event(s: &mut LogState, source: usize, event: FollowEvent) {
             }
         }
         FollowEvent::Notice(n) => {
-            let name = s.sources.get(source).map_or_else(|| s.title.clone(), |l| l.label.clone());
+            let name = s
+                .sources
+                .get(source)
+                .map_or_else(|| s.title.clone(), |l| l.label.clone());
             let text = n.describe(&name);
             if n.is_reload() {
                 if s.target.is_single() {
@@ -264,7 +297,12 @@ pub fn open_from_tree(s: &crate::tui::state::JobState, cx: &mut Cx, a: Action) {
     use crate::tui::state::TreeRow;
     let container = s.container.raw();
     if a == Action::TailAll {
-        open(cx, container, LogTarget::Job, &format!("{} › all tasks", s.title.shown()));
+        open(
+            cx,
+            container,
+            LogTarget::Job,
+            &format!("{} › all tasks", s.title.shown()),
+        );
         return;
     }
     let task = match s.selected_row() {
@@ -274,7 +312,14 @@ pub fn open_from_tree(s: &crate::tui::state::JobState, cx: &mut Cx, a: Action) {
     };
     if let Some(t) = task.and_then(|t| s.tasks.get(t as usize)) {
         let title = format!("{} › stdout + stderr", t.id.shown());
-        open(cx, container, LogTarget::Task { task: t.id.raw().to_string() }, &title);
+        open(
+            cx,
+            container,
+            LogTarget::Task {
+                task: t.id.raw().to_string(),
+            },
+            &title,
+        );
     }
 }
 
@@ -286,14 +331,23 @@ pub fn open_file(f: &crate::tui::state::FilesState, container: &str, cx: &mut Cx
         Some(t) => format!("{} › {} › {}", t.shown(), f.kind.shown(), file.path.shown()),
         None => format!("job › {} › {}", f.kind.shown(), file.path.shown()),
     };
-    let target = LogTarget::File { task, path: file.path.raw().to_string(), blob: file.blob.clone() };
+    let target = LogTarget::File {
+        task,
+        path: file.path.raw().to_string(),
+        blob: file.blob.clone(),
+    };
     open(cx, container, target, &title);
 }
 
 /// `f` in a preview: follow the previewed file.
 pub fn open_preview_file(p: &crate::tui::state::PreviewState, cx: &mut Cx) {
-    let task = crate::conventions::parse_blob_name(&p.blob).and_then(|b| b.scope.task().map(str::to_string));
-    let target = LogTarget::File { task, path: p.path.raw().to_string(), blob: p.blob.clone() };
+    let task = crate::conventions::parse_blob_name(&p.blob)
+        .and_then(|b| b.scope.task().map(str::to_string));
+    let target = LogTarget::File {
+        task,
+        path: p.path.raw().to_string(),
+        blob: p.blob.clone(),
+    };
     let title = format!("{} › {}", p.place, p.path.shown());
     open(cx, &p.container, target, &title);
 }

@@ -124,14 +124,22 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         nav: None,
         error: None,
     };
-    let screen = state.screens.last_mut().expect("the job list is never closed");
+    let screen = state
+        .screens
+        .last_mut()
+        .expect("the job list is never closed");
     match screen {
         Screen::Jobs(s) => jobs::action(s, &mut cx, a),
         Screen::Job(s) => job::action(s, &mut cx, a),
         Screen::Preview(s) => preview::action(s, &mut cx, a),
         Screen::Log(s) => log::action(s, &mut cx, a),
     }
-    let Cx { effects, nav, error, .. } = cx;
+    let Cx {
+        effects,
+        nav,
+        error,
+        ..
+    } = cx;
     finish(state, effects, nav, error)
 }
 
@@ -172,12 +180,22 @@ fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
     if pos + 1 != state.screens.len() {
         cx.nav = None;
     }
-    let Cx { effects, nav, error, .. } = cx;
+    let Cx {
+        effects,
+        nav,
+        error,
+        ..
+    } = cx;
     finish(state, effects, nav, error)
 }
 
 /// Apply what a handler asked for besides its own state.
-fn finish(state: &mut AppState, mut effects: Vec<Effect>, nav: Option<Nav>, error: Option<String>) -> Vec<Effect> {
+fn finish(
+    state: &mut AppState,
+    mut effects: Vec<Effect>,
+    nav: Option<Nav>,
+    error: Option<String>,
+) -> Vec<Effect> {
     if let Some(e) = error {
         state.error = Some(error_line(&e));
     }
@@ -197,7 +215,16 @@ fn finish(state: &mut AppState, mut effects: Vec<Effect>, nav: Option<Nav>, erro
 
 /// An error for the status bar: one line, no escape sequences.
 fn error_line(e: &str) -> String {
-    let flat: String = e.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+    let flat: String = e
+        .chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
     sanitize(&flat).trim().to_string()
 }
 

@@ -64,10 +64,16 @@ pub fn msg(s: &mut PreviewState, cx: &mut Cx, m: Msg) {
             let kept = s.scroll;
             s.body = decode(&chunk, s.part);
             s.refilter();
-            s.scroll = if s.part == Part::Tail { usize::MAX } else { kept };
+            s.scroll = if s.part == Part::Tail {
+                usize::MAX
+            } else {
+                kept
+            };
             s.clamp_scroll(height);
         }
-        Msg::Failed { error, .. } => s.body = Body::Failed(crate::text::sanitize(&error).into_owned()),
+        Msg::Failed { error, .. } => {
+            s.body = Body::Failed(crate::text::sanitize(&error).into_owned())
+        }
         _ => {}
     }
 }
@@ -82,7 +88,10 @@ pub fn looks_binary(data: &[u8]) -> bool {
     let text = String::from_utf8_lossy(sample);
     let odd = text
         .chars()
-        .filter(|&c| c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{1b}' | '\u{c}')))
+        .filter(|&c| {
+            c == '\u{FFFD}'
+                || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{1b}' | '\u{c}'))
+        })
         .count();
     odd * 10 > text.chars().count().max(1)
 }
@@ -91,7 +100,11 @@ pub fn looks_binary(data: &[u8]) -> bool {
 pub fn decode(chunk: &Chunk, part: Part) -> Body {
     let data = &chunk.data[..];
     if looks_binary(data) {
-        return Body::Binary { data: chunk.data.clone(), start: chunk.start, total: chunk.total };
+        return Body::Binary {
+            data: chunk.data.clone(),
+            start: chunk.start,
+            total: chunk.total,
+        };
     }
     let mut skip = 0;
     if part == Part::Tail && chunk.start > 0 {

@@ -28,7 +28,12 @@ pub fn header(frame: &mut Frame, area: Rect, state: &AppState) {
     let fits = text.chars().count() + 16 <= area.width as usize;
     let line = Line::from(vec![Span::styled(text, theme::title())]);
     frame.render_widget(Paragraph::new(line).style(theme::bar()), area);
-    let hint = Line::from(vec![Span::styled("?", theme::key()), Span::raw(" help  "), Span::styled("q", theme::key()), Span::raw(" quit ")]);
+    let hint = Line::from(vec![
+        Span::styled("?", theme::key()),
+        Span::raw(" help  "),
+        Span::styled("q", theme::key()),
+        Span::raw(" quit "),
+    ]);
     if fits {
         frame.render_widget(Paragraph::new(hint).alignment(Alignment::Right), area);
     }
@@ -37,7 +42,10 @@ pub fn header(frame: &mut Frame, area: Rect, state: &AppState) {
 pub fn status(frame: &mut Frame, area: Rect, state: &AppState) {
     let mut spans = Vec::new();
     if state.busy() {
-        spans.push(Span::styled(format!(" {} ", SPINNER[state.spinner % SPINNER.len()]), theme::key()));
+        spans.push(Span::styled(
+            format!(" {} ", SPINNER[state.spinner % SPINNER.len()]),
+            theme::key(),
+        ));
     } else {
         spans.push(Span::raw("   "));
     }
@@ -49,7 +57,10 @@ pub fn status(frame: &mut Frame, area: Rect, state: &AppState) {
         + 3
         + counts.chars().count()
         + error.as_ref().map_or(0, |e| e.chars().count() + 3)
-        + downloads.iter().map(|d| d.chars().count() + 3).sum::<usize>();
+        + downloads
+            .iter()
+            .map(|d| d.chars().count() + 3)
+            .sum::<usize>();
     let room = (area.width as usize).saturating_sub(used).max(12);
     spans.push(Span::raw(shorten_left(&state.store_label, room)));
     spans.push(Span::styled(" │ ", theme::dim()));
@@ -73,7 +84,10 @@ fn downloads_status(state: &AppState) -> Vec<String> {
         out.push(format!("{} marked (d downloads)", d.marks.len()));
     }
     if d.active() > 0 {
-        out.push(format!("⇣ {} (T)", format::count(d.active() as u64, "transfer", "transfers")));
+        out.push(format!(
+            "⇣ {} (T)",
+            format::count(d.active() as u64, "transfer", "transfers")
+        ));
     }
     out
 }
@@ -95,7 +109,11 @@ fn counts(state: &AppState) -> String {
             if s.filter.is_empty() {
                 format::count(s.jobs.len() as u64, "job", "jobs")
             } else {
-                format!("{} of {}", s.visible.len(), format::count(s.jobs.len() as u64, "job", "jobs"))
+                format!(
+                    "{} of {}",
+                    s.visible.len(),
+                    format::count(s.jobs.len() as u64, "job", "jobs")
+                )
             }
         }
         Screen::Job(s) => {
@@ -105,7 +123,10 @@ fn counts(state: &AppState) -> String {
             } else {
                 format!("{shown} of {}", format::count(all as u64, "task", "tasks"))
             };
-            out.push_str(&format!(", {}", format::count(s.job_kinds.len() as u64, "job kind", "job kinds")));
+            out.push_str(&format!(
+                ", {}",
+                format::count(s.job_kinds.len() as u64, "job kind", "job kinds")
+            ));
             if let (Pane::Files, Some(f)) = (s.focus, &s.files) {
                 out.push_str(&format!(
                     " · {}, {}",
@@ -124,7 +145,12 @@ fn counts(state: &AppState) -> String {
                 format::size(t.total)
             ),
             Body::Binary { data, start, total } => {
-                format!("binary · bytes {}–{} of {}", start, start + data.len() as u64, format::size(*total))
+                format!(
+                    "binary · bytes {}–{} of {}",
+                    start,
+                    start + data.len() as u64,
+                    format::size(*total)
+                )
             }
             Body::Loading => "reading…".into(),
             Body::Failed(_) => "read failed".into(),

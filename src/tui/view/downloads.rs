@@ -40,28 +40,52 @@ fn draw_prompt(frame: &mut Frame, area: Rect, d: &Downloads) {
     let width = area.width.saturating_sub(4).min(76);
     let inner_width = width.saturating_sub(2) as usize;
     let mut lines = vec![
-        Line::from(Span::styled(format!("Download {} to the folder:", format::count(p.items.len() as u64, "item", "items")), theme::title())),
+        Line::from(Span::styled(
+            format!(
+                "Download {} to the folder:",
+                format::count(p.items.len() as u64, "item", "items")
+            ),
+            theme::title(),
+        )),
         Line::from(vec![
             Span::styled("> ", theme::key()),
             Span::raw(crate::text::sanitize(&p.dir).into_owned()),
             Span::styled("▏", theme::key()),
         ]),
-        Line::from(Span::styled("  as FOLDER/TASK/KIND/PATH (job-level files: FOLDER/_job/KIND/PATH)", theme::dim())),
+        Line::from(Span::styled(
+            "  as FOLDER/TASK/KIND/PATH (job-level files: FOLDER/_job/KIND/PATH)",
+            theme::dim(),
+        )),
         Line::from(vec![
             Span::styled("  existing files that differ: ", theme::dim()),
-            Span::raw(if p.overwrite { "replace" } else { "keep (skip)" }),
+            Span::raw(if p.overwrite {
+                "replace"
+            } else {
+                "keep (skip)"
+            }),
             Span::styled("  (Tab changes)", theme::dim()),
         ]),
     ];
     const SHOWN: usize = 5;
     for m in p.items.iter().take(SHOWN) {
-        lines.push(Line::from(format!("  · {}", clip(&m.label, inner_width.saturating_sub(4)))));
+        lines.push(Line::from(format!(
+            "  · {}",
+            clip(&m.label, inner_width.saturating_sub(4))
+        )));
     }
     if p.items.len() > SHOWN {
-        lines.push(Line::from(Span::styled(format!("  … and {} more", p.items.len() - SHOWN), theme::dim())));
+        lines.push(Line::from(Span::styled(
+            format!("  … and {} more", p.items.len() - SHOWN),
+            theme::dim(),
+        )));
     }
     let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect::new(area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
     let block = Block::bordered()
         .border_style(theme::border(true))
         .title(Line::from(Span::styled(" Download ", theme::title())))
@@ -80,7 +104,12 @@ fn draw_panel(frame: &mut Frame, area: Rect, d: &Downloads) {
     let lines = d.lines();
     if lines.is_empty() {
         let text = "No transfers yet. Mark items with Space, then press d to download them.";
-        frame.render_widget(Paragraph::new(Span::styled(text, theme::dim())).wrap(Default::default()).block(block), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme::dim()))
+                .wrap(Default::default())
+                .block(block),
+            area,
+        );
         return;
     }
     let height = inner.height as usize;
@@ -108,7 +137,11 @@ fn draw_panel(frame: &mut Frame, area: Rect, d: &Downloads) {
 }
 
 fn run_line(r: &TransferRun, width: usize) -> Line<'static> {
-    let head = format!("▸ {} → {}", crate::text::sanitize(&r.container), crate::text::sanitize(&r.dir));
+    let head = format!(
+        "▸ {} → {}",
+        crate::text::sanitize(&r.container),
+        crate::text::sanitize(&r.dir)
+    );
     let head = Span::styled(clip(&head, width / 2), theme::title());
     if let Some(e) = &r.error {
         return Line::from(vec![head, Span::styled(format!("  {e}"), theme::error())]);
@@ -119,20 +152,36 @@ fn run_line(r: &TransferRun, width: usize) -> Line<'static> {
         if r.rows.is_empty() {
             ("  nothing to download".to_string(), theme::dim())
         } else {
-            let style = if s.failures() + s.cancelled > 0 { theme::error() } else { theme::dim() };
+            let style = if s.failures() + s.cancelled > 0 {
+                theme::error()
+            } else {
+                theme::dim()
+            };
             (format!("  {}", summary_text(s)), style)
         }
     } else {
         let (done, total) = r.bytes();
         let finished = r.rows.iter().filter(|f| !f.active()).count();
-        (format!("  {finished}/{} files · {} of {}", r.rows.len(), format::size(done), format::size(total)), theme::dim())
+        (
+            format!(
+                "  {finished}/{} files · {} of {}",
+                r.rows.len(),
+                format::size(done),
+                format::size(total)
+            ),
+            theme::dim(),
+        )
     };
     Line::from(vec![head, Span::styled(tail, style)])
 }
 
 /// "done: 3 downloaded (1.2 MiB), 1 failed, 1 cancelled in 2.0s".
 fn summary_text(s: &crate::transfer::events::Summary) -> String {
-    let mut parts = vec![format!("{} downloaded ({})", s.downloaded, format::size(s.bytes))];
+    let mut parts = vec![format!(
+        "{} downloaded ({})",
+        s.downloaded,
+        format::size(s.bytes)
+    )];
     for (n, what) in [
         (s.resumed, "resumed"),
         (s.identical, "identical"),
@@ -145,11 +194,19 @@ fn summary_text(s: &crate::transfer::events::Summary) -> String {
             parts.push(format!("{n} {what}"));
         }
     }
-    format!("done: {} in {:.1}s", parts.join(", "), s.elapsed.as_secs_f64())
+    format!(
+        "done: {} in {:.1}s",
+        parts.join(", "),
+        s.elapsed.as_secs_f64()
+    )
 }
 
 fn file_line(f: &TransferRow, width: usize) -> Line<'static> {
-    let pct = if f.total == 0 { 100 } else { (f.done.min(f.total) * 100 / f.total) as usize };
+    let pct = if f.total == 0 {
+        100
+    } else {
+        (f.done.min(f.total) * 100 / f.total) as usize
+    };
     const BAR: usize = 12;
     let fill = pct * BAR / 100;
     let no_bar = matches!(&f.state, RowState::Finished(o) if !matches!(o, Outcome::Downloaded { .. } | Outcome::Identical));
@@ -161,13 +218,23 @@ fn file_line(f: &TransferRow, width: usize) -> Line<'static> {
     let (status, style): (String, Style) = match &f.state {
         RowState::Queued => ("queued".into(), theme::dim()),
         RowState::Running => {
-            let eta = f.eta.map(|e| format!(" ETA {}", human_duration(e))).unwrap_or_default();
-            (format!("{}/s{eta}", format::size(f.rate as u64)), Style::default())
+            let eta = f
+                .eta
+                .map(|e| format!(" ETA {}", human_duration(e)))
+                .unwrap_or_default();
+            (
+                format!("{}/s{eta}", format::size(f.rate as u64)),
+                Style::default(),
+            )
         }
-        RowState::Finished(o) => (crate::text::sanitize(&outcome_text(o)).into_owned(), outcome_style(o)),
+        RowState::Finished(o) => (
+            crate::text::sanitize(&outcome_text(o)).into_owned(),
+            outcome_style(o),
+        ),
     };
     let note = match (&f.state, &f.note) {
-        (RowState::Running, Some(n)) | (RowState::Finished(Outcome::Downloaded { .. }), Some(n)) => format!(" · {n}"),
+        (RowState::Running, Some(n))
+        | (RowState::Finished(Outcome::Downloaded { .. }), Some(n)) => format!(" · {n}"),
         _ => String::new(),
     };
     // Names in one column, so bars and figures line up.

@@ -15,7 +15,10 @@ pub fn lines() -> Vec<Line<'static>> {
         }
         out.push(Line::from(Span::styled(title, theme::title())));
         for (keys, what) in rows {
-            out.push(Line::from(vec![Span::styled(format!("  {keys:<18}"), theme::key()), Span::raw(what)]));
+            out.push(Line::from(vec![
+                Span::styled(format!("  {keys:<18}"), theme::key()),
+                Span::raw(what),
+            ]));
         }
     }
     out
@@ -25,14 +28,28 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: usize) {
     let lines = lines();
     let width = area.width.saturating_sub(4).min(78);
     let height = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
-    let popup = Rect::new(area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
     let visible = height.saturating_sub(2) as usize;
     let scroll = scroll.min(lines.len().saturating_sub(visible));
-    let more = if lines.len() > visible { " ↑↓ scroll ·" } else { "" };
+    let more = if lines.len() > visible {
+        " ↑↓ scroll ·"
+    } else {
+        ""
+    };
     let block = Block::bordered()
         .border_style(theme::border(true))
         .title(Line::from(Span::styled(" Keys ", theme::title())))
         .title_bottom(Line::from(format!("{more} any other key closes ")).right_aligned());
     frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block), popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll as u16, 0))
+            .block(block),
+        popup,
+    );
 }

@@ -13,6 +13,15 @@ pub fn row(offset: u64, bytes: &[u8]) -> String {
         }
         let _ = write!(hex, "{b:02x} ");
     }
-    let ascii: String = bytes.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' }).collect();
+    let ascii: String = bytes
+        .iter()
+        .map(|&b| {
+            if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '.'
+            }
+        })
+        .collect();
     format!("{offset:08x}  {hex:<49} |{ascii}|")
 }

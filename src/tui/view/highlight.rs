@@ -11,7 +11,9 @@ use ratatui::text::{Line, Span};
 use std::str::FromStr;
 use std::sync::OnceLock;
 use syntect::easy::HighlightLines;
-use syntect::highlighting::{self as hl, FontStyle, ScopeSelectors, StyleModifier, Theme, ThemeItem, ThemeSet};
+use syntect::highlighting::{
+    self as hl, FontStyle, ScopeSelectors, StyleModifier, Theme, ThemeItem, ThemeSet,
+};
 use syntect::parsing::{SyntaxDefinition, SyntaxReference, SyntaxSet};
 
 const LOG_SYNTAX: &str = include_str!("../../../assets/log.sublime-syntax");
@@ -45,26 +47,53 @@ fn build() -> Highlighter {
             builder.add(def);
         }
     }
-    let mut theme = ThemeSet::load_defaults().themes.remove("base16-ocean.dark").unwrap_or_default();
+    let mut theme = ThemeSet::load_defaults()
+        .themes
+        .remove("base16-ocean.dark")
+        .unwrap_or_default();
     let rgb = |r, g, b| Some(hl::Color { r, g, b, a: 0xFF });
     for (scope, fg, font) in [
         ("markup.error.log", rgb(0xf0, 0x5a, 0x5a), FontStyle::BOLD),
-        ("markup.warning.log", rgb(0xf0, 0xc6, 0x74), FontStyle::empty()),
+        (
+            "markup.warning.log",
+            rgb(0xf0, 0xc6, 0x74),
+            FontStyle::empty(),
+        ),
         ("markup.info.log", rgb(0x8f, 0xc1, 0x6c), FontStyle::empty()),
-        ("constant.other.timestamp.log", rgb(0x6c, 0xa8, 0xd8), FontStyle::empty()),
-        ("comment.debug.log", rgb(0x80, 0x80, 0x80), FontStyle::empty()),
+        (
+            "constant.other.timestamp.log",
+            rgb(0x6c, 0xa8, 0xd8),
+            FontStyle::empty(),
+        ),
+        (
+            "comment.debug.log",
+            rgb(0x80, 0x80, 0x80),
+            FontStyle::empty(),
+        ),
     ] {
         if let Ok(sel) = ScopeSelectors::from_str(scope) {
-            theme.scopes.push(ThemeItem { scope: sel, style: StyleModifier { foreground: fg, background: None, font_style: Some(font) } });
+            theme.scopes.push(ThemeItem {
+                scope: sel,
+                style: StyleModifier {
+                    foreground: fg,
+                    background: None,
+                    font_style: Some(font),
+                },
+            });
         }
     }
-    Highlighter { syntaxes: builder.build(), theme }
+    Highlighter {
+        syntaxes: builder.build(),
+        theme,
+    }
 }
 
 /// Logs by name: what Batch writes (stdout.txt, stderr.txt) and usual log names.
 pub fn is_log_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    name.starts_with("stdout") || name.starts_with("stderr") || [".log", ".out", ".err"].iter().any(|e| name.ends_with(e))
+    name.starts_with("stdout")
+        || name.starts_with("stderr")
+        || [".log", ".out", ".err"].iter().any(|e| name.ends_with(e))
 }
 
 impl Highlighter {
@@ -80,16 +109,25 @@ impl Highlighter {
             "ps1" | "cmd" => "bat".to_string(),
             _ => ext,
         };
-        self.syntaxes.find_syntax_by_extension(&ext).filter(|s| s.name != "Plain Text")
+        self.syntaxes
+            .find_syntax_by_extension(&ext)
+            .filter(|s| s.name != "Plain Text")
     }
 
     /// Highlight consecutive lines (already sanitized).
-    pub fn lines<'a>(&self, syntax: &SyntaxReference, lines: impl Iterator<Item = &'a str>) -> Vec<Line<'static>> {
+    pub fn lines<'a>(
+        &self,
+        syntax: &SyntaxReference,
+        lines: impl Iterator<Item = &'a str>,
+    ) -> Vec<Line<'static>> {
         let mut h = HighlightLines::new(syntax, &self.theme);
         lines
             .map(|line| match h.highlight_line(line, &self.syntaxes) {
                 Ok(parts) => Line::from(
-                    parts.into_iter().map(|(style, text)| Span::styled(text.to_string(), convert(style))).collect::<Vec<_>>(),
+                    parts
+                        .into_iter()
+                        .map(|(style, text)| Span::styled(text.to_string(), convert(style)))
+                        .collect::<Vec<_>>(),
                 ),
                 Err(_) => Line::from(line.to_string()),
             })

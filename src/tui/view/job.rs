@@ -29,12 +29,17 @@ fn kind_line(k: &KindNode, style: ratatui::style::Style) -> Line<'static> {
         let more = if k.counting { "+" } else { "" };
         format!("{}{more}", format::count(k.files, "file", "files"))
     };
-    Line::from(vec![Span::styled(k.name.shown().to_string(), style), Span::styled(format!(" · {count}"), theme::dim())])
+    Line::from(vec![
+        Span::styled(k.name.shown().to_string(), style),
+        Span::styled(format!(" · {count}"), theme::dim()),
+    ])
 }
 
 fn row_line(s: &JobState, row: TreeRow, marks: &Downloads) -> Line<'static> {
     let mut line = plain_row_line(s, row);
-    if let Some(m) = super::downloads::mark_span(super::downloads::is_marked(marks, tree_mark(s, row))) {
+    if let Some(m) =
+        super::downloads::mark_span(super::downloads::is_marked(marks, tree_mark(s, row)))
+    {
         line.spans.insert(0, m);
     }
     line
@@ -53,7 +58,11 @@ fn plain_row_line(s: &JobState, row: TreeRow) -> Line<'static> {
             kind_line(&kinds[k as usize], theme::task_kind())
         }
         TreeRow::Note(t) => {
-            let text = if s.tasks[t as usize].loading { "listing kinds…" } else { "no outputs" };
+            let text = if s.tasks[t as usize].loading {
+                "listing kinds…"
+            } else {
+                "no outputs"
+            };
             Line::from(Span::styled(text, theme::dim()))
         }
     }
@@ -63,7 +72,10 @@ fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
     let focused = s.focus == Pane::Tree;
     let mut block = Block::bordered()
         .border_style(theme::border(focused))
-        .title(Line::from(Span::styled(" Tasks and kinds ", theme::title())));
+        .title(Line::from(Span::styled(
+            " Tasks and kinds ",
+            theme::title(),
+        )));
     if let Some(f) = filter_title(&s.filter) {
         block = block.title_bottom(f);
     }
@@ -75,7 +87,10 @@ fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
         } else {
             "Nothing matches the filter (Esc clears it)."
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, theme::dim())).block(block), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme::dim())).block(block),
+            area,
+        );
         return;
     }
     // Build items for the visible window only: top-level rows, each with the children that
@@ -123,18 +138,33 @@ fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
         state.open(vec![id]);
     }
     state.select(selected);
-    let highlight = if focused { theme::selected() } else { theme::selected_unfocused() };
+    let highlight = if focused {
+        theme::selected()
+    } else {
+        theme::selected_unfocused()
+    };
     if let Ok(tree) = Tree::new(&items) {
-        frame.render_stateful_widget(tree.block(block).highlight_style(highlight), area, &mut state);
+        frame.render_stateful_widget(
+            tree.block(block).highlight_style(highlight),
+            area,
+            &mut state,
+        );
     }
 }
 
 fn draw_files(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
     let (files, focused) = (s.files.as_ref(), s.focus == Pane::Files);
     let Some(f) = files else {
-        let block = Block::bordered().border_style(theme::border(false)).title(" Files ");
+        let block = Block::bordered()
+            .border_style(theme::border(false))
+            .title(" Files ");
         let hint = "Pick a kind in the tree and press Enter to list its files.";
-        frame.render_widget(Paragraph::new(Span::styled(hint, theme::dim())).wrap(Default::default()).block(block), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(hint, theme::dim()))
+                .wrap(Default::default())
+                .block(block),
+            area,
+        );
         return;
     };
     let whose = match &f.task {
@@ -157,7 +187,12 @@ fn draw_files(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
             (None, false, true) => "No files.".to_string(),
             (None, false, false) => "No file matches the filter (Esc clears it).".to_string(),
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, theme::dim())).wrap(Default::default()).block(block), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme::dim()))
+                .wrap(Default::default())
+                .block(block),
+            area,
+        );
         return;
     }
     let height = layout::table_rows(area).height as usize;
@@ -166,19 +201,37 @@ fn draw_files(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
     let wide = area.width >= 70;
     let rows = f.visible[start..end].iter().map(|&i| {
         let file = &f.files[i as usize];
-        let when = if wide { format::when(file.modified) } else { format::when_short(file.modified) };
-        let selection = crate::transfer::plan::Selection::file(f.scope.clone(), f.kind.raw(), file.path.raw());
+        let when = if wide {
+            format::when(file.modified)
+        } else {
+            format::when_short(file.modified)
+        };
+        let selection =
+            crate::transfer::plan::Selection::file(f.scope.clone(), f.kind.raw(), file.path.raw());
         let marked = marks.is_marked(s.container.raw(), &selection);
         let name = Span::raw(file.path.shown().to_string());
         Row::new(vec![
-            Line::from(super::downloads::mark_span(marked).into_iter().chain([name]).collect::<Vec<_>>()),
+            Line::from(
+                super::downloads::mark_span(marked)
+                    .into_iter()
+                    .chain([name])
+                    .collect::<Vec<_>>(),
+            ),
             Line::from(format::size(file.len)).right_aligned(),
             Line::from(when),
         ])
     });
-    let widths = [Constraint::Fill(1), Constraint::Length(10), Constraint::Length(if wide { 19 } else { 11 })];
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(10),
+        Constraint::Length(if wide { 19 } else { 11 }),
+    ];
     let header = ["Name", "Size", "Modified"];
-    let highlight = if focused { theme::selected() } else { theme::selected_unfocused() };
+    let highlight = if focused {
+        theme::selected()
+    } else {
+        theme::selected_unfocused()
+    };
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme::header_row()))
         .row_highlight_style(highlight)

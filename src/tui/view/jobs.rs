@@ -24,7 +24,10 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &JobsState, marks: &Downloads) {
         } else {
             "No jobs in this store (containers named job-…). Try: batchout demo"
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, theme::dim())).block(block), area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme::dim())).block(block),
+            area,
+        );
         return;
     }
     let height = layout::table_rows(area).height as usize;
@@ -38,15 +41,27 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &JobsState, marks: &Downloads) {
         };
         let marked = marks.is_marked(j.container.raw(), &crate::transfer::plan::Selection::job());
         Row::new(vec![
-            Line::from(super::downloads::mark_span(marked).into_iter().chain([id]).collect::<Vec<_>>()),
+            Line::from(
+                super::downloads::mark_span(marked)
+                    .into_iter()
+                    .chain([id])
+                    .collect::<Vec<_>>(),
+            ),
             Line::from(j.container.shown().to_string()),
             Line::from(format::when(j.modified)),
         ])
     });
-    let table = Table::new(rows, [Constraint::Fill(1), Constraint::Fill(1), Constraint::Length(19)])
-        .header(Row::new(["Job id", "Container", "Last modified"]).style(theme::header_row()))
-        .row_highlight_style(theme::selected())
-        .block(block);
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(19),
+        ],
+    )
+    .header(Row::new(["Job id", "Container", "Last modified"]).style(theme::header_row()))
+    .row_highlight_style(theme::selected())
+    .block(block);
     let mut ts = TableState::default().with_selected(Some(s.cursor.selected - start));
     frame.render_stateful_widget(table, area, &mut ts);
 }

@@ -11,20 +11,36 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// Source colours, in order of appearance (the CLI uses the same order).
-const PALETTE: [Color; 6] = [Color::Cyan, Color::Magenta, Color::Yellow, Color::Green, Color::Blue, Color::Red];
+const PALETTE: [Color; 6] = [
+    Color::Cyan,
+    Color::Magenta,
+    Color::Yellow,
+    Color::Green,
+    Color::Blue,
+    Color::Red,
+];
 
 pub fn draw(frame: &mut Frame, area: Rect, s: &LogState) {
     let inner = layout::inner(area);
     let (height, width) = (inner.height as usize, inner.width as usize);
     let mode = match (s.follow, s.wrap) {
-        (true, false) => Span::styled(" following ", Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)),
-        (true, true) => Span::styled(" following · wrap ", Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)),
+        (true, false) => Span::styled(
+            " following ",
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+        ),
+        (true, true) => Span::styled(
+            " following · wrap ",
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+        ),
         (false, false) => Span::styled(" paused · f: follow ", theme::key()),
         (false, true) => Span::styled(" paused · f: follow · wrap ", theme::key()),
     };
     let mut block = Block::bordered()
         .border_style(theme::border(true))
-        .title(Line::from(Span::styled(format!(" {} ", s.title), theme::title())))
+        .title(Line::from(Span::styled(
+            format!(" {} ", s.title),
+            theme::title(),
+        )))
         .title(Line::from(mode).right_aligned());
     block = match filter_title(&s.search) {
         Some(f) => block.title_bottom(f),
@@ -34,14 +50,19 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &LogState) {
 
     if let Some(e) = &s.failed {
         let text = format!("Following stopped: {e} (r: retry)");
-        frame.render_widget(Paragraph::new(Span::styled(text, theme::error())).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme::error())).wrap(Wrap { trim: false }),
+            inner,
+        );
         return;
     }
     if s.lines.is_empty() {
         let text = match (s.opened, s.target.is_single()) {
             (false, _) => "Opening the end of the log…",
             (true, true) => "(empty so far; new lines appear here)",
-            (true, false) => "No logs yet; tasks' stdout and stderr appear here as they are written.",
+            (true, false) => {
+                "No logs yet; tasks' stdout and stderr appear here as they are written."
+            }
         };
         frame.render_widget(Paragraph::new(Span::styled(text, theme::dim())), inner);
         return;
@@ -59,10 +80,16 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &LogState) {
         let mut spans = Vec::new();
         if let Some(label) = s.label(line) {
             let colour = PALETTE[label.colour % PALETTE.len()];
-            spans.push(Span::styled(format!("{} ", label.label), Style::new().fg(colour)));
+            spans.push(Span::styled(
+                format!("{} ", label.label),
+                Style::new().fg(colour),
+            ));
         }
         if line.notice {
-            spans.push(Span::styled(format!("── {} ──", line.text), theme::key().add_modifier(Modifier::ITALIC)));
+            spans.push(Span::styled(
+                format!("── {} ──", line.text),
+                theme::key().add_modifier(Modifier::ITALIC),
+            ));
         } else {
             let current = s.found == Some(i);
             spans.extend(highlighted(&line.text, &needle, current));
@@ -83,7 +110,10 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &LogState) {
 /// Cut a line's spans into rows of `width` columns (by character, keeping styles), the
 /// same way [`LogState::rows_of`] counts them.
 fn wrap_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Line<'static>> {
-    let chars: Vec<(char, Style)> = spans.iter().flat_map(|s| s.content.chars().map(move |c| (c, s.style))).collect();
+    let chars: Vec<(char, Style)> = spans
+        .iter()
+        .flat_map(|s| s.content.chars().map(move |c| (c, s.style)))
+        .collect();
     let breaks = row_breaks(chars.iter().map(|(c, _)| char_width(*c)), width);
     let mut rows = Vec::new();
     let mut start = 0;
@@ -109,7 +139,10 @@ fn footer(s: &LogState) -> String {
         parts.push(if s.older_id.is_some() {
             "loading older…".to_string()
         } else if s.older_start > 0 && !s.older_full {
-            format!("{} older · ↑ loads", crate::tui::format::size(s.older_start))
+            format!(
+                "{} older · ↑ loads",
+                crate::tui::format::size(s.older_start)
+            )
         } else if s.older_start > 0 {
             "scrollback full".to_string()
         } else {
@@ -121,7 +154,11 @@ fn footer(s: &LogState) -> String {
 
 /// The text with matches of `needle` (lower case, ASCII-folded) marked.
 fn highlighted(text: &str, needle: &str, current: bool) -> Vec<Span<'static>> {
-    let mark = if current { theme::filter().add_modifier(Modifier::BOLD) } else { Style::new().add_modifier(Modifier::REVERSED) };
+    let mark = if current {
+        theme::filter().add_modifier(Modifier::BOLD)
+    } else {
+        Style::new().add_modifier(Modifier::REVERSED)
+    };
     if needle.is_empty() {
         return vec![Span::raw(text.to_string())];
     }

@@ -40,5 +40,8 @@ pub(crate) fn filter_title(f: &super::state::Filter) -> Option<ratatui::text::Li
     }
     let cursor = if f.editing { "▏" } else { "" };
     let text = crate::text::sanitize(&f.text).into_owned();
-    Some(Line::from(vec![Span::styled(format!(" /{text}{cursor} "), theme::filter())]))
+    Some(Line::from(vec![Span::styled(
+        format!(" /{text}{cursor} "),
+        theme::filter(),
+    )]))
 }

@@ -17,7 +17,10 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PreviewState) {
     };
     let mut block = Block::bordered()
         .border_style(theme::border(true))
-        .title(Line::from(Span::styled(format!(" {} ", s.path.shown()), theme::title())))
+        .title(Line::from(Span::styled(
+            format!(" {} ", s.path.shown()),
+            theme::title(),
+        )))
         .title(Line::from(Span::styled(part, theme::dim())).right_aligned());
     if let Some(f) = filter_title(&s.filter) {
         block = block.title_bottom(f);
@@ -26,9 +29,16 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PreviewState) {
     let height = inner.height as usize;
     frame.render_widget(block, area);
     match &s.body {
-        Body::Loading => frame.render_widget(Paragraph::new(Span::styled("Reading…", theme::dim())), inner),
+        Body::Loading => frame.render_widget(
+            Paragraph::new(Span::styled("Reading…", theme::dim())),
+            inner,
+        ),
         Body::Failed(e) => frame.render_widget(
-            Paragraph::new(Span::styled(format!("Cannot read this file: {e}"), theme::error())).wrap(Default::default()),
+            Paragraph::new(Span::styled(
+                format!("Cannot read this file: {e}"),
+                theme::error(),
+            ))
+            .wrap(Default::default()),
             inner,
         ),
         Body::Binary { data, start, .. } => {
@@ -37,48 +47,91 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PreviewState) {
                 .chunks(hex::BYTES_PER_ROW)
                 .take(height)
                 .enumerate()
-                .map(|(i, chunk)| Line::from(hex::row(start + (first + i * hex::BYTES_PER_ROW) as u64, chunk)))
+                .map(|(i, chunk)| {
+                    Line::from(hex::row(
+                        start + (first + i * hex::BYTES_PER_ROW) as u64,
+                        chunk,
+                    ))
+                })
                 .collect();
             frame.render_widget(Paragraph::new(lines).scroll((0, s.hscroll as u16)), inner);
         }
         Body::Text(t) => {
             if t.lines.is_empty() {
-                let text = if t.total == 0 { "(empty file)" } else { "(no complete line in this part)" };
+                let text = if t.total == 0 {
+                    "(empty file)"
+                } else {
+                    "(no complete line in this part)"
+                };
                 frame.render_widget(Paragraph::new(Span::styled(text, theme::dim())), inner);
                 return;
             }
             let indices: Vec<usize> = match &s.visible {
-                Some(v) => v.iter().skip(s.scroll).take(height).map(|&i| i as usize).collect(),
+                Some(v) => v
+                    .iter()
+                    .skip(s.scroll)
+                    .take(height)
+                    .map(|&i| i as usize)
+                    .collect(),
                 None => (s.scroll..t.lines.len().min(s.scroll + height)).collect(),
             };
             if indices.is_empty() {
-                frame.render_widget(Paragraph::new(Span::styled("No line matches the filter.", theme::dim())), inner);
+                frame.render_widget(
+                    Paragraph::new(Span::styled("No line matches the filter.", theme::dim())),
+                    inner,
+                );
                 return;
             }
             // Line numbers are only known when the text starts at byte 0.
             let numbered = t.start == 0;
-            let digits = if numbered { t.lines.len().to_string().len() } else { 0 };
+            let digits = if numbered {
+                t.lines.len().to_string().len()
+            } else {
+                0
+            };
             let [gutter, text_area] = Layout::horizontal([
                 Constraint::Length(if numbered { digits as u16 + 1 } else { 0 }),
                 Constraint::Min(0),
             ])
             .areas(inner);
             if numbered {
-                let numbers: Vec<Line> =
-                    indices.iter().map(|i| Line::from(Span::styled(format!("{:>digits$}", i + 1), theme::dim()))).collect();
+                let numbers: Vec<Line> = indices
+                    .iter()
+                    .map(|i| Line::from(Span::styled(format!("{:>digits$}", i + 1), theme::dim())))
+                    .collect();
                 frame.render_widget(Paragraph::new(numbers), gutter);
             }
             let h = highlight::get();
             let lines = match h.syntax_for(s.path.shown()) {
-                Some(syntax) if s.visible.is_none() => h.lines(syntax, indices.iter().map(|&i| t.lines[i].as_str())),
+                Some(syntax) if s.visible.is_none() => {
+                    h.lines(syntax, indices.iter().map(|&i| t.lines[i].as_str()))
+                }
                 // Filtered lines are not consecutive: highlight each on its own.
-                Some(syntax) => indices.iter().flat_map(|&i| h.lines(syntax, std::iter::once(t.lines[i].as_str()))).collect(),
-                None => indices.iter().map(|&i| Line::from(t.lines[i].clone())).collect(),
+                Some(syntax) => indices
+                    .iter()
+                    .flat_map(|&i| h.lines(syntax, std::iter::once(t.lines[i].as_str())))
+                    .collect(),
+                None => indices
+                    .iter()
+                    .map(|&i| Line::from(t.lines[i].clone()))
+                    .collect(),
             };
-            frame.render_widget(Paragraph::new(lines).scroll((0, s.hscroll as u16)), text_area);
-            if t.end < t.total && s.part == Part::Head && s.scroll + height >= s.line_count() && height > 1 {
+            frame.render_widget(
+                Paragraph::new(lines).scroll((0, s.hscroll as u16)),
+                text_area,
+            );
+            if t.end < t.total
+                && s.part == Part::Head
+                && s.scroll + height >= s.line_count()
+                && height > 1
+            {
                 let more = format!(" … {} more · t: tail ", format::size(t.total - t.end));
-                let r = Rect::new(area.x + 2, area.y + area.height - 1, (more.chars().count() as u16).min(area.width.saturating_sub(4)), 1);
+                let r = Rect::new(
+                    area.x + 2,
+                    area.y + area.height - 1,
+                    (more.chars().count() as u16).min(area.width.saturating_sub(4)),
+                    1,
+                );
                 frame.render_widget(Paragraph::new(Span::styled(more, theme::key())), r);
             }
         }

@@ -4,7 +4,10 @@
 use ratatui::style::{Color, Modifier, Style};
 
 pub fn selected() -> Style {
-    Style::new().bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD)
+    Style::new()
+        .bg(Color::Blue)
+        .fg(Color::White)
+        .add_modifier(Modifier::BOLD)
 }
 pub fn selected_unfocused() -> Style {
     Style::new().bg(Color::DarkGray).fg(Color::White)
