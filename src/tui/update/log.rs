@@ -31,14 +31,7 @@ pub fn open_in(
     target: LogTarget,
     title: &str,
 ) -> Vec<Effect> {
-    let mut cx = Cx {
-        requests: &mut state.requests,
-        size: state.size,
-        preview_bytes: state.preview_bytes,
-        effects: Vec::new(),
-        nav: None,
-        error: None,
-    };
+    let mut cx = Cx::new(&mut state.requests, state.size, state.preview_bytes);
     open(&mut cx, container, target, title);
     let Cx { effects, nav, .. } = cx;
     if let Some(Nav::Push(screen)) = nav {

@@ -29,6 +29,20 @@ pub struct Cx<'a> {
     pub error: Option<String>,
 }
 
+impl<'a> Cx<'a> {
+    /// A fresh context: borrows only the request table, so the screens stay free to borrow.
+    pub fn new(requests: &'a mut Requests, size: Size, preview_bytes: u64) -> Self {
+        Cx {
+            requests,
+            size,
+            preview_bytes,
+            effects: Vec::new(),
+            nav: None,
+            error: None,
+        }
+    }
+}
+
 /// Screen stack changes requested by a handler.
 #[derive(Debug)]
 pub enum Nav {
@@ -116,14 +130,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Refresh | Action::Enter | Action::Back => state.error = None,
         _ => {}
     }
-    let mut cx = Cx {
-        requests: &mut state.requests,
-        size: state.size,
-        preview_bytes: state.preview_bytes,
-        effects: Vec::new(),
-        nav: None,
-        error: None,
-    };
+    let mut cx = Cx::new(&mut state.requests, state.size, state.preview_bytes);
     let screen = state
         .screens
         .last_mut()
@@ -162,14 +169,7 @@ fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
     if let Msg::Failed { error, .. } = &m {
         state.error = Some(error_line(error));
     }
-    let mut cx = Cx {
-        requests: &mut state.requests,
-        size: state.size,
-        preview_bytes: state.preview_bytes,
-        effects: Vec::new(),
-        nav: None,
-        error: None,
-    };
+    let mut cx = Cx::new(&mut state.requests, state.size, state.preview_bytes);
     match &mut state.screens[pos] {
         Screen::Jobs(s) => jobs::msg(s, &mut cx, m),
         Screen::Job(s) => job::msg(s, &mut cx, m),
