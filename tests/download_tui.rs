@@ -158,6 +158,59 @@ fn d_without_marks_downloads_the_current_item_and_esc_cancels_the_prompt() {
 }
 
 #[test]
+fn a_typed_tilde_is_the_home_folder_and_without_a_home_the_prompt_stays_open() {
+    let mut s = job_screen();
+    s.downloads.home = Some("/home/ana/".into());
+    let type_dir = |s: &mut AppState, text: &str| {
+        // Each confirmed download opens the panel, which takes the keys: close it first.
+        if s.downloads.panel_open {
+            act(s, Action::Transfers);
+        }
+        act(s, Action::Download);
+        let typed = s.downloads.prompt.as_ref().unwrap().dir.len();
+        for _ in 0..typed {
+            act(s, Action::FilterBackspace);
+        }
+        for c in text.chars() {
+            act(s, Action::FilterChar(c));
+        }
+        act(s, Action::FilterAccept)
+    };
+    assert_eq!(
+        downloads(&type_dir(&mut s, "~/dl/run 1"))[0].dir,
+        "/home/ana/dl/run 1"
+    );
+    assert_eq!(downloads(&type_dir(&mut s, "~"))[0].dir, "/home/ana");
+    // Only a leading ~ is the home folder.
+    assert_eq!(downloads(&type_dir(&mut s, "a/~b"))[0].dir, "a/~b");
+    // ~user is not guessed at: a clear error, the prompt keeps the text to correct it.
+    assert!(type_dir(&mut s, "~bob/x").is_empty());
+    assert_eq!(s.downloads.prompt.as_ref().unwrap().dir, "~bob/x");
+    assert!(
+        s.error.as_deref().unwrap().contains("~/..."),
+        "{:?}",
+        s.error
+    );
+    assert!(render(&s).contains("error: only ~ or ~/..."));
+    act(&mut s, Action::FilterClear);
+
+    s.downloads.home = None;
+    assert!(type_dir(&mut s, "~/dl").is_empty());
+    assert!(s.downloads.prompt.is_some());
+    assert!(s.error.as_deref().unwrap().contains("cannot expand ~"));
+    // Correcting it starts the download and clears the error.
+    for _ in 0.."~/dl".len() {
+        act(&mut s, Action::FilterBackspace);
+    }
+    for c in "/srv/dl".chars() {
+        act(&mut s, Action::FilterChar(c));
+    }
+    let eff = act(&mut s, Action::FilterAccept);
+    assert_eq!(downloads(&eff)[0].dir, "/srv/dl");
+    assert!(s.error.is_none());
+}
+
+#[test]
 fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries() {
     let mut s = job_screen();
     act(&mut s, Action::Download);

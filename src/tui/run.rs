@@ -21,8 +21,10 @@ pub async fn run(store: Arc<dyn Store>) -> std::io::Result<()> {
     let (mut tty, _guard) = terminal::enter()?;
     let size = tty.size()?;
     let mut state = AppState::new(&store.describe(), size.width, size.height);
-    state.downloads.default_dir =
-        std::env::var("BATCHOUT_DOWNLOAD_DIR").unwrap_or_else(|_| ".".into());
+    state.downloads.default_dir = default_download_dir();
+    state.downloads.home = directories::BaseDirs::new()
+        .map(|d| d.home_dir().display().to_string())
+        .filter(|h| !h.is_empty());
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut workers = Workers::new(store, tx);
     workers.run_all(update::start(&mut state));
@@ -73,6 +75,19 @@ pub async fn run(store: Arc<dyn Store>) -> std::io::Result<()> {
             _ = stop.recv() => return Ok(()),
         }
     }
+}
+
+/// BATCHOUT_DOWNLOAD_DIR, else the current folder, made absolute so the prompt and the
+/// transfers panel name the real folder (a bare "." tells the user nothing).
+fn default_download_dir() -> String {
+    let dir = std::env::var_os("BATCHOUT_DOWNLOAD_DIR")
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| ".".into());
+    std::path::absolute(&dir)
+        .unwrap_or(dir)
+        .display()
+        .to_string()
 }
 
 fn translate(ev: &Event, state: &AppState) -> Option<Action> {

@@ -182,8 +182,11 @@ pub enum PanelLine {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Downloads {
     pub marks: Vec<Mark>,
-    /// The folder the prompt starts with (BATCHOUT_DOWNLOAD_DIR or the current folder).
+    /// The folder the prompt starts with (BATCHOUT_DOWNLOAD_DIR or the current folder,
+    /// shown as an absolute path so the user confirms a real place, not ".").
     pub default_dir: String,
+    /// The home folder, for a typed `~` or `~/...` (None when unknown: `~` is refused).
+    pub home: Option<String>,
     /// The folder prompt, while open.
     pub prompt: Option<Prompt>,
     pub runs: Vec<TransferRun>,
@@ -234,6 +237,25 @@ impl Downloads {
 
     pub fn run_mut(&mut self, id: RequestId) -> Option<&mut TransferRun> {
         self.runs.iter_mut().find(|r| r.id == id)
+    }
+
+    /// The folder a typed answer means: blank is the default, a leading `~` is the home
+    /// folder (as a shell would expand it; without this `~/dl` made a folder named "~").
+    pub fn resolve_dir(&self, typed: &str) -> Result<String, String> {
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return Ok(self.default_dir.clone());
+        }
+        let rest = match typed.strip_prefix('~') {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+            // `~user/...` is not expanded: say so rather than make a folder named "~user".
+            Some(_) => return Err("only ~ or ~/... is understood for a home folder".into()),
+            None => return Ok(typed.to_string()),
+        };
+        match &self.home {
+            Some(home) => Ok(format!("{}{rest}", home.trim_end_matches('/'))),
+            None => Err("cannot expand ~: no home folder is known (type the full path)".into()),
+        }
     }
 
     pub fn owns(&self, id: RequestId) -> bool {

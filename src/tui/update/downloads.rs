@@ -139,13 +139,19 @@ fn prompt_action(state: &mut AppState, a: Action) -> Vec<Effect> {
 
 /// Start one download request per job of the prompt's items.
 fn confirm(state: &mut AppState) -> Vec<Effect> {
-    let Some(prompt) = state.downloads.prompt.take() else {
+    let Some(typed) = state.downloads.prompt.as_ref().map(|p| p.dir.clone()) else {
         return Vec::new();
     };
-    let dir = match prompt.dir.trim() {
-        "" => state.downloads.default_dir.clone(),
-        d => d.to_string(),
+    let dir = match state.downloads.resolve_dir(&typed) {
+        Ok(d) => d,
+        // The prompt stays open with what was typed, so the user can correct it.
+        Err(e) => {
+            state.error = Some(e);
+            return Vec::new();
+        }
     };
+    let prompt = state.downloads.prompt.take().expect("prompt is open");
+    state.error = None;
     let from_marks = prompt.items == state.downloads.marks;
     let mut by_job: Vec<(String, Vec<Selection>)> = Vec::new();
     for m in prompt.items {
