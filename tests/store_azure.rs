@@ -682,3 +682,43 @@ fn an_append_whose_answer_is_lost_reports_where_the_blob_ended() {
         );
     });
 }
+
+/// The service gives a transactional MD5 for streamed ranges of at most 4 MiB when asked
+/// (what downloads of blobs without a Content-MD5 rely on), and none above.
+#[test]
+fn streamed_ranges_carry_the_service_md5() {
+    use futures::StreamExt;
+    use md5::{Digest, Md5};
+    rt().block_on(async {
+        let s = azurite::fresh_store();
+        s.create_container("job-md5", &BTreeMap::new())
+            .await
+            .unwrap();
+        let data: Vec<u8> = (0..(6u32 << 20)).map(|i| (i * 7 % 253) as u8).collect();
+        s.put_block_blob(
+            "job-md5",
+            "b",
+            Bytes::from(data.clone()),
+            &PutOptions::default(),
+        )
+        .await
+        .unwrap();
+        for (start, len, offered) in [
+            (0u64, 1u64 << 10, true),
+            (3, MAX_RANGE_MD5, true),
+            (0, MAX_RANGE_MD5 + 1, false),
+        ] {
+            let mut rs = s
+                .read_range_stream("job-md5", "b", start, len, None, true)
+                .await
+                .unwrap();
+            let mut got = Vec::new();
+            while let Some(c) = rs.body.next().await {
+                got.extend_from_slice(&c.unwrap());
+            }
+            assert!(got == data[start as usize..(start + len) as usize]);
+            let want: [u8; 16] = Md5::digest(&got).into();
+            assert_eq!(rs.range_md5, offered.then_some(want), "range {start}+{len}");
+        }
+    });
+}

@@ -61,6 +61,34 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         if_match: Option<&str>,
     ) -> StoreResult<RangeData>;
 
+    /// Read `len` bytes at `start` as a stream of chunks (see [`RangeStream`]); the range
+    /// must lie inside the blob. `with_md5` asks the service for the range's MD5, which
+    /// Azure gives for ranges of at most [`MAX_RANGE_MD5`] bytes. The default reads the
+    /// range in one piece; backends override it to stream.
+    async fn read_range_stream(
+        &self,
+        container: &str,
+        blob: &str,
+        start: u64,
+        len: u64,
+        if_match: Option<&str>,
+        with_md5: bool,
+    ) -> StoreResult<RangeStream> {
+        let _ = with_md5;
+        let rd = self
+            .read_range(container, blob, ByteRange::new(start, len), if_match)
+            .await?;
+        Ok(RangeStream {
+            start: rd.start,
+            len: rd.data.len() as u64,
+            total_len: rd.total_len,
+            etag: rd.etag,
+            content_md5: rd.content_md5,
+            range_md5: None,
+            body: Box::pin(futures::stream::once(std::future::ready(Ok(rd.data)))),
+        })
+    }
+
     /// Create a private container if missing. Returns true when it was created; an
     /// existing container keeps its metadata.
     async fn create_container(

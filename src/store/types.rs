@@ -135,6 +135,39 @@ pub struct RangeData {
     pub content_md5: Option<[u8; 16]>,
 }
 
+/// A ranged read whose bytes arrive as a stream of chunks, so that memory does not grow
+/// with the range (large downloads write each chunk to disk as it comes).
+pub struct RangeStream {
+    /// Offset of the first byte in the blob.
+    pub start: u64,
+    /// How many bytes `body` yields when it runs to the end.
+    pub len: u64,
+    /// Whole blob's length at the time of the read.
+    pub total_len: u64,
+    pub etag: String,
+    /// Whole blob's Content-MD5, if it has one.
+    pub content_md5: Option<[u8; 16]>,
+    /// The service's MD5 of exactly these bytes (a transactional checksum), when it was
+    /// asked for and the service offers it (Azure: ranges of at most 4 MiB).
+    pub range_md5: Option<[u8; 16]>,
+    /// The bytes; an error item means the read broke off (e.g. a cut connection).
+    pub body: futures::stream::BoxStream<'static, crate::store::StoreResult<Bytes>>,
+}
+
+impl std::fmt::Debug for RangeStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RangeStream")
+            .field("start", &self.start)
+            .field("len", &self.len)
+            .field("total_len", &self.total_len)
+            .field("etag", &self.etag)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The largest range for which Azure computes a transactional MD5.
+pub const MAX_RANGE_MD5: u64 = 4 * 1024 * 1024;
+
 /// Options for creating or replacing a blob.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutOptions {

@@ -14,7 +14,10 @@ use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone)]
 pub struct DownloadOptions {
-    /// Size of one ranged read of a large blob; blobs up to this size are one read.
+    /// Size of one ranged read of a large blob whose Content-MD5 checks the whole file.
+    /// Blobs without one use ranges of at most 4 MiB, each checked by the service's
+    /// transactional MD5. Blobs up to 4 MiB (or up to this size if smaller) are one read.
+    /// Large ranges are streamed to disk, so they cost requests, not memory.
     pub range_size: u64,
     /// Ranged reads in flight per large blob.
     pub ranges_per_file: usize,
@@ -38,7 +41,7 @@ pub struct DownloadOptions {
 impl Default for DownloadOptions {
     fn default() -> Self {
         DownloadOptions {
-            range_size: 4 << 20,
+            range_size: 16 << 20,
             ranges_per_file: 8,
             files_at_once: 16,
             memory_budget: 32 << 20,
@@ -144,7 +147,8 @@ pub async fn download(
     cancel: &CancelSet,
 ) -> Summary {
     let started = Instant::now();
-    let budget_units = (opts.memory_budget.max(opts.range_size) / UNIT).max(1) as u32;
+    let one_read = opts.range_size.min(crate::store::MAX_RANGE_MD5);
+    let budget_units = (opts.memory_budget.max(one_read) / UNIT).max(1) as u32;
     let sh = Shared {
         store,
         budget: Arc::new(Semaphore::new(budget_units as usize)),

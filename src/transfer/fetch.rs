@@ -1,9 +1,19 @@
-//! One ranged read, pinned to the blob's etag, retried on network trouble (cut connections,
-//! stalls, throttling, 5xx) with backoff, under a shared memory budget.
+//! Ranged reads of one blob version (pinned to its etag), retried on network trouble (cut
+//! connections, stalls, throttling, 5xx) with backoff, under a shared memory budget.
+//!
+//! Large ranges are streamed: each chunk goes to the temp file as it arrives, so memory
+//! per read is one write buffer, whatever the range size. Where the service offers a
+//! transactional MD5 (ranges of at most 4 MiB) and it was asked for, the range is checked
+//! against it; a mismatch is retried like a cut connection, then fails.
 
 use super::download::Shared;
-use crate::store::{ByteRange, StoreError};
-use bytes::Bytes;
+use super::safe_fs;
+use crate::store::{RangeStream, StoreError};
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
+use md5::{Digest, Md5};
+use std::fs::File;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a range could not be read.
@@ -14,57 +24,250 @@ pub enum FetchError {
     Failed(String),
 }
 
-/// Read `len` bytes at `start` of the blob with etag `etag`. The returned bytes count
-/// against the memory budget until the permit is dropped.
-pub async fn read_range(
+/// Bytes gathered before one write to the temp file (and so held per streamed read).
+const WRITE_CHUNK: usize = 1 << 20;
+
+/// What went wrong in one attempt.
+enum Try {
+    Changed(String),
+    Fatal(String),
+    /// Worth another attempt.
+    Again(String),
+}
+
+/// Read `len` bytes at `start` into memory (small blobs). Returns the bytes, the permit
+/// that holds them in the memory budget, and whether a transactional MD5 checked them.
+pub async fn read_small(
+    sh: &Shared,
+    container: &str,
+    blob: &str,
+    etag: &str,
+    len: u64,
+    with_md5: bool,
+    mut on_retry: impl FnMut(&str),
+) -> Result<(Bytes, tokio::sync::OwnedSemaphorePermit, bool), FetchError> {
+    let permit = sh.budget_permit(len).await;
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let problem = match read_once(sh, container, blob, etag, len, with_md5).await {
+            Ok((data, checked)) => return Ok((data, permit, checked)),
+            Err(t) => t,
+        };
+        wait_or_give_up(sh, attempt, problem, &mut on_retry).await?;
+    }
+}
+
+async fn read_once(
+    sh: &Shared,
+    container: &str,
+    blob: &str,
+    etag: &str,
+    len: u64,
+    with_md5: bool,
+) -> Result<(Bytes, bool), Try> {
+    let mut rs = open(sh, container, blob, etag, 0, len, with_md5).await?;
+    let mut buf = BytesMut::with_capacity(len as usize);
+    while let Some(chunk) = next_chunk(sh, &mut rs).await? {
+        buf.extend_from_slice(&chunk);
+    }
+    check_len(buf.len() as u64, &rs)?;
+    if let Some(expected) = rs.range_md5 {
+        check_md5(&Md5::digest(&buf).into(), &expected, rs.start)?;
+    }
+    Ok((buf.freeze(), rs.range_md5.is_some()))
+}
+
+/// Read `len` bytes at `start` and write them at the same offset of `file`. After a break
+/// only the rest is read again (when no transactional MD5 is involved: an unchecked part
+/// would otherwise stay unchecked). Returns whether a transactional MD5 checked the range.
+#[allow(clippy::too_many_arguments)]
+pub async fn fetch_range_into(
     sh: &Shared,
     container: &str,
     blob: &str,
     etag: &str,
     start: u64,
     len: u64,
+    file: &Arc<File>,
+    with_md5: bool,
     mut on_retry: impl FnMut(&str),
-) -> Result<(Bytes, tokio::sync::OwnedSemaphorePermit), FetchError> {
-    let permit = sh.budget_permit(len).await;
+) -> Result<bool, FetchError> {
+    let _permit = sh.budget_permit(WRITE_CHUNK as u64).await;
+    let mut done = 0u64;
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        sh.pace(len).await;
-        let read = sh
-            .store
-            .read_range(container, blob, ByteRange::new(start, len), Some(etag));
-        let problem = match tokio::time::timeout(sh.opts.request_timeout, read).await {
-            Ok(Ok(rd)) if rd.data.len() as u64 == len && rd.etag == etag => {
-                return Ok((rd.data, permit))
-            }
-            Ok(Ok(rd)) if rd.etag != etag => {
-                return Err(FetchError::Changed("its etag changed".into()))
-            }
-            Ok(Ok(rd)) => format!(
-                "short read at byte {start}: {} of {len} bytes",
-                rd.data.len()
-            ),
-            Ok(Err(StoreError::ConditionNotMet { .. })) => {
-                return Err(FetchError::Changed("its etag changed".into()))
-            }
-            Ok(Err(StoreError::InvalidRange { .. })) => {
-                return Err(FetchError::Changed("it became shorter".into()))
-            }
-            Ok(Err(e)) if e.is_not_found() => {
-                return Err(FetchError::Changed("it was deleted".into()))
-            }
-            Ok(Err(e)) if worth_retrying(&e) => e.to_string(),
-            Ok(Err(e)) => return Err(FetchError::Failed(e.to_string())),
-            Err(_) => format!("no answer within {}s", sh.opts.request_timeout.as_secs()),
+        let (s, n) = (start + done, len - done);
+        let (written, result) = stream_once(sh, container, blob, etag, s, n, file, with_md5).await;
+        let problem = match result {
+            Ok(checked) => return Ok(checked),
+            Err(t) => t,
         };
-        if attempt >= sh.opts.max_attempts {
-            return Err(FetchError::Failed(format!(
-                "{problem} (gave up after {attempt} attempts)"
-            )));
-        }
-        on_retry(&format!("retrying after: {problem}"));
-        tokio::time::sleep(backoff(attempt)).await;
+        done += written;
+        wait_or_give_up(sh, attempt, problem, &mut on_retry).await?;
     }
+}
+
+/// One streamed attempt: (bytes written and trustworthy, outcome).
+#[allow(clippy::too_many_arguments)]
+async fn stream_once(
+    sh: &Shared,
+    container: &str,
+    blob: &str,
+    etag: &str,
+    start: u64,
+    len: u64,
+    file: &Arc<File>,
+    with_md5: bool,
+) -> (u64, Result<bool, Try>) {
+    let mut rs = match open(sh, container, blob, etag, start, len, with_md5).await {
+        Ok(rs) => rs,
+        Err(t) => return (0, Err(t)),
+    };
+    let mut md5 = rs.range_md5.map(|m| (Md5::new(), m));
+    let mut buf = BytesMut::with_capacity(WRITE_CHUNK);
+    let mut written = 0u64;
+    let result: Result<(), Try> = async {
+        loop {
+            let chunk = next_chunk(sh, &mut rs).await;
+            let end = !matches!(chunk, Ok(Some(_)));
+            if let Ok(Some(c)) = &chunk {
+                if let Some((h, _)) = &mut md5 {
+                    h.update(c);
+                }
+                buf.extend_from_slice(c);
+            }
+            // Write full buffers, and what arrived before a break or the end.
+            if buf.len() >= WRITE_CHUNK || (end && !buf.is_empty()) {
+                let data = buf.split().freeze();
+                let n = data.len() as u64;
+                write_at(file, data, start + written).await?;
+                written += n;
+            }
+            match chunk {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(t) => return Err(t),
+            }
+        }
+        check_len(written, &rs)?;
+        if let Some((h, expected)) = md5.take() {
+            check_md5(&h.finalize().into(), &expected, start)?;
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => (written, Ok(rs.range_md5.is_some())),
+        // A range with a transactional MD5 is kept only when it checked out as a whole.
+        Err(t) if rs.range_md5.is_some() => (0, Err(t)),
+        Err(t) => (written, Err(t)),
+    }
+}
+
+async fn write_at(file: &Arc<File>, data: Bytes, offset: u64) -> Result<(), Try> {
+    let file = file.clone();
+    tokio::task::spawn_blocking(move || safe_fs::write_at(&file, &data, offset))
+        .await
+        .map_err(|e| Try::Fatal(format!("internal error: {e}")))?
+        .map_err(|e| Try::Fatal(format!("cannot write the temp file: {e}")))
+}
+
+/// Start a read of exactly `len` bytes at `start` of the version `etag`.
+async fn open(
+    sh: &Shared,
+    container: &str,
+    blob: &str,
+    etag: &str,
+    start: u64,
+    len: u64,
+    with_md5: bool,
+) -> Result<RangeStream, Try> {
+    sh.pace(len).await;
+    let read = sh
+        .store
+        .read_range_stream(container, blob, start, len, Some(etag), with_md5);
+    match tokio::time::timeout(sh.opts.request_timeout, read).await {
+        Ok(Ok(rs)) if rs.etag != etag => Err(Try::Changed("its etag changed".into())),
+        Ok(Ok(rs)) if rs.start != start || rs.len != len => Err(Try::Again(format!(
+            "asked for {len} bytes at {start}, got {} at {}",
+            rs.len, rs.start
+        ))),
+        Ok(Ok(rs)) => Ok(rs),
+        Ok(Err(e)) => Err(classify(e)),
+        Err(_) => Err(Try::Again(no_answer(sh))),
+    }
+}
+
+/// The next chunk of the body; a body that stalls longer than the request timeout is
+/// treated like a cut connection.
+async fn next_chunk(sh: &Shared, rs: &mut RangeStream) -> Result<Option<Bytes>, Try> {
+    match tokio::time::timeout(sh.opts.request_timeout, rs.body.next()).await {
+        Ok(Some(Ok(c))) => Ok(Some(c)),
+        Ok(Some(Err(e))) => Err(classify(e)),
+        Ok(None) => Ok(None),
+        Err(_) => Err(Try::Again(no_answer(sh))),
+    }
+}
+
+fn check_len(got: u64, rs: &RangeStream) -> Result<(), Try> {
+    if got == rs.len {
+        Ok(())
+    } else {
+        Err(Try::Again(format!(
+            "short read at byte {}: {got} of {} bytes",
+            rs.start, rs.len
+        )))
+    }
+}
+
+fn check_md5(actual: &[u8; 16], expected: &[u8; 16], start: u64) -> Result<(), Try> {
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(Try::Again(format!(
+            "the range at byte {start} does not match its transactional MD5 (sent {}, got {})",
+            super::verify::hex_md5(expected),
+            super::verify::hex_md5(actual)
+        )))
+    }
+}
+
+fn classify(e: StoreError) -> Try {
+    match e {
+        StoreError::ConditionNotMet { .. } => Try::Changed("its etag changed".into()),
+        StoreError::InvalidRange { .. } => Try::Changed("it became shorter".into()),
+        e if e.is_not_found() => Try::Changed("it was deleted".into()),
+        e if worth_retrying(&e) => Try::Again(e.to_string()),
+        e => Try::Fatal(e.to_string()),
+    }
+}
+
+fn no_answer(sh: &Shared) -> String {
+    format!("no answer within {}s", sh.opts.request_timeout.as_secs())
+}
+
+/// After a failed attempt: a final error, or wait before the next attempt.
+async fn wait_or_give_up(
+    sh: &Shared,
+    attempt: u32,
+    problem: Try,
+    on_retry: &mut impl FnMut(&str),
+) -> Result<(), FetchError> {
+    let problem = match problem {
+        Try::Changed(w) => return Err(FetchError::Changed(w)),
+        Try::Fatal(e) => return Err(FetchError::Failed(e)),
+        Try::Again(p) => p,
+    };
+    if attempt >= sh.opts.max_attempts {
+        return Err(FetchError::Failed(format!(
+            "{problem} (gave up after {attempt} attempts)"
+        )));
+    }
+    on_retry(&format!("retrying after: {problem}"));
+    tokio::time::sleep(backoff(attempt)).await;
+    Ok(())
 }
 
 /// Network-ish trouble that a new request may not hit again. Status 0 is a client-side

@@ -4,12 +4,12 @@
 
 use super::download::Shared;
 use super::events::{Outcome, Progress, RateMeter, TransferEvent};
-use super::fetch::{read_range, FetchError};
+use super::fetch::{fetch_range_into, read_small, FetchError};
 use super::plan::PlannedFile;
 use super::resume::{temp_paths, ResumeState};
 use super::safe_fs::{self, ParentError, Published};
 use super::verify::{hex_md5, is_identical, md5_of, OrderedHasher};
-use crate::store::BlobInfo;
+use crate::store::{BlobInfo, MAX_RANGE_MD5};
 use futures::StreamExt;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
@@ -63,7 +63,7 @@ pub(super) async fn download_file(
     let mut blob = f.blob.clone();
     let mut restarts = 0;
     loop {
-        let fetched = if blob.len <= sh.opts.range_size {
+        let fetched = if blob.len <= range_size_for(sh, &blob).min(MAX_RANGE_MD5) {
             fetch_small(sh, f, &blob, &part, cancel).await
         } else {
             fetch_large(sh, f, &blob, &part, &state, cancel).await
@@ -154,16 +154,24 @@ async fn fetch_small(
         total: blob.len,
         resumed_from: 0,
     });
-    let data = if blob.len == 0 {
-        bytes::Bytes::new()
+    // Without a Content-MD5 to check the whole file, the service's MD5 of the read checks it.
+    let with_md5 = blob.content_md5.is_none();
+    let (data, range_checked) = if blob.len == 0 {
+        (bytes::Bytes::new(), false)
     } else {
-        let read = read_range(sh, &f.container, &blob.name, &blob.etag, 0, blob.len, |m| {
-            notice(sh, f, m)
-        });
+        let read = read_small(
+            sh,
+            &f.container,
+            &blob.name,
+            &blob.etag,
+            blob.len,
+            with_md5,
+            |m| notice(sh, f, m),
+        );
         tokio::select! {
             biased;
             _ = cancel.cancelled() => return Err(Stop::Cancelled(0)),
-            r = read => r?.0,
+            r = read => { let (d, _permit, c) = r?; (d, c) }
         }
     };
     let (part, expected, mtime) = (
@@ -184,7 +192,7 @@ async fn fetch_small(
             file.set_modified(mtime)
         };
         write().map_err(|e| format!("cannot write {}: {e}", part.display()))?;
-        Ok(expected.is_some())
+        Ok(expected.is_some() || range_checked)
     })
     .await
     .map_err(Stop::Failed)?
@@ -207,7 +215,7 @@ async fn fetch_large(
 ) -> Result<Fetched, Stop> {
     let io_err =
         |what: &str, e: io::Error| Stop::Failed(format!("cannot {what} {}: {e}", part.display()));
-    let (mut range_size, mut done, mut file) = (sh.opts.range_size, BTreeSet::new(), None);
+    let (mut range_size, mut done, mut file) = (range_size_for(sh, blob), BTreeSet::new(), None);
     if let Some(st) = ResumeState::load(state_path, &f.container, &blob.name) {
         if st.etag != blob.etag || st.len != blob.len {
             notice(
@@ -252,31 +260,34 @@ async fn fetch_large(
     let mut state = ResumeState::new(&f.container, &blob.name, &blob.etag, len, range_size);
     let file = Arc::new(file);
     let pending: Vec<u64> = (0..count).filter(|i| !done.contains(i)).collect();
+    // Without a whole-blob MD5, every range is checked by its transactional MD5 instead.
+    let with_md5 = blob.content_md5.is_none();
     let mut reads = futures::stream::iter(pending)
         .map(|i| {
             let file = file.clone();
             async move {
                 let (start, n) = range(i);
-                let (data, permit) =
-                    read_range(sh, &f.container, &blob.name, &blob.etag, start, n, |m| {
-                        notice(sh, f, m)
-                    })
-                    .await?;
-                blocking(move || {
-                    let r = safe_fs::write_at(&file, &data, start);
-                    drop(permit);
-                    r
-                })
-                .await
-                .map_err(FetchError::Failed)?
-                .map_err(|e| FetchError::Failed(format!("cannot write the temp file: {e}")))?;
-                Ok::<u64, FetchError>(i)
+                let checked = fetch_range_into(
+                    sh,
+                    &f.container,
+                    &blob.name,
+                    &blob.etag,
+                    start,
+                    n,
+                    &file,
+                    with_md5,
+                    |m| notice(sh, f, m),
+                )
+                .await?;
+                Ok::<(u64, bool), FetchError>((i, checked))
             }
         })
         .buffer_unordered(sh.opts.ranges_per_file.max(1));
 
     let mut meter = RateMeter::default();
     let mut bytes = resumed_from;
+    // Every range fetched now had a transactional MD5 (resumed ranges had theirs before).
+    let mut all_ranges_checked = with_md5;
     let mut last_emit = Instant::now();
     let mut save = |done: &BTreeSet<u64>| {
         state.set_done(done);
@@ -294,7 +305,8 @@ async fn fetch_large(
         };
         match next {
             None => break,
-            Some(Ok(i)) => {
+            Some(Ok((i, checked))) => {
+                all_ranges_checked &= checked;
                 done.insert(i);
                 save(&done);
                 if let Some(h) = &hasher {
@@ -326,7 +338,7 @@ async fn fetch_large(
             }
             true
         }
-        _ => false,
+        _ => all_ranges_checked,
     };
     let mtime = SystemTime::from(blob.last_modified);
     file.set_modified(mtime)
@@ -382,4 +394,15 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| format!("internal error: {e}"))
+}
+
+/// Ranged read size for `blob`: the configured size when its Content-MD5 will check the
+/// whole file, else at most the largest range the service gives a transactional MD5 for.
+fn range_size_for(sh: &Shared, blob: &BlobInfo) -> u64 {
+    let size = sh.opts.range_size.max(1);
+    if blob.content_md5.is_some() {
+        size
+    } else {
+        size.min(MAX_RANGE_MD5)
+    }
 }

@@ -12,9 +12,12 @@ use time::OffsetDateTime;
 
 use crate::store::BlobInfo;
 
+/// Bytes read back per step (the hasher's memory, whatever the range size).
+const READ_BACK: u64 = 1 << 20;
+
 /// Hashes a temp file range by range in order, reading back ranges as soon as the ones
 /// before them are on disk, so the check costs almost no time after the last range and one
-/// range of memory. Runs on its own thread (MD5 is CPU work).
+/// read-back buffer of memory. Runs on its own thread (MD5 is CPU work).
 pub struct OrderedHasher {
     tx: Option<mpsc::Sender<u64>>,
     handle: JoinHandle<io::Result<[u8; 16]>>,
@@ -29,13 +32,18 @@ impl OrderedHasher {
             let mut ready = already;
             let mut next = 0u64;
             let mut md5 = Md5::new();
-            let mut buf = vec![0u8; range_size.min(len) as usize];
+            let mut buf = vec![0u8; READ_BACK.min(len) as usize];
             while next < count {
                 if ready.remove(&next) {
                     let start = next * range_size;
-                    let n = range_size.min(len - start) as usize;
-                    read_exact_at(&file, &mut buf[..n], start)?;
-                    md5.update(&buf[..n]);
+                    let end = start + range_size.min(len - start);
+                    let mut at = start;
+                    while at < end {
+                        let n = READ_BACK.min(end - at) as usize;
+                        read_exact_at(&file, &mut buf[..n], at)?;
+                        md5.update(&buf[..n]);
+                        at += n as u64;
+                    }
                     next += 1;
                     continue;
                 }

@@ -17,7 +17,8 @@
 
 use batchout::store::{
     list_all_blobs, list_all_containers, BlobInfo, BlobType, ByteRange, ListItem, ListQuery,
-    PutOptions, Store, StoreError, JOB_ID_METADATA_KEY, MAX_APPEND_BLOCK,
+    PutOptions, RangeStream, Store, StoreError, JOB_ID_METADATA_KEY, MAX_APPEND_BLOCK,
+    MAX_RANGE_MD5,
 };
 use bytes::Bytes;
 use std::any::Any;
@@ -63,6 +64,7 @@ macro_rules! store_conformance_suite {
             put_block_blob_reads_back_with_properties,
             put_replaces_and_changes_etag,
             range_reads,
+            streamed_range_reads,
             empty_blob_reads,
             if_match_pins_a_version,
             staged_blocks_commit_in_order,
@@ -387,6 +389,88 @@ pub async fn range_reads(store: Arc<dyn Store>) {
             "{start}: {e:?}"
         );
     }
+}
+
+pub async fn streamed_range_reads(store: Arc<dyn Store>) {
+    use futures::StreamExt;
+    use md5::{Digest, Md5};
+    let s = store.as_ref();
+    let c = fresh_container(s, "streamed").await;
+    // Big enough for several chunks, with a pattern that shows misplaced bytes.
+    let data: Vec<u8> = (0..(5u32 << 20) + 5).map(|i| (i % 251) as u8).collect();
+    let v1 = s
+        .put_block_blob(&c, "bin", Bytes::from(data.clone()), &PutOptions::default())
+        .await
+        .unwrap();
+    let collect = |mut rs: RangeStream| async move {
+        let mut got = Vec::new();
+        while let Some(chunk) = rs.body.next().await {
+            got.extend_from_slice(&chunk.unwrap());
+        }
+        got
+    };
+    for (start, len) in [
+        (0u64, data.len() as u64),
+        (100, 3 << 20),
+        (data.len() as u64 - 1, 1),
+    ] {
+        let rs = s
+            .read_range_stream(&c, "bin", start, len, Some(&v1.etag), false)
+            .await
+            .unwrap();
+        assert_eq!(
+            (rs.start, rs.len, rs.total_len),
+            (start, len, data.len() as u64)
+        );
+        assert_eq!(rs.etag, v1.etag);
+        assert!(rs.range_md5.is_none(), "not asked for");
+        let got = collect(rs).await;
+        assert!(
+            got == data[start as usize..(start + len) as usize],
+            "bytes at {start}"
+        );
+    }
+    // A transactional MD5, where the backend gives one, is the MD5 of the range; asking
+    // for one on a range too large for it is not an error.
+    for len in [1u64 << 20, MAX_RANGE_MD5, MAX_RANGE_MD5 + 1] {
+        let rs = s
+            .read_range_stream(&c, "bin", 7, len, None, true)
+            .await
+            .unwrap();
+        let md5 = rs.range_md5;
+        let got = collect(rs).await;
+        assert!(got == data[7..7 + len as usize]);
+        if let Some(m) = md5 {
+            assert!(len <= MAX_RANGE_MD5, "no range MD5 above 4 MiB");
+            assert_eq!(
+                m,
+                <[u8; 16]>::from(Md5::digest(&got)),
+                "range MD5 at len {len}"
+            );
+        }
+    }
+    // A range must lie inside the blob: past the end, or reaching past it, is refused.
+    for start in [data.len() as u64, data.len() as u64 - 5] {
+        let e = s
+            .read_range_stream(&c, "bin", start, 10, None, false)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::InvalidRange { .. }),
+            "{start}: {e:?}"
+        );
+    }
+    put(s, &c, "bin", "replaced").await;
+    let e = s
+        .read_range_stream(&c, "bin", 0, 5, Some(&v1.etag), false)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::ConditionNotMet { .. }), "{e:?}");
+    let e = s
+        .read_range_stream(&c, "nothing-here", 0, 5, None, false)
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
 }
 
 pub async fn empty_blob_reads(store: Arc<dyn Store>) {

@@ -44,6 +44,9 @@ pub enum Fault {
     DropResponse,
     /// Close the connection without forwarding or answering.
     Refuse,
+    /// Forward, then answer with body byte N flipped (corruption in transit, which only
+    /// a checksum can catch).
+    FlipByte(usize),
 }
 
 struct Rule {
@@ -254,6 +257,17 @@ fn serve(mut client: TcpStream, upstream_port: u16, s: &Shared) -> std::io::Resu
             client.write_all(&answer[..end])?;
             client.flush()?;
             let _ = client.shutdown(Shutdown::Both);
+        }
+        Some(Fault::FlipByte(n)) => {
+            let head_end = answer
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map(|p| p + 4)
+                .unwrap_or(answer.len());
+            if let Some(b) = answer.get_mut(head_end + n) {
+                *b ^= 0x5a;
+            }
+            client.write_all(&answer)?;
         }
         _ => client.write_all(&answer)?,
     }

@@ -158,7 +158,7 @@ impl AzureStore {
 
     /// A read that yields no bytes: fine at offset 0 of an empty blob, and for a zero-length
     /// range inside the blob; past the end it is InvalidRange.
-    async fn empty_read(
+    pub(super) async fn empty_read(
         &self,
         container: &str,
         blob: &str,

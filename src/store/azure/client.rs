@@ -6,6 +6,7 @@ use super::auth::{Credential, SharedKeyPolicy};
 use super::retry::{RetryPolicy, RetrySettings};
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
 use azure_core::http::policies::Policy;
+use azure_core::http::{AsyncRawResponse, PipelineStreamOptions};
 use azure_core::http::{
     ClientOptions, Context, Pipeline, PipelineSendOptions, RawResponse, Request, RetryOptions,
     Transport, Url,
@@ -237,6 +238,21 @@ impl Client {
                 &Context::new(),
                 &mut request,
                 Some(PipelineSendOptions {
+                    skip_checks: true,
+                    ..Default::default()
+                }),
+            )
+            .await
+    }
+
+    /// Like [`Client::send`], but the body is left unread: the caller streams it.
+    pub async fn stream(&self, mut request: Request) -> azure_core::Result<AsyncRawResponse> {
+        request.insert_header("x-ms-version", API_VERSION);
+        self.pipeline
+            .stream(
+                &Context::new(),
+                &mut request,
+                Some(PipelineStreamOptions {
                     skip_checks: true,
                     ..Default::default()
                 }),

@@ -16,6 +16,7 @@ mod headers;
 pub mod identity;
 mod listing;
 pub mod retry;
+mod stream;
 pub mod xml;
 
 pub use auth::Credential;
@@ -165,6 +166,20 @@ impl Store for AzureStore {
     ) -> StoreResult<RangeData> {
         self.check_container(container)?;
         self.read_blob_range(container, blob, range, if_match).await
+    }
+
+    async fn read_range_stream(
+        &self,
+        container: &str,
+        blob: &str,
+        start: u64,
+        len: u64,
+        if_match: Option<&str>,
+        with_md5: bool,
+    ) -> StoreResult<RangeStream> {
+        self.check_container(container)?;
+        self.stream_blob_range(container, blob, start, len, if_match, with_md5)
+            .await
     }
 
     async fn create_container(

@@ -88,8 +88,29 @@ impl Core {
         range: ByteRange,
         if_match: Option<&str>,
     ) -> StoreResult<RangeData> {
+        let (mut opened, mut rd, n) = self.open_range(container, blob, range, if_match)?;
+        let mut data = vec![0u8; n as usize];
+        opened
+            .file
+            .seek(SeekFrom::Start(opened.data_offset + range.start))
+            .and_then(|_| opened.file.read_exact(&mut data))
+            .map_err(|e| shorter_than_header(blob, e))?;
+        rd.data = Bytes::from(data);
+        Ok(rd)
+    }
+
+    /// Check a read (existence, etag, range) and open the blob for it. Returns the open
+    /// file, the read's properties (with no data yet) and how many bytes it covers. The
+    /// open file keeps this version readable even if a writer replaces the blob.
+    pub(super) fn open_range(
+        &self,
+        container: &str,
+        blob: &str,
+        range: ByteRange,
+        if_match: Option<&str>,
+    ) -> StoreResult<(OpenBlob, RangeData, u64)> {
         let (_, _, path) = self.locate(container, blob)?;
-        let Some(mut b) = self.open_existing(&path, blob)? else {
+        let Some(b) = self.open_existing(&path, blob)? else {
             return Err(self.blob_not_found(container, blob));
         };
         let h = &b.header;
@@ -116,23 +137,16 @@ impl Core {
             Some(n) => range.start.saturating_add(n).min(h.len),
             None => h.len,
         };
-        let n = (end - range.start) as usize;
-        let mut data = vec![0u8; n];
-        b.file
-            .seek(SeekFrom::Start(b.data_offset + range.start))
-            .and_then(|_| b.file.read_exact(&mut data))
-            .map_err(|e| {
-                StoreError::Corrupt(format!("{blob} is shorter than its header says: {e}"))
-            })?;
-        Ok(RangeData {
-            data: Bytes::from(data),
+        let rd = RangeData {
+            data: Bytes::new(),
             start: range.start,
             total_len: h.len,
             etag: h.etag.clone(),
             blob_type: h.blob_type(),
             last_modified: h.last_modified(),
             content_md5: h.md5(),
-        })
+        };
+        Ok((b, rd, end - range.start))
     }
 
     /// The type of the blob at `path`, if any (read under the container lock by writers).
@@ -428,4 +442,8 @@ pub(super) fn too_large(len: usize, max: usize) -> StoreError {
         code: "RequestBodyTooLarge".into(),
         message: format!("a block of {len} bytes is larger than the limit of {max} bytes"),
     }
+}
+
+pub(super) fn shorter_than_header(blob: &str, e: std::io::Error) -> StoreError {
+    StoreError::Corrupt(format!("{blob} is shorter than its header says: {e}"))
 }

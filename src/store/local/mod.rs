@@ -21,6 +21,7 @@ mod format;
 mod fsutil;
 mod listing;
 pub mod names;
+mod stream;
 
 use super::*;
 use std::path::{Path, PathBuf};
@@ -156,6 +157,47 @@ impl Store for LocalStore {
         );
         self.blocking(move |c| c.read_range(&container, &blob, range, if_match.as_deref()))
             .await
+    }
+
+    async fn read_range_stream(
+        &self,
+        container: &str,
+        blob: &str,
+        start: u64,
+        len: u64,
+        if_match: Option<&str>,
+        _with_md5: bool,
+    ) -> StoreResult<RangeStream> {
+        let (container, name, if_match) = (
+            container.to_string(),
+            blob.to_string(),
+            if_match.map(str::to_string),
+        );
+        let (opened, info, n) = self
+            .blocking(move |c| {
+                c.open_range(
+                    &container,
+                    &name,
+                    ByteRange::new(start, len),
+                    if_match.as_deref(),
+                )
+            })
+            .await?;
+        if n < len {
+            // The range must lie inside the blob (Azure would clip it silently).
+            return Err(StoreError::InvalidRange {
+                blob: blob.to_string(),
+                start,
+                len: info.total_len,
+            });
+        }
+        Ok(stream::stream_range(
+            opened,
+            blob.to_string(),
+            start,
+            n,
+            info,
+        ))
     }
 
     async fn create_container(
