@@ -13,9 +13,10 @@ job-level outputs.";
 const TRACK_HELP: &str = concat!(
     "\
 Only new bytes are appended (blocks <= 4 MiB, each with the append-position condition), so
-a restart resumes from the blob's length and a retried request never doubles a byte. A file
-that does not exist yet is waited for; a file that shrinks or is replaced is reported and its
-new content appended after what was saved. A last flush happens on exit, SIGINT, SIGTERM or
+a restart resumes where the file's start lies in the blob (its length, or after an earlier
+generation of a replaced file) and a retried request never doubles a byte. A file that does
+not exist yet is waited for; a file that shrinks or is replaced is reported and its new
+content appended after what was saved. A last flush happens on exit, SIGINT, SIGTERM or
 when CMD ends (batchout then exits with CMD's code); if it fails, batchout fails.
 ",
     "\n",

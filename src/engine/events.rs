@@ -21,11 +21,14 @@ pub enum Event {
     },
     /// One file could not be saved; the others go on.
     SaveFailed { source: PathBuf, error: String },
-    /// Tracking resumed after a restart: the blob already holds the file's first `offset` bytes.
+    /// Tracking resumed after a restart: the blob already holds the file's first `offset`
+    /// bytes, after `after` bytes of earlier content (0 when the blob began with this file;
+    /// more when an earlier file of that name was replaced, or the blob held other data).
     Resumed {
         source: PathBuf,
         blob: String,
         offset: u64,
+        after: u64,
     },
     /// The blob holds bytes that are not the start of the file; the file's content goes after them.
     BlobHoldsOtherData {
@@ -100,9 +103,24 @@ impl fmt::Display for Event {
                 write!(f, "saved {} -> {container}/{blob} ({})", source.display(), human_bytes(*bytes))
             }
             Event::SaveFailed { source, error } => write!(f, "cannot save {}: {error}", source.display()),
-            Event::Resumed { source, blob, offset } => write!(
+            Event::Resumed {
+                source,
+                blob,
+                offset,
+                after: 0,
+            } => write!(
                 f,
                 "resuming {} -> {blob}: the blob already holds its first {offset} bytes",
+                source.display()
+            ),
+            Event::Resumed {
+                source,
+                blob,
+                offset,
+                after,
+            } => write!(
+                f,
+                "resuming {} -> {blob}: the blob already holds its first {offset} bytes, after {after} bytes saved before it",
                 source.display()
             ),
             Event::BlobHoldsOtherData { source, blob, blob_len } => write!(

@@ -48,6 +48,10 @@ macro_rules! engine_scenarios {
             $crate::engine_support::a_shrunk_or_replaced_file_is_reported_and_appended_after_what_was_saved($make).await
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_restart_after_a_replaced_file_appends_only_what_the_new_file_gained() {
+            $crate::engine_support::a_restart_after_a_replaced_file_appends_only_what_the_new_file_gained($make).await
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn a_missing_file_is_waited_for_quietly_without_requests() {
             $crate::engine_support::a_missing_file_is_waited_for_quietly_without_requests($make).await
         }
@@ -401,6 +405,85 @@ pub async fn a_shrunk_or_replaced_file_is_reported_and_appended_after_what_was_s
     );
     assert!(has(&seen, |e| matches!(e, Event::FileShrank { .. })));
     assert!(has(&seen, |e| matches!(e, Event::FileReplaced { .. })));
+}
+
+/// The file is replaced (new inode, new content) while tracked, so the blob holds the old
+/// generation then the start of the new one; the tracker stops; the new file grows; a
+/// restart must append only what it gained: not the new file again from its start. Sizes
+/// put the generation's start inside and outside the 64 KiB the restart compares, and the
+/// new generation shorter and longer than it. A second restart appends nothing.
+pub async fn a_restart_after_a_replaced_file_appends_only_what_the_new_file_gained(
+    make: impl FnOnce(&Path) -> Arc<dyn Store>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = make(dir.path());
+    let target = Target::task("j", "t", "TaskLog").unwrap();
+    let cases: [(usize, usize, usize); 4] = [
+        (30, 20, 9),
+        (100 << 10, 5 << 10, 3 << 10),
+        (100 << 10, 300 << 10, 40 << 10),
+        (20, 200 << 10, 70 << 10),
+    ];
+    for (i, (old_len, new_len, gained_len)) in cases.into_iter().enumerate() {
+        let log = dir.path().join(format!("gen{i}.log"));
+        let spec = TrackSpec::new(&target, &log, Some(&format!("gen{i}.log"))).unwrap();
+        let old = content(old_len, 10 + i as u64);
+        let new = content(new_len, 20 + i as u64);
+        let gained = content(gained_len, 30 + i as u64);
+        std::fs::write(&log, &old).unwrap();
+        let tracker = Tracker::start(
+            store.clone(),
+            vec![spec.clone()],
+            options(EventSink::none()),
+        );
+        wait_for_blob(store.as_ref(), "job-j", &spec.blob, &old).await;
+        let replacement = dir.path().join(format!("gen{i}.log.new"));
+        std::fs::write(&replacement, &new).unwrap();
+        std::fs::rename(&replacement, &log).unwrap();
+        let saved = [old.clone(), new.clone()].concat();
+        wait_for_blob(store.as_ref(), "job-j", &spec.blob, &saved).await;
+        tracker.finish().await.unwrap();
+
+        append(&log, &gained);
+        let (events, seen) = EventSink::collect();
+        let report = Tracker::start(store.clone(), vec![spec.clone()], options(events))
+            .finish()
+            .await
+            .unwrap();
+        let want = [saved.clone(), gained.clone()].concat();
+        let got = blob_bytes(store.as_ref(), "job-j", &spec.blob).await;
+        assert_eq!(
+            got.len(),
+            want.len(),
+            "case {i}: the blob is {} bytes, not {} (doubled: {})",
+            got.len(),
+            want.len(),
+            got.len() == want.len() + new.len()
+        );
+        assert!(got == want, "case {i}: the bytes differ");
+        assert_eq!(report.files[0].appended, gained_len as u64, "case {i}");
+        assert!(
+            has(&seen, |e| matches!(
+                e,
+                Event::Resumed { offset, after, .. }
+                    if *offset == new_len as u64 && *after == old_len as u64
+            )),
+            "case {i}: {:?}",
+            seen.lock().unwrap()
+        );
+
+        // Once more, with nothing new: not a byte.
+        let report = Tracker::start(
+            store.clone(),
+            vec![spec.clone()],
+            options(EventSink::none()),
+        )
+        .finish()
+        .await
+        .unwrap();
+        assert_eq!(report.files[0].appended, 0, "case {i}");
+        assert_eq!(blob_bytes(store.as_ref(), "job-j", &spec.blob).await, want);
+    }
 }
 
 pub async fn a_missing_file_is_waited_for_quietly_without_requests(

@@ -3,16 +3,18 @@
 //! Invariant: the blob holds `base + synced` bytes, where `synced` bytes are the start of the
 //! current file ("generation") and `base` bytes came before it (an earlier generation of a
 //! file that was replaced or shrank, or data that was in the blob already). A flush appends
-//! the file's bytes from `synced` on, so no byte is sent twice and none is skipped.
+//! the file's bytes from `synced` on, so no byte is sent twice and none is skipped. On a
+//! restart nothing remembers `base`: `resume.rs` finds it again from the blob's content.
 
 use super::append::{append_at, Appended};
+use super::resume::Resume;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::events::{Event, EventSink};
 use crate::engine::prepare::create_for_write;
 use crate::engine::retry;
 use crate::engine::schedule::HOLD_PARTIAL_AFTER_BLOCKS;
 use crate::engine::upload::content_type_of;
-use crate::store::{ByteRange, PutOptions, Store, StoreError, MAX_APPEND_BLOCK};
+use crate::store::{PutOptions, Store, StoreError, MAX_APPEND_BLOCK};
 use bytes::{Bytes, BytesMut};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,8 +30,6 @@ pub struct TrackSpec {
     pub job_id: String,
 }
 
-/// How much of the blob's tail is compared with the file when resuming.
-const RESUME_COMPARE: u64 = 64 * 1024;
 /// How many of the last appended bytes are kept to notice a file rewritten in place.
 const REWRITE_CHECK: usize = 256;
 
@@ -317,19 +317,27 @@ impl FileTracker {
         self.opened = true;
         self.blocks = info.committed_blocks;
         let blob_len = info.len;
-        if blob_len == 0 {
-            return Ok(());
-        }
-        if file_len >= blob_len && self.blob_tail_matches_file(blob_len).await? {
-            self.synced = blob_len;
-            self.tail.clear();
+        let resume = Resume {
+            store,
+            container: c,
+            blob: b,
+            blob_len,
+            source: &self.spec.source,
+            file_len,
+        };
+        let held = resume.overlap().await?;
+        // The current generation starts where the blob's end and the file's start overlap.
+        self.base = blob_len - held;
+        self.synced = held;
+        self.tail.clear();
+        if held > 0 {
             self.events.emit(Event::Resumed {
                 source: self.spec.source.clone(),
                 blob: b.clone(),
-                offset: blob_len,
+                offset: held,
+                after: self.base,
             });
-        } else {
-            self.base = blob_len;
+        } else if blob_len > 0 {
             self.events.emit(Event::BlobHoldsOtherData {
                 source: self.spec.source.clone(),
                 blob: b.clone(),
@@ -337,37 +345,6 @@ impl FileTracker {
             });
         }
         Ok(())
-    }
-
-    /// Resuming is only safe when the blob's last bytes are the file's bytes at that offset.
-    async fn blob_tail_matches_file(&self, blob_len: u64) -> EngineResult<bool> {
-        let n = blob_len.min(RESUME_COMPARE);
-        let start = blob_len - n;
-        let store = self.store.as_ref();
-        let there = retry::idempotent(|| {
-            store.read_range(
-                &self.spec.container,
-                &self.spec.blob,
-                ByteRange::new(start, n),
-                None,
-            )
-        })
-        .await?;
-        let mut file = tokio::fs::File::open(&self.spec.source)
-            .await
-            .map_err(|e| {
-                EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
-            })?;
-        file.seek(std::io::SeekFrom::Start(start))
-            .await
-            .map_err(|e| {
-                EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
-            })?;
-        let mut here = vec![0u8; n as usize];
-        let got = read_up_to(&mut file, &mut here).await.map_err(|e| {
-            EngineError::io(format!("cannot read {}", self.spec.source.display()), e)
-        })?;
-        Ok(got as u64 == n && there.data[..] == here[..])
     }
 }
 

@@ -4,11 +4,13 @@
 //! (every 2 s at first, slower as time passes, capped at 30 s or `--interval`), and a last
 //! time in [`Tracker::finish`]. Each flush appends only the bytes the file gained, in blocks
 //! of at most 4 MiB, each with the append-position condition, so a retried request or a
-//! restart never doubles or drops a byte (see `file.rs` and `append.rs`). A tick that comes
-//! while the previous flush still runs is skipped.
+//! restart never doubles or drops a byte (see `file.rs` and `append.rs`; where a restart
+//! picks up, also after the file was replaced: `resume.rs`). A tick that comes while the
+//! previous flush still runs is skipped.
 
 mod append;
 mod file;
+mod resume;
 
 pub use file::TrackSpec;
 
