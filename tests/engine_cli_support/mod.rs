@@ -61,6 +61,10 @@ macro_rules! engine_cli_scenarios {
             $crate::engine_cli_support::track_refuses_a_bad_interval_as_a_usage_error(&$make)
         }
         #[test]
+        fn track_restarted_after_the_file_was_replaced_appends_only_the_new_bytes() {
+            $crate::engine_cli_support::track_restarted_after_the_file_was_replaced_appends_only_the_new_bytes(&$make)
+        }
+        #[test]
         fn track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte() {
             $crate::engine_cli_support::track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte(&$make)
         }
@@ -485,6 +489,48 @@ pub fn track_refuses_a_bad_interval_as_a_usage_error(b: &Backend) {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("invalid interval"));
+}
+
+/// `track` runs three times on one file: the first saves it; before the second it is
+/// replaced (new inode, new content), which goes after what was saved; before the third the
+/// new file grows, and only what it gained may go up (it used to go up whole again).
+pub fn track_restarted_after_the_file_was_replaced_appends_only_the_new_bytes(b: &Backend) {
+    let dir = b;
+    let track = || {
+        let out = batchout(dir)
+            .args([
+                "track", "--job", "j", "--task", "t", "app.log", "--", "true",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stderr_of(&out)
+    };
+    let first = b"first attempt: a longer line than the rest\n";
+    write(dir, "app.log", first);
+    track();
+    let work = dir.path().join("work");
+    std::fs::write(work.join("app.log.new"), b"second attempt\n").unwrap();
+    std::fs::rename(work.join("app.log.new"), work.join("app.log")).unwrap();
+    let said = track();
+    assert!(said.contains("not the start of"), "{said}");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(work.join("app.log"))
+        .unwrap();
+    f.write_all(b"more\n").unwrap();
+    let said = track();
+    assert!(
+        said.contains(&format!(
+            "the blob already holds its first 15 bytes, after {} bytes saved before it",
+            first.len()
+        )),
+        "{said}"
+    );
+    assert_eq!(
+        String::from_utf8(blob(dir, "job-j", "t/$TaskLog/app.log").unwrap()).unwrap(),
+        "first attempt: a longer line than the rest\nsecond attempt\nmore\n"
+    );
 }
 
 /// The lead's check: a file that another process appends to, `batchout track` killed with

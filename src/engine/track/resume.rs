@@ -56,8 +56,9 @@ impl Resume<'_> {
         if f >= b && self.file_bytes(b - n, n).await? == tail && self.head_matches(b, n).await? {
             return Ok(b);
         }
-        // The file's start is inside the blob, at least 64 KiB before its end.
-        if b > n {
+        // The file's start is inside the blob, at least 64 KiB before its end (so the file
+        // holds at least those 64 KiB).
+        if b > n && f >= n {
             for end in self.scan_for(&tail, f.min(b - 1)).await?.into_iter().rev() {
                 if self.head_matches(end, n).await? {
                     return Ok(end);
