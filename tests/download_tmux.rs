@@ -14,6 +14,7 @@ use batchout::store::{list_all_blobs, ByteRange, ListItem, ListQuery, Store};
 use download_scenarios::{data, new_container, put, sha256, sha256_file};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use support::tmux::Tmux;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -163,9 +164,14 @@ fn mark_files_a_kind_a_task_and_a_job_then_download_them_into_a_typed_folder() {
     let dest = home.join("picked").display().to_string();
     let done = tmux.wait_until("both summaries", |s| s.matches("done: ").count() == 2);
     assert!(done.contains("Transfers"), "{done}");
+    // The longer header keeps the job's name and the folder's end.
+    let header = done
+        .lines()
+        .find(|l| l.contains("▸ job-legacy-import → "))
+        .unwrap_or_else(|| panic!("{done}"));
     assert!(
-        done.contains(&format!("legacy-import → {dest}  done: 2 downloaded")),
-        "{done}"
+        header.contains("home/picked  done: 2 downloaded"),
+        "{header}"
     );
     assert!(
         done.contains(&format!("job-demo-render → {dest}  done: 13 downloaded")),
@@ -227,19 +233,18 @@ fn x_cancels_a_running_file_and_r_resumes_it_into_the_default_folder() {
     );
     std::fs::create_dir_all(&cwd).unwrap();
     std::fs::create_dir_all(&home).unwrap();
-    let big = data(24 << 20, 7);
+    let big = data(32 << 20, 7);
     runtime().block_on(async {
         let store = LocalStore::open(&store_dir).unwrap();
         new_container(&store, "job-big").await;
         put(&store, "job-big", "t1/$TaskOutput/big.bin", &big, None).await;
-        put(&store, "job-big", "t1/$TaskLog/stdout.txt", b"ok\n", None).await;
     });
-    // 3 MiB/s: the big file takes seconds, time enough to cancel it like a person.
+    // 2 MiB/s: the file takes over 10 s, time enough to cancel it like a person.
     let tmux = Tmux::start(
         "download-cancel",
         100,
         20,
-        &ui_command(&store_dir, &cwd, &home, Some("3M")),
+        &ui_command(&store_dir, &cwd, &home, Some("2M")),
     );
     tmux.wait_for("job-big");
     tmux.keys(&["Enter"]);
@@ -249,9 +254,9 @@ fn x_cancels_a_running_file_and_r_resumes_it_into_the_default_folder() {
     tmux.keys(&["d"]);
     tmux.wait_for(&format!("> {}▏", cwd.display()));
     tmux.keys(&["Enter"]);
-    let running = tmux.wait_until("big.bin running with a rate and an ETA", |s| {
+    let running = tmux.wait_until("big.bin running with a rate", |s| {
         s.lines()
-            .any(|l| l.contains("t1/TaskOutput/big.bin") && l.contains("/s ETA"))
+            .any(|l| l.contains("t1/TaskOutput/big.bin") && l.contains("/s") && !l.contains('✔'))
     });
     // The cursor is on the transfer's header: go down to the big file's row, cancel it.
     let lines: Vec<&str> = running.lines().collect();
@@ -265,10 +270,7 @@ fn x_cancels_a_running_file_and_r_resumes_it_into_the_default_folder() {
     let cancelled = tmux.wait_until("the first summary", |s| {
         s.contains("1 cancelled in") && s.contains("cancelled (R resumes)")
     });
-    assert!(
-        cancelled.contains("done: 1 downloaded (3 B)"),
-        "{cancelled}"
-    );
+    assert!(cancelled.contains("done: 0 downloaded"), "{cancelled}");
     let final_big = cwd.join("t1/TaskOutput/big.bin");
     assert!(
         !final_big.exists(),
@@ -277,7 +279,10 @@ fn x_cancels_a_running_file_and_r_resumes_it_into_the_default_folder() {
     assert!(cwd.join("t1/TaskOutput/.big.bin.batchout-part").exists());
 
     tmux.keys(&["R"]);
-    let resumed = tmux.wait_until("the retry's summary", |s| s.matches("done: ").count() == 2);
+    let limit = Duration::from_secs(90);
+    let resumed = tmux.wait_until_within("the retry's summary", limit, |s| {
+        s.matches("done: ").count() == 2
+    });
     assert!(resumed.contains("1 downloaded"), "{resumed}");
     assert!(resumed.contains("1 resumed in"), "{resumed}");
     assert!(resumed.contains("✔ done, MD5 ok · resumed"), "{resumed}");
@@ -287,15 +292,8 @@ fn x_cancels_a_running_file_and_r_resumes_it_into_the_default_folder() {
     assert_eq!(sha256_file(&final_big), sha256(&big));
     assert_eq!(
         files(&cwd),
-        vec![
-            PathBuf::from("t1/TaskLog/stdout.txt"),
-            PathBuf::from("t1/TaskOutput/big.bin")
-        ],
+        vec![PathBuf::from("t1/TaskOutput/big.bin")],
         "no temp or state file is left"
-    );
-    assert_eq!(
-        std::fs::read(cwd.join("t1/TaskLog/stdout.txt")).unwrap(),
-        b"ok\n"
     );
     assert!(files(&home).is_empty());
 }

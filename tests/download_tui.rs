@@ -211,6 +211,21 @@ fn a_typed_tilde_is_the_home_folder_and_without_a_home_the_prompt_stays_open() {
 }
 
 #[test]
+fn a_long_folder_is_cut_in_the_panel_header_not_the_job_name() {
+    let mut s = job_screen();
+    s.downloads.default_dir =
+        "/very/long/folder/name/that/does/not/fit/in/half/the/panel/out".into();
+    act(&mut s, Action::Download);
+    act(&mut s, Action::FilterAccept);
+    let screen = render(&s);
+    assert!(
+        screen.contains("▸ job-big-job → …"),
+        "the job's name stays: {screen}"
+    );
+    assert!(screen.contains("half/the/panel/out  listing…"), "{screen}");
+}
+
+#[test]
 fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries() {
     let mut s = job_screen();
     act(&mut s, Action::Download);

@@ -59,13 +59,24 @@ impl Tmux {
 
     /// Wait (up to 20 s) until `cond` holds for the screen (the app answers asynchronously).
     pub fn wait_until(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        self.wait_until_within(what, Duration::from_secs(20), cond)
+    }
+
+    /// [`Tmux::wait_until`] with its own limit, for work that takes time by design (a
+    /// bandwidth-limited download).
+    pub fn wait_until_within(
+        &self,
+        what: &str,
+        limit: Duration,
+        cond: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
             if cond(&screen) {
                 return screen;
             }
-            if start.elapsed() > Duration::from_secs(20) {
+            if start.elapsed() > limit {
                 panic!("{what} never happened; screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));

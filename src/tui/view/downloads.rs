@@ -137,12 +137,16 @@ fn draw_panel(frame: &mut Frame, area: Rect, d: &Downloads) {
 }
 
 fn run_line(r: &TransferRun, width: usize) -> Line<'static> {
-    let head = format!(
-        "▸ {} → {}",
-        crate::text::sanitize(&r.container),
-        crate::text::sanitize(&r.dir)
-    );
-    let head = Span::styled(clip(&head, width / 2), theme::title());
+    // A long folder is cut (keeping its end), not the job's name before it.
+    let lead = format!("▸ {} → ", crate::text::sanitize(&r.container));
+    let dir = crate::text::sanitize(&r.dir);
+    let room = (width / 2).saturating_sub(lead.chars().count());
+    let head = if room >= 12 {
+        format!("{lead}{}", clip(&dir, room))
+    } else {
+        clip(&format!("{lead}{dir}"), width / 2)
+    };
+    let head = Span::styled(head, theme::title());
     if let Some(e) = &r.error {
         return Line::from(vec![head, Span::styled(format!("  {e}"), theme::error())]);
     }
