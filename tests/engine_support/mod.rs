@@ -52,6 +52,10 @@ macro_rules! engine_scenarios {
             $crate::engine_support::a_restart_after_a_replaced_file_appends_only_what_the_new_file_gained($make).await
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_blob_ending_with_the_files_start_keeps_all_it_had_and_ends_with_the_file() {
+            $crate::engine_support::a_blob_ending_with_the_files_start_keeps_all_it_had_and_ends_with_the_file($make).await
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn a_missing_file_is_waited_for_quietly_without_requests() {
             $crate::engine_support::a_missing_file_is_waited_for_quietly_without_requests($make).await
         }
@@ -484,6 +488,64 @@ pub async fn a_restart_after_a_replaced_file_appends_only_what_the_new_file_gain
         assert_eq!(report.files[0].appended, 0, "case {i}");
         assert_eq!(blob_bytes(store.as_ref(), "job-j", &spec.blob).await, want);
     }
+}
+
+/// What README promises when the blob's end is the file's start but nothing says where the
+/// file began (content that repeats across the junction): the blob keeps every byte it had,
+/// then holds the whole file, and a restart sends nothing twice.
+pub async fn a_blob_ending_with_the_files_start_keeps_all_it_had_and_ends_with_the_file(
+    make: impl FnOnce(&Path) -> Arc<dyn Store>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = make(dir.path());
+    let target = Target::task("j", "t", "TaskLog").unwrap();
+    let log = dir.path().join("tick.log");
+    let spec = TrackSpec::new(&target, &log, Some("tick.log")).unwrap();
+    engine::prepare(store.as_ref(), "j", &EventSink::none())
+        .await
+        .unwrap();
+    let before = b"attempt 1\ntick\ntick\n";
+    store
+        .create_append_blob("job-j", &spec.blob, &Default::default())
+        .await
+        .unwrap();
+    store
+        .append_block("job-j", &spec.blob, bytes::Bytes::from_static(before), 0)
+        .await
+        .unwrap();
+    std::fs::write(&log, b"tick\ntick\ntick\ndone\n").unwrap();
+    let report = Tracker::start(
+        store.clone(),
+        vec![spec.clone()],
+        options(EventSink::none()),
+    )
+    .finish()
+    .await
+    .unwrap();
+    let got = blob_bytes(store.as_ref(), "job-j", &spec.blob).await;
+    assert!(
+        got.starts_with(before),
+        "{:?}",
+        String::from_utf8_lossy(&got)
+    );
+    assert!(
+        got.ends_with(b"tick\ntick\ntick\ndone\n"),
+        "{:?}",
+        String::from_utf8_lossy(&got)
+    );
+    // The longest overlap ("tick\ntick\n") counts as saved: the rest goes up once.
+    assert_eq!(got, b"attempt 1\ntick\ntick\ntick\ndone\n");
+    assert_eq!(report.files[0].appended, b"tick\ndone\n".len() as u64);
+    let again = Tracker::start(
+        store.clone(),
+        vec![spec.clone()],
+        options(EventSink::none()),
+    )
+    .finish()
+    .await
+    .unwrap();
+    assert_eq!(again.files[0].appended, 0);
+    assert_eq!(blob_bytes(store.as_ref(), "job-j", &spec.blob).await, got);
 }
 
 pub async fn a_missing_file_is_waited_for_quietly_without_requests(
