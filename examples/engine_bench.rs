@@ -150,6 +150,7 @@ fn main() {
         let options = batchout::engine::UploadOptions {
             block_size: block * 1024 * 1024,
             in_flight,
+            ..Default::default()
         };
         rt.block_on(inner.create_container("job-bench", &BTreeMap::new()))
             .unwrap();

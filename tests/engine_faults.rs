@@ -174,6 +174,7 @@ async fn a_block_save_survives_cut_and_lost_requests() {
         upload: UploadOptions {
             block_size: 1024 * 1024,
             in_flight: 4,
+            ..Default::default()
         },
         events: EventSink::none(),
     };

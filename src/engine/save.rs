@@ -288,7 +288,7 @@ pub async fn save_planned(
     let rest: Vec<PlannedFile> = queue.collect();
     let (small, large): (Vec<_>, Vec<_>) = rest
         .into_iter()
-        .partition(|f| f.len <= options.upload.block_size as u64);
+        .partition(|f| options.upload.is_single_put(f.len));
     let mut small_uploads = futures::stream::iter(small.into_iter().map(|file| {
         let store = store.clone();
         async move {

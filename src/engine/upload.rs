@@ -1,33 +1,47 @@
 //! Uploading one local file as a block blob: one request for small files, parallel staged
-//! blocks for large ones, with memory bounded by a fixed pool of reused block buffers.
-//! The whole file's MD5 is computed while reading (one pass, on the reading thread, so it
-//! overlaps the uploads) and recorded as the blob's Content-MD5 on commit.
+//! blocks for large ones. Blocks are read from disk while they are sent, so memory is a
+//! read step per block in flight, whatever the block size. The whole file's MD5 is
+//! computed on its own thread while the blocks go out and recorded as the blob's
+//! Content-MD5 on commit; a file whose length or time changes meanwhile is refused.
 
 use super::error::{EngineError, EngineResult};
 use super::retry;
-use crate::store::{BlobInfo, PutOptions, Store};
+use crate::store::{BlobInfo, FileSlice, PutOptions, Store};
 use base64::Engine as _;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
+use futures::StreamExt;
 use md5::{Digest, Md5};
-use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::task::JoinSet;
 
 /// How large files are cut up and how many blocks are in flight at once.
-/// Peak memory of one upload is about `(in_flight + 2) * block_size`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UploadOptions {
+    /// Size of one staged block. Blocks stream from disk, so this costs requests, not
+    /// memory: fewer, larger blocks mean less per-request work for the service.
     pub block_size: usize,
+    /// Blocks being sent at once.
     pub in_flight: usize,
+    /// Files up to this size (and up to `block_size`) go in one request, read into
+    /// memory first; several such files are saved at once.
+    pub single_put_max: usize,
 }
 
 impl Default for UploadOptions {
     fn default() -> Self {
         UploadOptions {
-            block_size: 8 * 1024 * 1024,
+            block_size: 16 * 1024 * 1024,
             in_flight: 8,
+            single_put_max: 8 * 1024 * 1024,
         }
+    }
+}
+
+impl UploadOptions {
+    /// Whether a file of `len` bytes goes in one request.
+    pub fn is_single_put(&self, len: u64) -> bool {
+        len <= self.block_size.min(self.single_put_max) as u64
     }
 }
 
@@ -59,7 +73,7 @@ pub async fn upload_file(
     let content_type = Some(content_type_of(path));
     // Files too big for 50,000 blocks of the default size get larger blocks.
     let block_size = (options.block_size as u64).max(len.div_ceil(MAX_BLOCKS)) as usize;
-    if len <= block_size as u64 {
+    if options.is_single_put(len) {
         let data = tokio::task::spawn_blocking({
             let path = path.to_path_buf();
             move || {
@@ -109,66 +123,68 @@ async fn upload_in_blocks(
     in_flight: usize,
     content_type: Option<String>,
 ) -> EngineResult<BlobInfo> {
-    // The pool holds every buffer the upload may ever use: the reader takes one per block
-    // and the stage task gives it back, so memory stays bounded whatever the file size.
-    let (pool_tx, pool_rx) = std::sync::mpsc::channel::<BytesMut>();
-    for _ in 0..in_flight + 2 {
-        let _ = pool_tx.send(BytesMut::new());
-    }
-    let (block_tx, mut block_rx) = tokio::sync::mpsc::channel::<(u32, Bytes)>(1);
-    let reader =
-        tokio::task::spawn_blocking(move || read_blocks(file, block_size, pool_rx, block_tx));
-
-    let mut ids: Vec<String> = Vec::new();
-    let mut staging: JoinSet<crate::store::StoreResult<()>> = JoinSet::new();
-    let mut failure: Option<EngineError> = None;
-    while let Some((index, data)) = block_rx.recv().await {
-        while staging.len() >= in_flight {
-            if let Some(Err(e)) = next_done(&mut staging).await {
-                failure = Some(e);
-                break;
+    let before = Snapshot::of(&file);
+    let file = Arc::new(file);
+    // The whole file's MD5 on its own thread, reading the file once more in order while
+    // the blocks go out, so hashing is off the upload's critical path.
+    let stop_hashing = Arc::new(AtomicBool::new(false));
+    let hashing = tokio::task::spawn_blocking({
+        let (file, stop) = (file.clone(), stop_hashing.clone());
+        move || md5_of_file(&file, len, &stop)
+    });
+    let block = block_size as u64;
+    let count = len.div_ceil(block);
+    let ids: Vec<String> = (0..count).map(|i| block_id(i as u32)).collect();
+    // Each block is read from disk while it is sent (Store::stage_block_from_file):
+    // memory is a read step per block in flight, whatever the block size.
+    let mut staging = futures::stream::iter(ids.iter().enumerate())
+        .map(|(i, id)| {
+            let slice = FileSlice {
+                file: file.clone(),
+                offset: i as u64 * block,
+                len: block.min(len - i as u64 * block),
+            };
+            async move {
+                retry::idempotent(|| store.stage_block_from_file(container, blob, id, &slice)).await
             }
-        }
-        if failure.is_some() {
+        })
+        .buffer_unordered(in_flight);
+    let mut failure: Option<EngineError> = None;
+    while let Some(result) = staging.next().await {
+        if let Err(e) = result {
+            failure = Some(e.into());
             break;
         }
-        let id = block_id(index);
-        ids.push(id.clone());
-        let (store, container, blob, pool) = (
-            store.clone(),
-            container.to_string(),
-            blob.to_string(),
-            pool_tx.clone(),
-        );
-        staging.spawn(async move {
-            let result =
-                retry::idempotent(|| store.stage_block(&container, &blob, &id, data.clone())).await;
-            // Reuse the buffer when nothing else holds it any more; otherwise a fresh one.
-            let _ = pool.send(data.try_into_mut().unwrap_or_else(|_| BytesMut::new()));
-            result
-        });
     }
-    drop(block_rx); // stops the reader if we broke out early
-    drop(pool_tx);
-    while failure.is_none() {
-        match next_done(&mut staging).await {
-            Some(Err(e)) => failure = Some(e),
-            Some(Ok(())) => {}
-            None => break,
-        }
+    drop(staging); // cancels the blocks still in flight after a failure
+    if failure.is_some() {
+        stop_hashing.store(true, Ordering::Relaxed);
     }
-    staging.abort_all();
-    let read = reader
+    let hashed = hashing
         .await
-        .map_err(|e| EngineError::Failed(format!("reading thread failed: {e}")))?;
+        .map_err(|e| EngineError::Failed(format!("hashing thread failed: {e}")))?;
+    // A file that changed while it was read could give a blob whose bytes and MD5 differ.
+    if before
+        .map(|b| Some(b) != Snapshot::of(&file))
+        .unwrap_or(false)
+    {
+        return Err(changed_while_saving(path));
+    }
     if let Some(e) = failure {
         return Err(e);
     }
-    let (md5, total) =
-        read.map_err(|e| EngineError::io(format!("cannot read {}", path.display()), e))?;
-    if total != len {
-        return Err(changed_while_saving(path));
-    }
+    let md5 = match hashed {
+        Ok(md5) => md5,
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            return Err(changed_while_saving(path))
+        }
+        Err(e) => {
+            return Err(EngineError::io(
+                format!("cannot read {}", path.display()),
+                e,
+            ))
+        }
+    };
     let put = PutOptions {
         content_type,
         content_md5: Some(md5),
@@ -178,61 +194,40 @@ async fn upload_in_blocks(
     Ok(info)
 }
 
-/// Wait for one stage task; `None` when none is left.
-async fn next_done(
-    staging: &mut JoinSet<crate::store::StoreResult<()>>,
-) -> Option<EngineResult<()>> {
-    let joined = staging.join_next().await?;
-    Some(match joined {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(e.into()),
-        Err(e) => Err(EngineError::Failed(format!("upload task failed: {e}"))),
-    })
+/// What tells that a file changed: its length and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Snapshot {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
 }
 
-/// The reading thread: blocks in order, MD5 of the whole file on the way.
-/// Returns (MD5, bytes read); stops early when the uploader has gone.
-fn read_blocks(
-    mut file: std::fs::File,
-    block_size: usize,
-    pool: std::sync::mpsc::Receiver<BytesMut>,
-    blocks: tokio::sync::mpsc::Sender<(u32, Bytes)>,
-) -> std::io::Result<([u8; 16], u64)> {
+impl Snapshot {
+    fn of(file: &std::fs::File) -> Option<Snapshot> {
+        let m = file.metadata().ok()?;
+        Some(Snapshot {
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
+}
+
+/// MD5 of the first `len` bytes of `file`, read in order (positioned reads: the file is
+/// shared with the block uploads). Stops early, with an error, when `stop` is set.
+fn md5_of_file(file: &std::fs::File, len: u64, stop: &AtomicBool) -> std::io::Result<[u8; 16]> {
+    use std::os::unix::fs::FileExt;
     let mut md5 = Md5::new();
-    let mut total = 0u64;
-    let mut index = 0u32;
-    loop {
-        let Ok(mut buf) = pool.recv() else { break };
-        buf.resize(block_size, 0);
-        let n = read_full(&mut file, &mut buf)?;
-        if n == 0 {
-            break;
+    let mut buf = vec![0u8; FileSlice::STEP.min(len) as usize];
+    let mut at = 0u64;
+    while at < len {
+        if stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("upload stopped"));
         }
-        buf.truncate(n);
-        md5.update(&buf);
-        total += n as u64;
-        if blocks.blocking_send((index, buf.freeze())).is_err() {
-            break;
-        }
-        index += 1;
-        if n < block_size {
-            break;
-        }
+        let n = FileSlice::STEP.min(len - at) as usize;
+        file.read_exact_at(&mut buf[..n], at)?;
+        md5.update(&buf[..n]);
+        at += n as u64;
     }
-    Ok((md5.finalize().into(), total))
-}
-
-fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
+    Ok(md5.finalize().into())
 }
 
 /// Block ids must have equal length within a blob.

@@ -116,6 +116,24 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         data: Bytes,
     ) -> StoreResult<()>;
 
+    /// Stage one block read from `slice` of a local file. Backends override the default
+    /// (which reads the block into memory) to stream it from disk, so that an upload's
+    /// memory does not grow with its block size.
+    async fn stage_block_from_file(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        slice: &FileSlice,
+    ) -> StoreResult<()> {
+        let s = slice.clone();
+        let data = tokio::task::spawn_blocking(move || s.read_all())
+            .await
+            .map_err(|e| StoreError::io("reading thread failed", std::io::Error::other(e)))?
+            .map_err(|e| StoreError::io("cannot read the file being saved", e))?;
+        self.stage_block(container, blob, block_id, data).await
+    }
+
     /// Commit staged blocks in order as the blob's content, replacing any block blob.
     async fn commit_block_list(
         &self,

@@ -168,6 +168,56 @@ impl std::fmt::Debug for RangeStream {
 /// The largest range for which Azure computes a transactional MD5.
 pub const MAX_RANGE_MD5: u64 = 4 * 1024 * 1024;
 
+/// A byte range of an open local file: what a large upload stages as one block, read
+/// from disk while it is sent instead of being held in memory.
+#[derive(Debug, Clone)]
+pub struct FileSlice {
+    pub file: std::sync::Arc<std::fs::File>,
+    pub offset: u64,
+    pub len: u64,
+}
+
+impl FileSlice {
+    /// Bytes read from disk per step when a slice is copied or sent.
+    pub const STEP: u64 = 1024 * 1024;
+
+    /// `n` bytes at `at` (relative to the slice). A file that became shorter than the
+    /// slice is an `UnexpectedEof` error: it changed while it was being saved.
+    pub fn read_at(&self, at: u64, n: usize) -> std::io::Result<Bytes> {
+        let mut buf = vec![0u8; n];
+        std::os::unix::fs::FileExt::read_exact_at(&*self.file, &mut buf, self.offset + at)?;
+        Ok(Bytes::from(buf))
+    }
+
+    /// Whether the file still reaches the end of the slice (it may have shrunk since).
+    pub fn check_len(&self) -> std::io::Result<()> {
+        let len = self.file.metadata()?.len();
+        if len < self.offset + self.len {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("the file is {len} bytes, shorter than the block it was cut into"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The whole slice in memory.
+    pub fn read_all(&self) -> std::io::Result<Bytes> {
+        self.read_at(0, self.len as usize)
+    }
+
+    /// Copy the slice to `out`, one step at a time.
+    pub fn copy_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut at = 0;
+        while at < self.len {
+            let n = Self::STEP.min(self.len - at);
+            out.write_all(&self.read_at(at, n as usize)?)?;
+            at += n;
+        }
+        Ok(())
+    }
+}
+
 /// Options for creating or replacing a blob.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutOptions {

@@ -16,8 +16,8 @@
 //! To run one case on its own: `cargo test --test store_local conformance::append_`.
 
 use batchout::store::{
-    list_all_blobs, list_all_containers, BlobInfo, BlobType, ByteRange, ListItem, ListQuery,
-    PutOptions, RangeStream, Store, StoreError, JOB_ID_METADATA_KEY, MAX_APPEND_BLOCK,
+    list_all_blobs, list_all_containers, BlobInfo, BlobType, ByteRange, FileSlice, ListItem,
+    ListQuery, PutOptions, RangeStream, Store, StoreError, JOB_ID_METADATA_KEY, MAX_APPEND_BLOCK,
     MAX_RANGE_MD5,
 };
 use bytes::Bytes;
@@ -68,6 +68,7 @@ macro_rules! store_conformance_suite {
             empty_blob_reads,
             if_match_pins_a_version,
             staged_blocks_commit_in_order,
+            blocks_staged_from_a_file,
             commit_replaces_existing_blob,
             commit_of_unstaged_block_fails,
             commit_may_name_committed_blocks,
@@ -560,6 +561,44 @@ pub async fn staged_blocks_commit_in_order(store: Arc<dyn Store>) {
         props.content_type.as_deref(),
         Some("application/octet-stream")
     );
+}
+
+pub async fn blocks_staged_from_a_file(store: Arc<dyn Store>) {
+    use std::io::Write;
+    let s = store.as_ref();
+    let c = fresh_container(s, "fromfile").await;
+    // Over a read step, so a block streams in several pieces.
+    let data: Vec<u8> = (0..(3u32 << 20) + 17).map(|i| (i % 241) as u8).collect();
+    let mut tmp = tempfile::NamedTempFile::new().unwrap();
+    tmp.write_all(&data).unwrap();
+    let file = Arc::new(std::fs::File::open(tmp.path()).unwrap());
+    let cut = (2u64 << 20) + 5;
+    let slices = [(0, cut), (cut, data.len() as u64 - cut)];
+    let ids: Vec<String> = (0..2).map(block_id).collect();
+    for (id, (offset, len)) in ids.iter().zip(slices).rev() {
+        let slice = FileSlice {
+            file: file.clone(),
+            offset,
+            len,
+        };
+        s.stage_block_from_file(&c, "big", id, &slice)
+            .await
+            .unwrap();
+    }
+    s.commit_block_list(&c, "big", &ids, &PutOptions::default())
+        .await
+        .unwrap();
+    assert!(read_all(s, &c, "big").await == data);
+    // A slice reaching past the end of the file (it shrank) is an error, not a short block.
+    let slice = FileSlice {
+        file,
+        offset: cut,
+        len: data.len() as u64,
+    };
+    let e = s
+        .stage_block_from_file(&c, "short", &block_id(0), &slice)
+        .await;
+    assert!(e.is_err(), "a slice past the end of the file was staged");
 }
 
 pub async fn commit_replaces_existing_blob(store: Arc<dyn Store>) {

@@ -12,6 +12,7 @@ pub mod auth;
 mod blobs;
 pub mod client;
 pub mod errors;
+mod file_body;
 mod headers;
 pub mod identity;
 mod listing;
@@ -212,6 +213,18 @@ impl Store for AzureStore {
     ) -> StoreResult<()> {
         self.check_container(container)?;
         self.stage_one_block(container, blob, block_id, data).await
+    }
+
+    async fn stage_block_from_file(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        slice: &FileSlice,
+    ) -> StoreResult<()> {
+        self.check_container(container)?;
+        self.stage_block_streamed(container, blob, block_id, slice)
+            .await
     }
 
     async fn commit_block_list(

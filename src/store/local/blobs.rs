@@ -266,10 +266,24 @@ impl Core {
         block_id: &str,
         data: Bytes,
     ) -> StoreResult<()> {
+        self.stage_block_with(container, blob, block_id, data.len() as u64, |f| {
+            f.write_all(&data)
+        })
+    }
+
+    /// Stage a block written by `write` (`len` bytes) into the blob's staging folder.
+    pub(super) fn stage_block_with(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        len: u64,
+        write: impl FnOnce(&mut File) -> std::io::Result<()>,
+    ) -> StoreResult<()> {
         let (dir, _, path) = self.locate(container, blob)?;
         let id_file = block_file_name(block_id)?;
-        if data.len() > MAX_STAGED_BLOCK {
-            return Err(too_large(data.len(), MAX_STAGED_BLOCK));
+        if len > MAX_STAGED_BLOCK as u64 {
+            return Err(too_large(len as usize, MAX_STAGED_BLOCK));
         }
         if self.existing_type(&path, blob)? == Some(BlobType::Append) {
             return Err(StoreError::BlobTypeMismatch {
@@ -281,9 +295,7 @@ impl Core {
         let sdir = self.staging_dir(&dir, blob);
         std::fs::create_dir_all(&sdir).map_err(io("cannot create a staging folder"))?;
         let mut tmp = TempFile::create(&dir.tmp(), self.durable)?;
-        tmp.file
-            .write_all(&data)
-            .map_err(io(format!("cannot stage a block of {blob}")))?;
+        write(&mut tmp.file).map_err(io(format!("cannot stage a block of {blob}")))?;
         tmp.persist(&sdir.join(id_file))
     }
 

@@ -238,6 +238,25 @@ impl Store for LocalStore {
             .await
     }
 
+    async fn stage_block_from_file(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        slice: &FileSlice,
+    ) -> StoreResult<()> {
+        let (container, blob, id, slice) = (
+            container.to_string(),
+            blob.to_string(),
+            block_id.to_string(),
+            slice.clone(),
+        );
+        self.blocking(move |c| {
+            c.stage_block_with(&container, &blob, &id, slice.len, |f| slice.copy_to(f))
+        })
+        .await
+    }
+
     async fn commit_block_list(
         &self,
         container: &str,
