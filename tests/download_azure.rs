@@ -33,6 +33,7 @@ scenario!(md5_mismatch);
 scenario!(cancel_resume_and_change);
 scenario!(changed_during_download);
 scenario!(cancel_one_transfer);
+scenario!(progress_within_a_range);
 
 use batchout::transfer::download::DownloadOptions;
 use batchout::transfer::events::Outcome;

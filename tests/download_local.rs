@@ -36,3 +36,4 @@ scenario!(md5_mismatch);
 scenario!(cancel_resume_and_change);
 scenario!(changed_during_download);
 scenario!(cancel_one_transfer);
+scenario!(progress_within_a_range);

@@ -13,6 +13,7 @@ use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use md5::{Digest, Md5};
 use std::fs::File;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -66,6 +67,7 @@ async fn read_once(
     len: u64,
     with_md5: bool,
 ) -> Result<(Bytes, bool), Try> {
+    sh.pace(len).await;
     let mut rs = open(sh, container, blob, etag, 0, len, with_md5).await?;
     let mut buf = BytesMut::with_capacity(len as usize);
     while let Some(chunk) = next_chunk(sh, &mut rs).await? {
@@ -81,6 +83,8 @@ async fn read_once(
 /// Read `len` bytes at `start` and write them at the same offset of `file`. After a break
 /// only the rest is read again (when no transactional MD5 is involved: an unchecked part
 /// would otherwise stay unchecked). Returns whether a transactional MD5 checked the range.
+/// `progress` counts the bytes written as they are written (less any that must be read
+/// again), so progress shows inside a range, not only when it completes.
 #[allow(clippy::too_many_arguments)]
 pub async fn fetch_range_into(
     sh: &Shared,
@@ -91,6 +95,7 @@ pub async fn fetch_range_into(
     len: u64,
     file: &Arc<File>,
     with_md5: bool,
+    progress: &AtomicU64,
     mut on_retry: impl FnMut(&str),
 ) -> Result<bool, FetchError> {
     let _permit = sh.budget_permit(WRITE_CHUNK as u64).await;
@@ -99,7 +104,8 @@ pub async fn fetch_range_into(
     loop {
         attempt += 1;
         let (s, n) = (start + done, len - done);
-        let (written, result) = stream_once(sh, container, blob, etag, s, n, file, with_md5).await;
+        let (written, result) =
+            stream_once(sh, container, blob, etag, s, n, file, with_md5, progress).await;
         let problem = match result {
             Ok(checked) => return Ok(checked),
             Err(t) => t,
@@ -120,6 +126,7 @@ async fn stream_once(
     len: u64,
     file: &Arc<File>,
     with_md5: bool,
+    progress: &AtomicU64,
 ) -> (u64, Result<bool, Try>) {
     let mut rs = match open(sh, container, blob, etag, start, len, with_md5).await {
         Ok(rs) => rs,
@@ -133,6 +140,8 @@ async fn stream_once(
             let chunk = next_chunk(sh, &mut rs).await;
             let end = !matches!(chunk, Ok(Some(_)));
             if let Ok(Some(c)) = &chunk {
+                // The bandwidth limit applies as bytes arrive (TCP then slows the sender).
+                sh.pace(c.len() as u64).await;
                 if let Some((h, _)) = &mut md5 {
                     h.update(c);
                 }
@@ -144,6 +153,7 @@ async fn stream_once(
                 let n = data.len() as u64;
                 write_at(file, data, start + written).await?;
                 written += n;
+                progress.fetch_add(n, Ordering::Relaxed);
             }
             match chunk {
                 Ok(Some(_)) => {}
@@ -161,7 +171,10 @@ async fn stream_once(
     match result {
         Ok(()) => (written, Ok(rs.range_md5.is_some())),
         // A range with a transactional MD5 is kept only when it checked out as a whole.
-        Err(t) if rs.range_md5.is_some() => (0, Err(t)),
+        Err(t) if rs.range_md5.is_some() => {
+            progress.fetch_sub(written, Ordering::Relaxed);
+            (0, Err(t))
+        }
         Err(t) => (written, Err(t)),
     }
 }
@@ -184,7 +197,6 @@ async fn open(
     len: u64,
     with_md5: bool,
 ) -> Result<RangeStream, Try> {
-    sh.pace(len).await;
     let read = sh
         .store
         .read_range_stream(container, blob, start, len, Some(etag), with_md5);

@@ -14,6 +14,7 @@ use futures::StreamExt;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use tokio_util::sync::CancellationToken;
@@ -262,9 +263,10 @@ async fn fetch_large(
     let pending: Vec<u64> = (0..count).filter(|i| !done.contains(i)).collect();
     // Without a whole-blob MD5, every range is checked by its transactional MD5 instead.
     let with_md5 = blob.content_md5.is_none();
+    let written = AtomicU64::new(0);
     let mut reads = futures::stream::iter(pending)
         .map(|i| {
-            let file = file.clone();
+            let (file, written) = (file.clone(), &written);
             async move {
                 let (start, n) = range(i);
                 let checked = fetch_range_into(
@@ -276,6 +278,7 @@ async fn fetch_large(
                     n,
                     &file,
                     with_md5,
+                    written,
                     |m| notice(sh, f, m),
                 )
                 .await?;
@@ -285,10 +288,16 @@ async fn fetch_large(
         .buffer_unordered(sh.opts.ranges_per_file.max(1));
 
     let mut meter = RateMeter::default();
+    // Bytes of complete ranges (what a resume keeps); progress also counts partial ones.
     let mut bytes = resumed_from;
     // Every range fetched now had a transactional MD5 (resumed ranges had theirs before).
     let mut all_ranges_checked = with_md5;
-    let mut last_emit = Instant::now();
+    let mut ticks = tokio::time::interval(Duration::from_millis(200));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut emit_progress = |on_disk: u64| {
+        let progress: Progress = meter.update(Instant::now(), on_disk.min(len), len);
+        sh.emit(TransferEvent::Progress { id: f.id, progress });
+    };
     let mut save = |done: &BTreeSet<u64>| {
         state.set_done(done);
         // A state that cannot be saved only costs the resume, not the download.
@@ -302,6 +311,10 @@ async fn fetch_large(
                 return Err(Stop::Cancelled(bytes));
             }
             n = reads.next() => n,
+            _ = ticks.tick() => {
+                emit_progress(resumed_from + written.load(Ordering::Relaxed));
+                continue;
+            }
         };
         match next {
             None => break,
@@ -313,11 +326,8 @@ async fn fetch_large(
                     h.written(i);
                 }
                 bytes += range(i).1;
-                let now = Instant::now();
-                if now.duration_since(last_emit) >= Duration::from_millis(100) || bytes == len {
-                    last_emit = now;
-                    let progress: Progress = meter.update(now, bytes, len);
-                    sh.emit(TransferEvent::Progress { id: f.id, progress });
+                if bytes == len {
+                    emit_progress(len);
                 }
             }
             Some(Err(FetchError::Changed(why))) => return Err(Stop::Changed(why)),

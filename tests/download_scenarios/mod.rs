@@ -6,7 +6,7 @@
 use batchout::conventions::Scope;
 use batchout::store::{PutOptions, Store};
 use batchout::transfer::download::{download, CancelSet, DownloadOptions};
-use batchout::transfer::events::{Outcome, Summary, TransferEvent};
+use batchout::transfer::events::{Outcome, Summary, TransferEvent, TransferId};
 use batchout::transfer::plan::{build_plan, GlobFilter, Plan, Selection};
 use batchout::transfer::verify::md5_of;
 use bytes::Bytes;
@@ -664,4 +664,62 @@ pub async fn cancel_one_transfer(store: Arc<dyn Store>, c: &str) {
         run.outcome_of("t1/$TaskOutput/quick.txt"),
         Outcome::Downloaded { .. }
     ));
+}
+
+/// Progress shows inside a range, not only when the range completes: a 6 MiB blob is one
+/// 16 MiB-range read, paced to 4 MiB/s, and several progress events in between report a
+/// growing, partial count with a rate. The limit also holds (it takes over a second), and
+/// a small file is not stuck behind the big one's pacing.
+pub async fn progress_within_a_range(store: Arc<dyn Store>, c: &str) {
+    new_container(&*store, c).await;
+    let big = data(6 << 20, 41);
+    put(&*store, c, "t1/$TaskOutput/big.bin", &big, None).await;
+    put(&*store, c, "t1/$TaskOutput/tiny.txt", b"tiny", None).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = DownloadOptions {
+        max_rate: Some(4 << 20),
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let run = get_all(&store, c, tmp.path(), opts).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(1200),
+        "the limit did not hold"
+    );
+    assert_eq!(run.summary.downloaded, 2, "{:?}", run.summary);
+    let big_id = run
+        .plan
+        .files
+        .iter()
+        .find(|f| f.blob.name.ends_with("big.bin"))
+        .unwrap()
+        .id;
+    let partial: Vec<(u64, f64)> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            TransferEvent::Progress { id, progress } if *id == big_id => {
+                Some((progress.done, progress.rate))
+            }
+            _ => None,
+        })
+        .filter(|(done, _)| *done > 0 && *done < big.len() as u64)
+        .collect();
+    assert!(partial.len() >= 3, "progress inside the range: {partial:?}");
+    assert!(partial.windows(2).all(|w| w[0].0 <= w[1].0), "{partial:?}");
+    assert!(partial.iter().any(|(_, rate)| *rate > 0.0), "{partial:?}");
+    // The tiny file finished long before the big one (it did not wait for its slots).
+    let finished: Vec<TransferId> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            TransferEvent::Finished { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished.last(), Some(&big_id), "{finished:?}");
+    assert_eq!(
+        sha256_file(&tmp.path().join("t1/TaskOutput/big.bin")),
+        sha256(&big)
+    );
 }
