@@ -80,11 +80,11 @@ async fn read_once(
     Ok((buf.freeze(), rs.range_md5.is_some()))
 }
 
-/// Read `len` bytes at `start` and write them at the same offset of `file`. After a break
-/// only the rest is read again (when no transactional MD5 is involved: an unchecked part
-/// would otherwise stay unchecked). Returns whether a transactional MD5 checked the range.
-/// `progress` counts the bytes written as they are written (less any that must be read
-/// again), so progress shows inside a range, not only when it completes.
+/// Read range `[start, start + len)` into the same offsets of `file`, continuing after the
+/// `range_done` bytes already there (from an earlier run, or before a break). `range_done`
+/// grows as bytes are written, so progress and resume state see inside a range. After a
+/// break only the rest is read again, except with a transactional MD5, where a range is
+/// kept only once it checked out whole. Returns whether a transactional MD5 checked it.
 #[allow(clippy::too_many_arguments)]
 pub async fn fetch_range_into(
     sh: &Shared,
@@ -95,27 +95,28 @@ pub async fn fetch_range_into(
     len: u64,
     file: &Arc<File>,
     with_md5: bool,
-    progress: &AtomicU64,
+    range_done: &AtomicU64,
     mut on_retry: impl FnMut(&str),
 ) -> Result<bool, FetchError> {
     let _permit = sh.budget_permit(WRITE_CHUNK as u64).await;
-    let mut done = 0u64;
     let mut attempt = 0u32;
     loop {
         attempt += 1;
+        let done = range_done.load(Ordering::Relaxed).min(len);
+        if done == len {
+            return Ok(false);
+        }
         let (s, n) = (start + done, len - done);
-        let (written, result) =
-            stream_once(sh, container, blob, etag, s, n, file, with_md5, progress).await;
+        let result = stream_once(sh, container, blob, etag, s, n, file, with_md5, range_done).await;
         let problem = match result {
             Ok(checked) => return Ok(checked),
             Err(t) => t,
         };
-        done += written;
         wait_or_give_up(sh, attempt, problem, &mut on_retry).await?;
     }
 }
 
-/// One streamed attempt: (bytes written and trustworthy, outcome).
+/// One streamed attempt; bytes written and trustworthy are added to `progress`.
 #[allow(clippy::too_many_arguments)]
 async fn stream_once(
     sh: &Shared,
@@ -127,11 +128,8 @@ async fn stream_once(
     file: &Arc<File>,
     with_md5: bool,
     progress: &AtomicU64,
-) -> (u64, Result<bool, Try>) {
-    let mut rs = match open(sh, container, blob, etag, start, len, with_md5).await {
-        Ok(rs) => rs,
-        Err(t) => return (0, Err(t)),
-    };
+) -> Result<bool, Try> {
+    let mut rs = open(sh, container, blob, etag, start, len, with_md5).await?;
     let mut md5 = rs.range_md5.map(|m| (Md5::new(), m));
     let mut buf = BytesMut::with_capacity(WRITE_CHUNK);
     let mut written = 0u64;
@@ -169,13 +167,13 @@ async fn stream_once(
     }
     .await;
     match result {
-        Ok(()) => (written, Ok(rs.range_md5.is_some())),
+        Ok(()) => Ok(rs.range_md5.is_some()),
         // A range with a transactional MD5 is kept only when it checked out as a whole.
         Err(t) if rs.range_md5.is_some() => {
             progress.fetch_sub(written, Ordering::Relaxed);
-            (0, Err(t))
+            Err(t)
         }
-        Err(t) => (written, Err(t)),
+        Err(t) => Err(t),
     }
 }
 

@@ -217,6 +217,7 @@ async fn fetch_large(
     let io_err =
         |what: &str, e: io::Error| Stop::Failed(format!("cannot {what} {}: {e}", part.display()));
     let (mut range_size, mut done, mut file) = (range_size_for(sh, blob), BTreeSet::new(), None);
+    let mut partial: Vec<[u64; 2]> = Vec::new();
     if let Some(st) = ResumeState::load(state_path, &f.container, &blob.name) {
         if st.etag != blob.etag || st.len != blob.len {
             notice(
@@ -228,6 +229,7 @@ async fn fetch_large(
             if fh.metadata().map(|m| m.len()).ok() == Some(blob.len) {
                 range_size = st.range_size;
                 done = st.done_set();
+                partial = st.partial.clone();
                 file = Some(fh);
             }
         }
@@ -242,7 +244,28 @@ async fn fetch_large(
     let len = blob.len;
     let count = len.div_ceil(range_size);
     let range = move |i: u64| (i * range_size, range_size.min(len - i * range_size));
-    let resumed_from: u64 = done.iter().map(|&i| range(i).1).sum();
+    // Without a whole-blob MD5, every range is checked by its transactional MD5 instead,
+    // and only whole ranges count (a partly written one is not checked yet).
+    let with_md5 = blob.content_md5.is_none();
+    // Bytes on disk per range, counted as they are written: progress and resume state
+    // see inside ranges.
+    let on_disk: Vec<AtomicU64> = (0..count)
+        .map(|i| AtomicU64::new(if done.contains(&i) { range(i).1 } else { 0 }))
+        .collect();
+    if !with_md5 {
+        for &[i, n] in &partial {
+            if !done.contains(&i) {
+                on_disk[i as usize].store(n, Ordering::Relaxed);
+            }
+        }
+    }
+    let total_on_disk = || {
+        on_disk
+            .iter()
+            .map(|n| n.load(Ordering::Relaxed))
+            .sum::<u64>()
+    };
+    let resumed_from: u64 = total_on_disk();
     sh.emit(TransferEvent::Started {
         id: f.id,
         total: len,
@@ -261,12 +284,9 @@ async fn fetch_large(
     let mut state = ResumeState::new(&f.container, &blob.name, &blob.etag, len, range_size);
     let file = Arc::new(file);
     let pending: Vec<u64> = (0..count).filter(|i| !done.contains(i)).collect();
-    // Without a whole-blob MD5, every range is checked by its transactional MD5 instead.
-    let with_md5 = blob.content_md5.is_none();
-    let written = AtomicU64::new(0);
     let mut reads = futures::stream::iter(pending)
         .map(|i| {
-            let (file, written) = (file.clone(), &written);
+            let (file, written) = (file.clone(), &on_disk[i as usize]);
             async move {
                 let (start, n) = range(i);
                 let checked = fetch_range_into(
@@ -288,18 +308,26 @@ async fn fetch_large(
         .buffer_unordered(sh.opts.ranges_per_file.max(1));
 
     let mut meter = RateMeter::default();
-    // Bytes of complete ranges (what a resume keeps); progress also counts partial ones.
-    let mut bytes = resumed_from;
     // Every range fetched now had a transactional MD5 (resumed ranges had theirs before).
     let mut all_ranges_checked = with_md5;
     let mut ticks = tokio::time::interval(Duration::from_millis(200));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut tick_count = 0u32;
     let mut emit_progress = |on_disk: u64| {
         let progress: Progress = meter.update(Instant::now(), on_disk.min(len), len);
         sh.emit(TransferEvent::Progress { id: f.id, progress });
     };
     let mut save = |done: &BTreeSet<u64>| {
         state.set_done(done);
+        state.partial = if with_md5 {
+            Vec::new()
+        } else {
+            (0..count)
+                .filter(|i| !done.contains(i))
+                .map(|i| [i, on_disk[i as usize].load(Ordering::Relaxed)])
+                .filter(|&[i, n]| n > 0 && n < range(i).1)
+                .collect()
+        };
         // A state that cannot be saved only costs the resume, not the download.
         let _ = state.save(state_path);
     };
@@ -308,11 +336,16 @@ async fn fetch_large(
             biased;
             _ = cancel.cancelled() => {
                 save(&done);
-                return Err(Stop::Cancelled(bytes));
+                return Err(Stop::Cancelled(total_on_disk()));
             }
             n = reads.next() => n,
             _ = ticks.tick() => {
-                emit_progress(resumed_from + written.load(Ordering::Relaxed));
+                emit_progress(total_on_disk());
+                // About once a second, so a kill -9 loses little of the ranges in flight.
+                tick_count += 1;
+                if tick_count % 5 == 0 {
+                    save(&done);
+                }
                 continue;
             }
         };
@@ -325,8 +358,7 @@ async fn fetch_large(
                 if let Some(h) = &hasher {
                     h.written(i);
                 }
-                bytes += range(i).1;
-                if bytes == len {
+                if done.len() as u64 == count {
                     emit_progress(len);
                 }
             }

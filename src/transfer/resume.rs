@@ -41,6 +41,10 @@ pub struct ResumeState {
     /// Ranges (of `range_size` bytes) already written to the temp file, as half-open
     /// intervals of range indices `[from, to)`: a handful, since ranges finish nearly in order.
     pub done: Vec<[u64; 2]>,
+    /// Ranges partly written, as `[index, bytes from the range's start]` (only for ranges
+    /// not checked by a transactional MD5, whose bytes count only once complete).
+    #[serde(default)]
+    pub partial: Vec<[u64; 2]>,
 }
 
 impl ResumeState {
@@ -53,6 +57,7 @@ impl ResumeState {
             len,
             range_size,
             done: Vec::new(),
+            partial: Vec::new(),
         }
     }
 
@@ -66,7 +71,11 @@ impl ResumeState {
             && st.container == container
             && st.blob == blob
             && st.range_size > 0
-            && st.done.iter().all(|&[a, b]| a < b && b <= ranges);
+            && st.done.iter().all(|&[a, b]| a < b && b <= ranges)
+            && st
+                .partial
+                .iter()
+                .all(|&[i, n]| i < ranges && n < st.range_size.min(st.len - i * st.range_size));
         sane.then_some(st)
     }
 
@@ -124,6 +133,14 @@ mod tests {
             Some(st)
         );
         assert_eq!(ResumeState::load(&state, "job-x", "other"), None);
+        // Partly written ranges come back; a partial as long as its range does not.
+        st.partial = vec![[3, 1000]];
+        st.save(&state).unwrap();
+        let back = ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin").unwrap();
+        assert_eq!(back.partial, vec![[3, 1000]]);
+        st.partial = vec![[3, 4 << 20]];
+        st.save(&state).unwrap();
+        assert_eq!(ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"), None);
         std::fs::write(&state, b"{not json").unwrap();
         assert_eq!(
             ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"),
