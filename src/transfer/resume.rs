@@ -130,7 +130,7 @@ mod tests {
         st.save(&state).unwrap();
         assert_eq!(
             ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"),
-            Some(st)
+            Some(st.clone())
         );
         assert_eq!(ResumeState::load(&state, "job-x", "other"), None);
         // Partly written ranges come back; a partial as long as its range does not.
@@ -140,7 +140,10 @@ mod tests {
         assert_eq!(back.partial, vec![[3, 1000]]);
         st.partial = vec![[3, 4 << 20]];
         st.save(&state).unwrap();
-        assert_eq!(ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"), None);
+        assert_eq!(
+            ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"),
+            None
+        );
         std::fs::write(&state, b"{not json").unwrap();
         assert_eq!(
             ResumeState::load(&state, "job-x", "t/$TaskOutput/big.bin"),
