@@ -248,22 +248,14 @@ fn serve(mut client: TcpStream, upstream_port: u16, s: &Shared) -> std::io::Resu
             client.write_all(&answer)?;
         }
         Some(Fault::CutAfter(n)) => {
-            let head_end = answer
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-                .map(|p| p + 4)
-                .unwrap_or(answer.len());
+            let head_end = body_start(&answer);
             let end = (head_end + n).min(answer.len().saturating_sub(1).max(head_end));
             client.write_all(&answer[..end])?;
             client.flush()?;
             let _ = client.shutdown(Shutdown::Both);
         }
         Some(Fault::FlipByte(n)) => {
-            let head_end = answer
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-                .map(|p| p + 4)
-                .unwrap_or(answer.len());
+            let head_end = body_start(&answer);
             if let Some(b) = answer.get_mut(head_end + n) {
                 *b ^= 0x5a;
             }
@@ -272,4 +264,13 @@ fn serve(mut client: TcpStream, upstream_port: u16, s: &Shared) -> std::io::Resu
         _ => client.write_all(&answer)?,
     }
     Ok(())
+}
+
+/// Where the body of a raw HTTP answer starts (its end if it has no body).
+fn body_start(answer: &[u8]) -> usize {
+    answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4)
+        .unwrap_or(answer.len())
 }

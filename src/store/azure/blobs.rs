@@ -3,7 +3,7 @@
 use super::errors::{self, Failure};
 use super::{headers, AzureStore};
 use crate::store::*;
-use azure_core::http::{Method, RawResponse, Request, RequestContent};
+use azure_core::http::{Body, Method, NoFormat, RawResponse, Request, RequestContent};
 use azure_storage_blob::models::{
     BlobContainerClientCreateOptions, BlockBlobClientCommitBlockListOptions, BlockLookupList,
 };
@@ -292,6 +292,20 @@ impl AzureStore {
         block_id: &str,
         data: Bytes,
     ) -> StoreResult<()> {
+        let len = data.len() as u64;
+        self.stage_block_body(container, blob, block_id, len, Body::Bytes(data))
+            .await
+    }
+
+    /// Put Block with `len` bytes of `body` (in memory, or streamed from a file).
+    pub(super) async fn stage_block_body(
+        &self,
+        container: &str,
+        blob: &str,
+        block_id: &str,
+        len: u64,
+        body: Body,
+    ) -> StoreResult<()> {
         let op = self.op(container, Some(blob));
         let id = base64::engine::general_purpose::STANDARD
             .decode(block_id)
@@ -301,8 +315,12 @@ impl AzureStore {
             .blob_client(container, blob)
             .map_err(|e| errors::from_sdk(e, op))?
             .block_blob_client();
-        let len = data.len() as u64;
-        client.stage_block(&id, len, <RequestContent<azure_core::Bytes, azure_core::http::NoFormat> as From<Bytes>>::from(data), None).await.map_err(|e| errors::from_sdk(e, op))?;
+        // The trait, not RequestContent's inherent `from(Vec<u8>)`.
+        let content = <RequestContent<azure_core::Bytes, NoFormat> as From<Body>>::from(body);
+        client
+            .stage_block(&id, len, content, None)
+            .await
+            .map_err(|e| errors::from_sdk(e, op))?;
         Ok(())
     }
 

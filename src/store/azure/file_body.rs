@@ -1,11 +1,10 @@
 //! Request bodies read from a local file while they are sent, so that a large upload
 //! holds one read step per block in memory instead of the whole block.
 
-use super::{errors, AzureStore};
+use super::AzureStore;
 use crate::store::{FileSlice, StoreError, StoreResult};
-use azure_core::http::{Body, RequestContent};
+use azure_core::http::Body;
 use azure_core::stream::SeekableStream;
-use base64::Engine as _;
 use bytes::{Buf, Bytes};
 use std::future::Future;
 use std::pin::Pin;
@@ -108,30 +107,11 @@ impl AzureStore {
         block_id: &str,
         slice: &FileSlice,
     ) -> StoreResult<()> {
-        let op = self.op(container, Some(blob));
-        let id = base64::engine::general_purpose::STANDARD
-            .decode(block_id)
-            .map_err(|_| StoreError::InvalidName(format!("block id {block_id:?} is not base64")))?;
-        let client = self
-            .client
-            .blob_client(container, blob)
-            .map_err(|e| errors::from_sdk(e, op))?
-            .block_blob_client();
         slice
             .check_len()
             .map_err(|e| StoreError::io("cannot read the file being saved", e))?;
         let body = Body::SeekableStream(Box::new(FileBody::new(slice.clone())));
-        client
-            .stage_block(
-                &id,
-                slice.len,
-                <RequestContent<azure_core::Bytes, azure_core::http::NoFormat> as From<Body>>::from(
-                    body,
-                ),
-                None,
-            )
+        self.stage_block_body(container, blob, block_id, slice.len, body)
             .await
-            .map_err(|e| errors::from_sdk(e, op))?;
-        Ok(())
     }
 }
