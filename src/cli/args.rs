@@ -41,6 +41,20 @@ far below the append blob's 50,000-block limit. --interval replaces the 30 s cap
 file costs no requests."
 );
 
+const GET_HELP: &str = "\
+Small files download 16 at a time; a blob over 4 MiB as parallel ranged reads (16 MiB, 8 in
+flight) streamed to their offsets in .NAME.batchout-part, renamed to NAME only when complete
+and verified: against the blob's Content-MD5, or, without one, range by range against the
+service's transactional MD5. Interrupted (network cut, Ctrl-C, kill -9)? Run it again: it
+resumes if the blob's etag is unchanged and starts over, saying so, if not. Names that would
+land outside DIR are refused. $BATCHOUT_GET_LIMIT caps the bandwidth (e.g. 20M = 20 MiB/s).
+Exit code 1 if any file failed, was refused or was not overwritten.";
+
+const SAVE_HELP: &str = "\
+Files over 8 MiB go as parallel staged blocks (16 MiB, 8 in flight) read from disk while
+they are sent, with the whole file's MD5 (computed on its own thread) set as Content-MD5 on
+commit; memory does not grow with the file. A file that changes while it is saved is refused.";
+
 #[derive(Debug, Parser)]
 #[command(name = "batchout", version, about = "Browse, tail, download and save Azure Batch persisted outputs", after_help = AFTER_HELP)]
 pub struct Cli {
@@ -68,10 +82,12 @@ pub enum Command {
     /// Print a task log (default TaskLog stdout.txt); -f follows it.
     Tail(TailArgs),
     /// Download outputs; resumable, verified; prints a summary.
+    #[command(after_help = GET_HELP)]
     Get(GetArgs),
     /// Create the job's container if missing.
     Prepare(PrepareArgs),
     /// Save files (block blobs) under the conventions.
+    #[command(after_help = SAVE_HELP)]
     Save(SaveArgs),
     /// Stream a growing file into an append blob while it grows.
     #[command(after_help = TRACK_HELP)]
