@@ -135,7 +135,7 @@ fn kill_9_and_resume_from_azurite() {
             .unwrap();
         let start = Instant::now();
         while !std::fs::read_to_string(&state)
-            .map(|s| s.contains("\"done\":[["))
+            .map(|s| s.contains("\"done\":[[") || s.contains("\"partial\":[["))
             .unwrap_or(false)
         {
             assert!(
