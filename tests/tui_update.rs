@@ -726,3 +726,64 @@ fn reloading_a_growing_log_keeps_the_place_in_the_head() {
     assert_eq!(p.scroll, 10);
     assert_eq!(p.line_count(), 120, "the new lines are there");
 }
+
+#[test]
+fn refresh_keeps_open_tasks_open_and_the_cursor_on_its_task() {
+    let (mut s, _) = with_job(3);
+    // Open t2 (rows: JobOutput, t1, t2, t3) and list its kinds.
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Down);
+    let (kinds_id, _) = load(&act(&mut s, Action::Enter));
+    send(
+        &mut s,
+        Msg::TaskKinds {
+            id: kinds_id,
+            kinds: vec!["TaskLog".into()],
+            done: true,
+        },
+    );
+    act(&mut s, Action::Down);
+    assert_eq!(job_screen(&s).rows[s_cursor(&s)], TreeRow::TaskKind(1, 0));
+    // Refresh: the tree is listed anew, in two pages; t2 opens again as it arrives.
+    let fx = act(&mut s, Action::Refresh);
+    let (root, kind) = load(&fx);
+    assert_eq!(
+        kind,
+        RequestKind::JobRoot {
+            container: "job-a".into()
+        }
+    );
+    send(
+        &mut s,
+        Msg::JobRoot {
+            id: root,
+            job_kinds: vec!["JobOutput".into()],
+            tasks: vec!["t1".into()],
+            done: false,
+        },
+    );
+    let fx = send(
+        &mut s,
+        Msg::JobRoot {
+            id: root,
+            job_kinds: vec![],
+            tasks: vec!["t2".into(), "t3".into()],
+            done: true,
+        },
+    );
+    let requested: Vec<RequestKind> = loads(&fx).into_iter().map(|(_, k)| k).collect();
+    assert!(
+        requested.contains(&RequestKind::TaskKinds {
+            container: "job-a".into(),
+            task: "t2".into()
+        }),
+        "{requested:?}"
+    );
+    let j = job_screen(&s);
+    assert!(j.tasks[1].open && !j.tasks[0].open && !j.tasks[2].open);
+    assert_eq!(j.rows[s_cursor(&s)], TreeRow::Task(1), "cursor back on t2");
+}
+
+fn s_cursor(s: &AppState) -> usize {
+    job_screen(s).cursor.selected
+}

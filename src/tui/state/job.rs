@@ -158,6 +158,10 @@ pub struct JobState {
     pub pending: HashMap<RequestId, Pending>,
     pub focus: Pane,
     pub files: Option<FilesState>,
+    /// After a refresh: tasks that were open, to open again as they are listed anew.
+    pub reopen: std::collections::HashSet<String>,
+    /// After a refresh: the task the cursor was on, to put it back there.
+    pub reselect: Option<String>,
 }
 
 impl JobState {
@@ -173,6 +177,8 @@ impl JobState {
             root_loading: None,
             loaded: false,
             pending: HashMap::new(),
+            reopen: Default::default(),
+            reselect: None,
             focus: Pane::Tree,
             files: None,
         }

@@ -102,10 +102,16 @@ fn tree_action(s: &mut JobState, cx: &mut Cx, a: Action) {
 
 /// Open or close a task; the first opening lists its kinds.
 fn toggle(s: &mut JobState, cx: &mut Cx, t: u32) {
-    let height = layout::tree_height(cx.size);
+    let open = !s.tasks[t as usize].open;
+    set_open(s, cx, t, open);
+    s.rebuild_rows(layout::tree_height(cx.size));
+}
+
+/// Open or close a task (rows not rebuilt); opening lists its kinds the first time.
+fn set_open(s: &mut JobState, cx: &mut Cx, t: u32, open: bool) {
     let container = s.container.raw().to_string();
     let task = &mut s.tasks[t as usize];
-    task.open = !task.open;
+    task.open = open;
     if task.open && task.kinds.is_none() && !task.loading {
         task.loading = true;
         let id = cx.request(RequestKind::TaskKinds {
@@ -114,14 +120,26 @@ fn toggle(s: &mut JobState, cx: &mut Cx, t: u32) {
         });
         s.pending.insert(id, Pending::TaskKinds(t));
     }
-    s.rebuild_rows(height);
 }
 
-/// Reload the whole tree (open tasks close) and the files pane.
+/// Reload the whole tree and the files pane. Open tasks open again (with fresh kinds) and
+/// the cursor goes back to its task as the tasks are listed anew.
 fn refresh(s: &mut JobState, cx: &mut Cx) {
     for id in s.pending.drain().map(|(id, _)| id).collect::<Vec<_>>() {
         cx.cancel(Some(id));
     }
+    s.reopen = s
+        .tasks
+        .iter()
+        .filter(|t| t.open)
+        .map(|t| t.id.raw().to_string())
+        .collect();
+    s.reselect = match s.rows.get(s.cursor.selected) {
+        Some(TreeRow::Task(t)) | Some(TreeRow::TaskKind(t, _)) => {
+            Some(s.tasks[*t as usize].id.raw().to_string())
+        }
+        _ => None,
+    };
     cx.cancel(s.root_loading.take());
     s.job_kinds.clear();
     s.tasks.clear();
@@ -240,12 +258,18 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
                     count_files(s, cx, Scope::Job, &kind, KindRef::Job(k));
                     s.job_kinds.push(KindNode::new(kind));
                 }
+                let first = s.tasks.len();
                 s.tasks.extend(tasks.into_iter().map(|t| TaskNode {
                     id: Name::new(t),
                     open: false,
                     kinds: None,
                     loading: false,
                 }));
+                for t in first..s.tasks.len() {
+                    if s.reopen.remove(s.tasks[t].id.raw()) {
+                        set_open(s, cx, t as u32, true);
+                    }
+                }
             }
             Msg::Failed { .. } => {}
             _ => return,
@@ -253,8 +277,21 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
         if done {
             s.root_loading = None;
             s.loaded = true;
+            s.reopen.clear();
         }
         s.rebuild_rows(height);
+        if let Some(task) = s.reselect.clone() {
+            let row = s.rows.iter().position(
+                |r| matches!(r, TreeRow::Task(t) if s.tasks[*t as usize].id.raw() == task),
+            );
+            if let Some(i) = row {
+                s.cursor.select(i, s.rows.len(), height);
+                s.fix_scroll(height);
+                s.reselect = None;
+            } else if done {
+                s.reselect = None;
+            }
+        }
         return;
     }
     if let Some(f) = s.files.as_mut().filter(|f| f.loading == Some(id)) {
