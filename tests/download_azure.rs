@@ -267,3 +267,56 @@ async fn transactional_md5_catches_corruption_on_the_wire() {
     }
     assert!(!tmp.path().join("t1/TaskOutput/big.bin").exists());
 }
+
+/// With the default 16 MiB ranges, connections cut in the middle of a range's body: the
+/// rest of the range is read from where the bytes stopped (the first retry of each range
+/// asks for less than the whole range), and the file comes out exact and verified.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cut_inside_a_large_range_resumes_from_the_cut() {
+    let acct = support::azurite::fresh_account();
+    let direct = acct.store();
+    let c = "job-cuts";
+    s::new_container(&*direct, c).await;
+    let big = s::data(40 << 20, 51);
+    s::put(&*direct, c, "t1/$TaskOutput/big.bin", &big, None).await;
+    let proxy = FaultProxy::start(support::azurite::azurite().port);
+    let store = proxy.store(&acct);
+    proxy.inject_matching("big.bin", Fault::CutAfter(5 << 20), 3);
+    let tmp = tempfile::tempdir().unwrap();
+    let run = s::get_all(&store, c, tmp.path(), DownloadOptions::default()).await;
+    assert_eq!(
+        run.summary.downloaded,
+        1,
+        "{:?} {:?}",
+        run.summary,
+        run.notices()
+    );
+    assert!(matches!(
+        run.outcome_of("t1/$TaskOutput/big.bin"),
+        Outcome::Downloaded { verified: true, .. }
+    ));
+    assert_eq!(proxy.faults_injected(), 3);
+    // Besides the 3 whole ranges (16 MiB, 16 MiB, 8 MiB) that were cut, only what each was
+    // missing was asked for again: no range starts at a multiple of 16 MiB twice.
+    let starts: Vec<u64> = proxy
+        .ranges()
+        .iter()
+        .filter_map(|r| r.strip_prefix("bytes=")?.split('-').next()?.parse().ok())
+        .collect();
+    let whole = starts.iter().filter(|s| *s % (16 << 20) == 0).count();
+    assert_eq!(whole, 3, "range starts: {starts:?}");
+    assert_eq!(starts.len(), 6, "range starts: {starts:?}");
+    assert_eq!(
+        run.notices()
+            .iter()
+            .filter(|n| n.contains("retrying"))
+            .count(),
+        3,
+        "{:?}",
+        run.notices()
+    );
+    assert_eq!(
+        s::sha256_file(&tmp.path().join("t1/TaskOutput/big.bin")),
+        s::sha256(&big)
+    );
+}

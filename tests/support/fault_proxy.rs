@@ -59,6 +59,8 @@ struct Rule {
 struct Shared {
     rules: Mutex<Vec<Rule>>,
     requests: AtomicUsize,
+    /// The `x-ms-range` of every request that had one, in arrival order.
+    ranges: Mutex<Vec<String>>,
     injected: AtomicUsize,
     stop: AtomicBool,
 }
@@ -133,6 +135,11 @@ impl FaultProxy {
         self.shared.requests.load(Ordering::SeqCst)
     }
 
+    /// The `x-ms-range` header values seen so far (e.g. `bytes=0-16777215`).
+    pub fn ranges(&self) -> Vec<String> {
+        self.shared.ranges.lock().unwrap().clone()
+    }
+
     pub fn faults_injected(&self) -> usize {
         self.shared.injected.load(Ordering::SeqCst)
     }
@@ -200,6 +207,14 @@ fn serve(mut client: TcpStream, upstream_port: u16, s: &Shared) -> std::io::Resu
         return Ok(());
     };
     s.requests.fetch_add(1, Ordering::SeqCst);
+    if let Some(range) = headers.iter().find_map(|h| {
+        let (name, value) = h.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("x-ms-range")
+            .then(|| value.trim().to_string())
+    }) {
+        s.ranges.lock().unwrap().push(range);
+    }
     let fault = pick_fault(s, &request_line);
     match &fault {
         Some(Fault::Refuse) => {
