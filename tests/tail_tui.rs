@@ -9,7 +9,7 @@ use batchout::transfer::follow::{FollowEvent, Notice};
 use batchout::transfer::follow_lines::LinePiece;
 use batchout::tui::log_msg::{LogMsg, LogRequest, LogSource, LogTarget, SaveWhat};
 use batchout::tui::name::Name;
-use batchout::tui::state::job::{JobState, TaskNode};
+use batchout::tui::state::job::JobState;
 use batchout::tui::state::log::LogState;
 use batchout::tui::update::log::open_in;
 use batchout::tui::{Action, AppState, Effect, Input, Msg, RequestKind, Screen};
@@ -348,12 +348,7 @@ fn save_asks_for_a_new_file_and_reports_it() {
 fn opened_from_the_job_tree_with_t_and_a() {
     let mut state = AppState::new("local /tmp/store", W, H);
     let mut job = JobState::new(Name::new(C), Name::new("demo"));
-    job.tasks.push(TaskNode {
-        id: Name::new("t1"),
-        open: false,
-        kinds: None,
-        loading: false,
-    });
+    job.add_tasks(["t1".to_string()]);
     job.rebuild_rows(8);
     state.screens.push(Screen::Job(Box::new(job)));
     let effects = act(&mut state, Action::ToggleTail);

@@ -787,3 +787,39 @@ fn refresh_keeps_open_tasks_open_and_the_cursor_on_its_task() {
 fn s_cursor(s: &AppState) -> usize {
     job_screen(s).cursor.selected
 }
+
+#[test]
+fn tasks_show_in_natural_order_across_pages() {
+    let (mut s, root) = with_job(0);
+    let _ = root;
+    let fx = act(&mut s, Action::Refresh);
+    let (root, _) = load(&fx);
+    // Pages come in byte order: task-1, task-10, task-11, task-2 | task-20, task-3, task-9.
+    for (page, done) in [
+        (vec!["task-1", "task-10", "task-11", "task-2"], false),
+        (vec!["task-20", "task-3", "task-9"], true),
+    ] {
+        send(
+            &mut s,
+            Msg::JobRoot {
+                id: root,
+                job_kinds: vec![],
+                tasks: page.into_iter().map(String::from).collect(),
+                done,
+            },
+        );
+    }
+    let j = job_screen(&s);
+    let shown: Vec<&str> = j
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            TreeRow::Task(t) => Some(j.tasks[*t as usize].id.raw()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        ["task-1", "task-2", "task-3", "task-9", "task-10", "task-11", "task-20"]
+    );
+}

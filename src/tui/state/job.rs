@@ -149,6 +149,9 @@ pub struct JobState {
     pub title: Name,
     pub job_kinds: Vec<KindNode>,
     pub tasks: Vec<TaskNode>,
+    /// Indices into `tasks` in natural order of their ids (`t2` before `t10`), which is
+    /// how the tree shows them; `tasks` itself stays in listing order, append-only.
+    pub order: Vec<u32>,
     pub rows: Vec<TreeRow>,
     pub cursor: Cursor,
     pub filter: Filter,
@@ -171,6 +174,7 @@ impl JobState {
             title,
             job_kinds: Vec::new(),
             tasks: Vec::new(),
+            order: Vec::new(),
             rows: Vec::new(),
             cursor: Cursor::default(),
             filter: Filter::default(),
@@ -209,6 +213,43 @@ impl JobState {
 
     /// Rebuild `rows` from tasks, open nodes and the filter, keeping the selected node
     /// selected (or its task, when the node itself went away).
+    /// Append listed tasks (closed) and place them in the natural order. Pages arrive in
+    /// byte order, so sorting a page and merging it costs linear time, not a full sort.
+    pub fn add_tasks(&mut self, ids: impl IntoIterator<Item = String>) {
+        let first = self.tasks.len() as u32;
+        self.tasks.extend(ids.into_iter().map(|id| TaskNode {
+            id: Name::new(id),
+            open: false,
+            kinds: None,
+            loading: false,
+        }));
+        let tasks = &self.tasks;
+        let id = |t: &u32| tasks[*t as usize].id.raw();
+        let mut new: Vec<u32> = (first..tasks.len() as u32).collect();
+        new.sort_by(|a, b| alphanumeric_sort::compare_str(id(a), id(b)));
+        let old = std::mem::take(&mut self.order);
+        let mut merged = Vec::with_capacity(old.len() + new.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() && j < new.len() {
+            if alphanumeric_sort::compare_str(id(&new[j]), id(&old[i])).is_lt() {
+                merged.push(new[j]);
+                j += 1;
+            } else {
+                merged.push(old[i]);
+                i += 1;
+            }
+        }
+        merged.extend_from_slice(&old[i..]);
+        merged.extend_from_slice(&new[j..]);
+        self.order = merged;
+    }
+
+    /// Forget every task (a refresh lists them anew).
+    pub fn clear_tasks(&mut self) {
+        self.tasks.clear();
+        self.order.clear();
+    }
+
     pub fn rebuild_rows(&mut self, height: usize) {
         let keep = self.selected_row();
         let needle = self.filter.needle();
@@ -218,11 +259,11 @@ impl JobState {
                 rows.push(TreeRow::JobKind(i as u32));
             }
         }
-        for (t, task) in self.tasks.iter().enumerate() {
+        for &t in &self.order {
+            let task = &self.tasks[t as usize];
             if !contains_folded(task.id.shown(), &needle) {
                 continue;
             }
-            let t = t as u32;
             rows.push(TreeRow::Task(t));
             if task.open {
                 match &task.kinds {

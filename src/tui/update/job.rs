@@ -8,8 +8,7 @@ use crate::tui::layout;
 use crate::tui::msg::Msg;
 use crate::tui::name::Name;
 use crate::tui::state::{
-    FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, PreviewState, TaskNode,
-    TreeRow,
+    FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, PreviewState, TreeRow,
 };
 use crate::tui::Action;
 
@@ -142,7 +141,7 @@ fn refresh(s: &mut JobState, cx: &mut Cx) {
     };
     cx.cancel(s.root_loading.take());
     s.job_kinds.clear();
-    s.tasks.clear();
+    s.clear_tasks();
     s.loaded = false;
     s.rebuild_rows(layout::tree_height(cx.size));
     s.root_loading = Some(cx.request(RequestKind::JobRoot {
@@ -259,12 +258,7 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
                     s.job_kinds.push(KindNode::new(kind));
                 }
                 let first = s.tasks.len();
-                s.tasks.extend(tasks.into_iter().map(|t| TaskNode {
-                    id: Name::new(t),
-                    open: false,
-                    kinds: None,
-                    loading: false,
-                }));
+                s.add_tasks(tasks);
                 for t in first..s.tasks.len() {
                     if s.reopen.remove(s.tasks[t].id.raw()) {
                         set_open(s, cx, t as u32, true);
