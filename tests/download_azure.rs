@@ -80,13 +80,12 @@ async fn faults_on_the_wire_still_give_the_exact_bytes() {
         run.summary,
         run.notices()
     );
-    assert!(matches!(
-        run.outcome_of("t1/$TaskOutput/big.bin"),
-        Outcome::Downloaded { verified: true, .. }
-    ));
-    assert_eq!(
-        s::sha256_file(&tmp.path().join("t1/TaskOutput/big.bin")),
-        s::sha256(&big)
+    s::assert_verified_copy(
+        &run,
+        tmp.path(),
+        "t1/$TaskOutput/big.bin",
+        "t1/TaskOutput/big.bin",
+        &big,
     );
     assert_eq!(
         std::fs::read(tmp.path().join("t1/TaskOutput/small.txt")).unwrap(),
@@ -226,16 +225,22 @@ async fn transactional_md5_catches_corruption_on_the_wire() {
         run.summary,
         run.notices()
     );
-    for name in ["t1/$TaskOutput/big.bin", "t1/$TaskOutput/small.bin"] {
-        assert!(
-            matches!(
-                run.outcome_of(name),
-                Outcome::Downloaded { verified: true, .. }
-            ),
-            "{name}: {:?}",
-            run.outcome_of(name)
-        );
-    }
+    let dir = tmp.path();
+    s::assert_verified_copy(
+        &run,
+        dir,
+        "t1/$TaskOutput/big.bin",
+        "t1/TaskOutput/big.bin",
+        &big,
+    );
+    let small = &big[..3000];
+    s::assert_verified_copy(
+        &run,
+        dir,
+        "t1/$TaskOutput/small.bin",
+        "t1/TaskOutput/small.bin",
+        small,
+    );
     assert_eq!(proxy.faults_injected(), 4);
     let md5_retries = run
         .notices()
@@ -243,14 +248,6 @@ async fn transactional_md5_catches_corruption_on_the_wire() {
         .filter(|n| n.contains("transactional MD5"))
         .count();
     assert_eq!(md5_retries, 4, "{:?}", run.notices());
-    assert_eq!(
-        s::sha256_file(&tmp.path().join("t1/TaskOutput/big.bin")),
-        s::sha256(&big)
-    );
-    assert_eq!(
-        std::fs::read(tmp.path().join("t1/TaskOutput/small.bin")).unwrap(),
-        &big[..3000]
-    );
 
     // Every answer corrupted: the file fails, and only the folder it was going to is there.
     proxy.clear();
@@ -291,10 +288,13 @@ async fn a_cut_inside_a_large_range_resumes_from_the_cut() {
         run.summary,
         run.notices()
     );
-    assert!(matches!(
-        run.outcome_of("t1/$TaskOutput/big.bin"),
-        Outcome::Downloaded { verified: true, .. }
-    ));
+    s::assert_verified_copy(
+        &run,
+        tmp.path(),
+        "t1/$TaskOutput/big.bin",
+        "t1/TaskOutput/big.bin",
+        &big,
+    );
     assert_eq!(proxy.faults_injected(), 3);
     // Besides the 3 whole ranges (16 MiB, 16 MiB, 8 MiB) that were cut, only what each was
     // missing was asked for again: no range starts at a multiple of 16 MiB twice.
@@ -314,9 +314,5 @@ async fn a_cut_inside_a_large_range_resumes_from_the_cut() {
         3,
         "{:?}",
         run.notices()
-    );
-    assert_eq!(
-        s::sha256_file(&tmp.path().join("t1/TaskOutput/big.bin")),
-        s::sha256(&big)
     );
 }

@@ -723,3 +723,17 @@ pub async fn progress_within_a_range(store: Arc<dyn Store>, c: &str) {
         sha256(&big)
     );
 }
+
+/// `blob` was downloaded, verified, to `dir/rel` with exactly `bytes`.
+pub fn assert_verified_copy(run: &Run, dir: &Path, blob: &str, rel: &str, bytes: &[u8]) {
+    assert!(
+        matches!(
+            run.outcome_of(blob),
+            Outcome::Downloaded { verified: true, .. }
+        ),
+        "{blob}: {:?} {:?}",
+        run.outcome_of(blob),
+        run.notices()
+    );
+    assert_eq!(sha256_file(&dir.join(rel)), sha256(bytes), "{rel}");
+}
