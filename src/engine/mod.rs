@@ -5,8 +5,9 @@
 //!   in its metadata (`store::JOB_ID_METADATA_KEY`). Saving and tracking call it implicitly
 //!   when the container is missing.
 //! - [`save()`]: files, folders (recursive) and globs as block blobs (replacing older ones);
-//!   large files in parallel staged blocks (8 MiB, 8 in flight, reused buffers, so memory
-//!   stays near 90 MiB whatever the size) with the whole file's Content-MD5 on commit.
+//!   large files in parallel staged blocks (16 MiB, 8 in flight, each read from disk while it
+//!   is sent, so memory stays near 40 MiB whatever the size) with the whole file's
+//!   Content-MD5 (hashed on its own thread) on commit.
 //! - [`Tracker`]: growing files streamed into append blobs, several at once. Only new bytes,
 //!   blocks of at most 4 MiB, each with the append-position condition; resumes from the
 //!   blob's length after a restart (after checking the blob's tail is the file's bytes at
