@@ -212,7 +212,7 @@ pub fn parse_rate(v: &str) -> Option<u64> {
         _ => (v, 1),
     };
     let n: f64 = num.trim().parse().ok()?;
-    (n > 0.0 && n.is_finite()).then(|| (n * mult as f64) as u64)
+    (n > 0.0 && n.is_finite()).then_some((n * mult as f64) as u64)
 }
 
 #[cfg(test)]

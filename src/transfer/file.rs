@@ -343,7 +343,7 @@ async fn fetch_large(
                 emit_progress(total_on_disk());
                 // About once a second, so a kill -9 loses little of the ranges in flight.
                 tick_count += 1;
-                if tick_count % 5 == 0 {
+                if tick_count.is_multiple_of(5) {
                     save(&done);
                 }
                 continue;
