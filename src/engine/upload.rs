@@ -214,7 +214,6 @@ impl Snapshot {
 /// MD5 of the first `len` bytes of `file`, read in order (positioned reads: the file is
 /// shared with the block uploads). Stops early, with an error, when `stop` is set.
 fn md5_of_file(file: &std::fs::File, len: u64, stop: &AtomicBool) -> std::io::Result<[u8; 16]> {
-    use std::os::unix::fs::FileExt;
     let mut md5 = Md5::new();
     let mut buf = vec![0u8; FileSlice::STEP.min(len) as usize];
     let mut at = 0u64;
@@ -223,7 +222,7 @@ fn md5_of_file(file: &std::fs::File, len: u64, stop: &AtomicBool) -> std::io::Re
             return Err(std::io::Error::other("upload stopped"));
         }
         let n = FileSlice::STEP.min(len - at) as usize;
-        file.read_exact_at(&mut buf[..n], at)?;
+        crate::store::file_at::read_exact_at(file, &mut buf[..n], at)?;
         md5.update(&buf[..n]);
         at += n as u64;
     }

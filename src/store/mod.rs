@@ -7,6 +7,7 @@
 
 pub mod azure;
 mod error;
+pub mod file_at;
 pub mod local;
 pub mod open;
 mod types;

@@ -185,7 +185,7 @@ impl FileSlice {
     /// slice is an `UnexpectedEof` error: it changed while it was being saved.
     pub fn read_at(&self, at: u64, n: usize) -> std::io::Result<Bytes> {
         let mut buf = vec![0u8; n];
-        std::os::unix::fs::FileExt::read_exact_at(&*self.file, &mut buf, self.offset + at)?;
+        crate::store::file_at::read_exact_at(&self.file, &mut buf, self.offset + at)?;
         Ok(Bytes::from(buf))
     }
 

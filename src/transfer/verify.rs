@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use time::OffsetDateTime;
 
+use crate::store::file_at::read_exact_at;
 use crate::store::BlobInfo;
 
 /// Bytes read back per step (the hasher's memory, whatever the range size).
@@ -80,25 +81,6 @@ impl OrderedHasher {
         .await
         .unwrap_or_else(|e| Err(io::Error::other(e)))
     }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        let n = file.seek_read(buf, offset)?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        buf = &mut buf[n..];
-        offset += n as u64;
-    }
-    Ok(())
 }
 
 /// MD5 of a whole file, streamed.

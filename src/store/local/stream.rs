@@ -4,7 +4,6 @@
 use super::blobs::{shorter_than_header, OpenBlob};
 use crate::store::{RangeStream, StoreError};
 use bytes::Bytes;
-use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 
 /// Bytes read per step (and so held per read in flight).
@@ -29,7 +28,7 @@ pub(super) fn stream_range(
             let n = CHUNK.min(len - done);
             let read = tokio::task::spawn_blocking(move || {
                 let mut buf = vec![0u8; n as usize];
-                file.read_exact_at(&mut buf, base + done)
+                crate::store::file_at::read_exact_at(&file, &mut buf, base + done)
                     .map(|_| Bytes::from(buf))
                     .map_err(|e| shorter_than_header(&blob, e))
             })
