@@ -214,6 +214,8 @@ impl Snapshot {
 /// MD5 of the first `len` bytes of `file`, read in order (positioned reads: the file is
 /// shared with the block uploads). Stops early, with an error, when `stop` is set.
 fn md5_of_file(file: &std::fs::File, len: u64, stop: &AtomicBool) -> std::io::Result<[u8; 16]> {
+    // Checked between steps of 16 MiB, so a failed upload stops hashing soon.
+    const CHECK_EVERY: u64 = 16 * FileSlice::STEP;
     let mut md5 = Md5::new();
     let mut buf = vec![0u8; FileSlice::STEP.min(len) as usize];
     let mut at = 0u64;
@@ -221,10 +223,9 @@ fn md5_of_file(file: &std::fs::File, len: u64, stop: &AtomicBool) -> std::io::Re
         if stop.load(Ordering::Relaxed) {
             return Err(std::io::Error::other("upload stopped"));
         }
-        let n = FileSlice::STEP.min(len - at) as usize;
-        crate::store::file_at::read_exact_at(file, &mut buf[..n], at)?;
-        md5.update(&buf[..n]);
-        at += n as u64;
+        let end = (at + CHECK_EVERY).min(len);
+        crate::store::file_at::hash_range(file, at, end, &mut md5, &mut buf)?;
+        at = end;
     }
     Ok(md5.finalize().into())
 }

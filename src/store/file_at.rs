@@ -24,3 +24,23 @@ pub fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Re
     }
     Ok(())
 }
+
+/// Feed bytes `[start, end)` of `file` to `md5`, one `buf` at a time (so memory is the
+/// buffer whatever the range). Uploads and download checks both hash this way.
+pub fn hash_range(
+    file: &File,
+    start: u64,
+    end: u64,
+    md5: &mut md5::Md5,
+    buf: &mut [u8],
+) -> io::Result<()> {
+    use md5::Digest;
+    let mut at = start;
+    while at < end {
+        let n = (buf.len() as u64).min(end - at) as usize;
+        read_exact_at(file, &mut buf[..n], at)?;
+        md5.update(&buf[..n]);
+        at += n as u64;
+    }
+    Ok(())
+}

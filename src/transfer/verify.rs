@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use time::OffsetDateTime;
 
-use crate::store::file_at::read_exact_at;
+use crate::store::file_at::hash_range;
 use crate::store::BlobInfo;
 
 /// Bytes read back per step (the hasher's memory, whatever the range size).
@@ -38,13 +38,7 @@ impl OrderedHasher {
                 if ready.remove(&next) {
                     let start = next * range_size;
                     let end = start + range_size.min(len - start);
-                    let mut at = start;
-                    while at < end {
-                        let n = READ_BACK.min(end - at) as usize;
-                        read_exact_at(&file, &mut buf[..n], at)?;
-                        md5.update(&buf[..n]);
-                        at += n as u64;
-                    }
+                    hash_range(&file, start, end, &mut md5, &mut buf)?;
                     next += 1;
                     continue;
                 }

@@ -2,12 +2,8 @@
 //! blocking pool, so a large download never holds more than a chunk per read in memory.
 
 use super::blobs::{shorter_than_header, OpenBlob};
-use crate::store::{RangeStream, StoreError};
-use bytes::Bytes;
+use crate::store::{FileSlice, RangeStream, StoreError};
 use std::sync::Arc;
-
-/// Bytes read per step (and so held per read in flight).
-const CHUNK: u64 = 1024 * 1024;
 
 /// Turn an opened, checked read into a stream of its bytes.
 pub(super) fn stream_range(
@@ -17,19 +13,22 @@ pub(super) fn stream_range(
     len: u64,
     info: crate::store::RangeData,
 ) -> RangeStream {
-    let file = Arc::new(opened.file);
-    let base = opened.data_offset + start;
+    let slice = FileSlice {
+        file: Arc::new(opened.file),
+        offset: opened.data_offset + start,
+        len,
+    };
     let body = futures::stream::unfold(0u64, move |done| {
-        let (file, blob) = (file.clone(), blob.clone());
+        let (slice, blob) = (slice.clone(), blob.clone());
         async move {
             if done >= len {
                 return None;
             }
-            let n = CHUNK.min(len - done);
+            // One step per chunk: what a read in flight holds in memory.
+            let n = FileSlice::STEP.min(len - done);
             let read = tokio::task::spawn_blocking(move || {
-                let mut buf = vec![0u8; n as usize];
-                crate::store::file_at::read_exact_at(&file, &mut buf, base + done)
-                    .map(|_| Bytes::from(buf))
+                slice
+                    .read_at(done, n as usize)
                     .map_err(|e| shorter_than_header(&blob, e))
             })
             .await
