@@ -41,20 +41,40 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::fault_proxy::{Fault, FaultProxy};
 
+/// A fresh account with an empty container `c`: a store straight to Azurite (for seeding),
+/// a fault proxy in front of it, and a store through the proxy (for the download).
+struct Wire {
+    direct: std::sync::Arc<dyn batchout::store::Store>,
+    proxy: FaultProxy,
+    store: std::sync::Arc<dyn batchout::store::Store>,
+}
+
+async fn wire(c: &str) -> Wire {
+    let acct = support::azurite::fresh_account();
+    let direct = acct.store();
+    s::new_container(&*direct, c).await;
+    let proxy = FaultProxy::start(support::azurite::azurite().port);
+    let store = proxy.store(&acct);
+    Wire {
+        direct,
+        proxy,
+        store,
+    }
+}
+
 /// Cut bodies, refused connections, 503s and a stall (longer than the read timeout) on the
 /// way: the download still completes, with exactly the blob's bytes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn faults_on_the_wire_still_give_the_exact_bytes() {
-    let acct = support::azurite::fresh_account();
-    let direct = acct.store();
     let c = "job-faults";
-    s::new_container(&*direct, c).await;
+    let Wire {
+        direct,
+        proxy,
+        store,
+    } = wire(c).await;
     let big = s::data(6 << 20, 21);
     s::put(&*direct, c, "t1/$TaskOutput/big.bin", &big, None).await;
     s::put(&*direct, c, "t1/$TaskOutput/small.txt", b"small one", None).await;
-
-    let proxy = FaultProxy::start(support::azurite::azurite().port);
-    let store = proxy.store(&acct);
     // Faults on the reads of the blobs (the request line holds the blob's path).
     proxy.inject_matching("big.bin", Fault::CutAfter(1000), 4);
     proxy.inject_matching("big.bin", Fault::Refuse, 2);
@@ -185,10 +205,12 @@ fn kill_9_and_resume_from_azurite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn transactional_md5_catches_corruption_on_the_wire() {
     use batchout::store::PutOptions;
-    let acct = support::azurite::fresh_account();
-    let direct = acct.store();
     let c = "job-wire";
-    s::new_container(&*direct, c).await;
+    let Wire {
+        direct,
+        proxy,
+        store,
+    } = wire(c).await;
     // Staged blocks with no Content-MD5 given: the blob has none (Put Blob would get one).
     let big = s::data(6 << 20, 31);
     let no_md5 = PutOptions::default();
@@ -211,8 +233,6 @@ async fn transactional_md5_catches_corruption_on_the_wire() {
         None
     );
 
-    let proxy = FaultProxy::start(support::azurite::azurite().port);
-    let store = proxy.store(&acct);
     proxy.inject_matching("big.bin", Fault::FlipByte(1234), 3);
     proxy.inject_matching("small.bin", Fault::FlipByte(7), 1);
     let tmp = tempfile::tempdir().unwrap();
@@ -270,14 +290,14 @@ async fn transactional_md5_catches_corruption_on_the_wire() {
 /// asks for less than the whole range), and the file comes out exact and verified.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_cut_inside_a_large_range_resumes_from_the_cut() {
-    let acct = support::azurite::fresh_account();
-    let direct = acct.store();
     let c = "job-cuts";
-    s::new_container(&*direct, c).await;
+    let Wire {
+        direct,
+        proxy,
+        store,
+    } = wire(c).await;
     let big = s::data(40 << 20, 51);
     s::put(&*direct, c, "t1/$TaskOutput/big.bin", &big, None).await;
-    let proxy = FaultProxy::start(support::azurite::azurite().port);
-    let store = proxy.store(&acct);
     proxy.inject_matching("big.bin", Fault::CutAfter(5 << 20), 3);
     let tmp = tempfile::tempdir().unwrap();
     let run = s::get_all(&store, c, tmp.path(), DownloadOptions::default()).await;

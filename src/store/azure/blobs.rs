@@ -101,17 +101,7 @@ impl AzureStore {
                         len: total_len,
                     });
                 }
-                // On a ranged read Content-MD5 is absent or about the range; the blob's own
-                // MD5 is x-ms-blob-content-md5.
-                let content_md5 = headers::get(&h, "x-ms-blob-content-md5")
-                    .and_then(super::xml::parse_md5)
-                    .or_else(|| {
-                        if status == 200 {
-                            headers::get(&h, "content-md5").and_then(super::xml::parse_md5)
-                        } else {
-                            None
-                        }
-                    });
+                let content_md5 = headers::blob_md5_of_read(&h, status);
                 Ok(RangeData {
                     data,
                     start,

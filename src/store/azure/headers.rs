@@ -73,3 +73,15 @@ pub fn content_range(h: &Headers) -> Option<(u64, u64)> {
     let start = range.split_once('-').map(|(s, _)| s).unwrap_or(range);
     Some((start.trim().parse().ok()?, total.trim().parse().ok()?))
 }
+
+/// The whole blob's MD5 from a read's answer. On a ranged read (206) Content-MD5 is absent
+/// or about the range; the blob's own MD5 is x-ms-blob-content-md5.
+pub fn blob_md5_of_read(h: &Headers, status: u16) -> Option<[u8; 16]> {
+    get(h, "x-ms-blob-content-md5")
+        .and_then(super::xml::parse_md5)
+        .or_else(|| {
+            (status == 200)
+                .then(|| get(h, "content-md5").and_then(super::xml::parse_md5))
+                .flatten()
+        })
+}

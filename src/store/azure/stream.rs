@@ -77,13 +77,7 @@ impl AzureStore {
                 "{blob}: asked for {len} bytes at {start}, the service sent {got_len} at {got_start}"
             )));
         }
-        let content_md5 = headers::get(&h, "x-ms-blob-content-md5")
-            .and_then(super::xml::parse_md5)
-            .or_else(|| {
-                (status == 200)
-                    .then(|| headers::get(&h, "content-md5").and_then(super::xml::parse_md5))
-                    .flatten()
-            });
+        let content_md5 = headers::blob_md5_of_read(&h, status);
         let range_md5 = if ask_md5 {
             headers::get(&h, "content-md5").and_then(super::xml::parse_md5)
         } else {
