@@ -1,38 +1,21 @@
-//! Runs the live log screen's requests: followers (cancellable tokio tasks that poll with
-//! the default [`PollPolicy`]), older parts, and saving a log to a new file.
+//! Runs the live log screen's requests ([`LogRequest`]): followers (cancellable tokio tasks
+//! that poll with the default [`PollPolicy`]), older parts, and saving a log to a new file.
 
-use super::app::RequestId;
-use super::log_msg::{LogMsg, LogRequest, LogSource, LogTarget, SaveWhat};
-use super::msg::Msg;
 use crate::store::{ByteRange, Store, StoreError};
 use crate::transfer::follow::{read_older, FollowConfig, FollowEvent, LogFollower, Start};
 use crate::transfer::follow_merged::{MergeScope, MergedFollower};
 use crate::transfer::follow_poll::PollPolicy;
+use crate::tui::requests::log::{LogMsg, LogRequest, LogSource, LogTarget, SaveWhat};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::mpsc::UnboundedSender;
 
-/// Sends one request's Msgs.
-struct Out {
-    id: RequestId,
-    tx: UnboundedSender<Msg>,
-}
-
-impl Out {
-    /// False when the screen is gone (stop working).
-    fn send(&self, msg: LogMsg) -> bool {
-        self.tx.send(Msg::Log { id: self.id, msg }).is_ok()
-    }
-    fn fail(&self, error: String) {
-        let _ = self.tx.send(Msg::Failed { id: self.id, error });
-    }
-}
+/// Sends one log request's Msgs.
+type Out = super::Out<LogMsg>;
 
 /// Run one request to its end (a follow request: until cancelled or the screen is gone).
-pub async fn run(store: Arc<dyn Store>, id: RequestId, req: LogRequest, tx: UnboundedSender<Msg>) {
-    let out = Out { id, tx };
+pub async fn run(store: Arc<dyn Store>, req: LogRequest, out: Out) {
     match req {
         LogRequest::Follow { container, target } => {
             if let Err(e) = follow(store, &container, &target, &out).await {
@@ -276,32 +259,4 @@ fn create_new(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File
         std::io::ErrorKind::AlreadyExists,
         format!("{name} and 999 numbered variants exist"),
     ))
-}
-
-/// A file name for saving a target: safe characters only, no folders.
-pub fn save_name(target: &LogTarget) -> String {
-    let raw = match target {
-        LogTarget::File { task, path, .. } => match task {
-            Some(t) => format!("{t}-{path}"),
-            None => path.clone(),
-        },
-        LogTarget::Task { task } => format!("{task}-logs.txt"),
-        LogTarget::Job => "job-logs.txt".to_string(),
-    };
-    let clean: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let clean = clean.trim_start_matches('.').to_string();
-    if clean.is_empty() {
-        "log.txt".into()
-    } else {
-        clean
-    }
 }
