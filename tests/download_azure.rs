@@ -35,8 +35,8 @@ scenario!(changed_during_download);
 scenario!(cancel_one_transfer);
 scenario!(progress_within_a_range);
 
-use batchout::transfer::download::DownloadOptions;
-use batchout::transfer::events::Outcome;
+use batchout::download::events::Outcome;
+use batchout::download::DownloadOptions;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::fault_proxy::{Fault, FaultProxy};

@@ -5,10 +5,10 @@
 mod download_scenarios;
 
 use batchout::conventions::Scope;
+use batchout::download::events::{Outcome, Progress, Summary, TransferEvent};
+use batchout::download::plan::Selection;
 use batchout::store::local::LocalStore;
 use batchout::store::Store;
-use batchout::transfer::events::{Outcome, Progress, Summary, TransferEvent};
-use batchout::transfer::plan::Selection;
 use batchout::tui::effect::{DownloadRequest, RequestKind};
 use batchout::tui::msg::JobEntry;
 use batchout::tui::state::downloads::{PlannedRow, RowState};

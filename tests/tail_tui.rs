@@ -3,10 +3,10 @@
 
 mod support;
 
+use batchout::follow::lines::LinePiece;
+use batchout::follow::single::{FollowEvent, Notice};
 use batchout::store::local::LocalStore;
 use batchout::store::{PutOptions, Store};
-use batchout::transfer::follow::{FollowEvent, Notice};
-use batchout::transfer::follow_lines::LinePiece;
 use batchout::tui::log_msg::{LogMsg, LogRequest, LogSource, LogTarget, SaveWhat};
 use batchout::tui::name::Name;
 use batchout::tui::state::job::JobState;

@@ -1,7 +1,7 @@
 //! `batchout tail [-f] JOB TASK [FILE]`: print the end of a task log, and follow it.
 //!
 //! One log is followed with one ranged read per poll; several (`--both`, `--task`, `--all`)
-//! through one listing per poll plus a read per log that grew (see transfer::follow_merged).
+//! through one listing per poll plus a read per log that grew (see follow::merged).
 //! Lines of several logs carry a prefix per log, coloured only on a terminal without
 //! NO_COLOR. Every line is cleaned of escape sequences and control characters.
 
@@ -9,12 +9,12 @@ use super::args::TailArgs;
 use super::path::parse_scope;
 use super::{CliError, CliResult, Context};
 use crate::conventions::{self, Scope};
+use crate::follow::lines::LinePiece;
+use crate::follow::merged::{MergeScope, MergedFollower, LOG_KIND};
+use crate::follow::poll::PollPolicy;
+use crate::follow::single::{FollowConfig, FollowEvent, LogFollower, Notice, Start};
 use crate::store::{Store, StoreError};
 use crate::text::sanitize;
-use crate::transfer::follow::{FollowConfig, FollowEvent, LogFollower, Notice, Start};
-use crate::transfer::follow_lines::LinePiece;
-use crate::transfer::follow_merged::{MergeScope, MergedFollower, LOG_KIND};
-use crate::transfer::follow_poll::PollPolicy;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Instant;

@@ -16,7 +16,7 @@ pub enum Effect {
     /// Stop one file of a download request, or all of it (`file` None).
     CancelTransfer {
         id: RequestId,
-        file: Option<crate::transfer::events::TransferId>,
+        file: Option<crate::download::events::TransferId>,
     },
 }
 
@@ -24,7 +24,7 @@ pub enum Effect {
 pub struct DownloadRequest {
     pub id: RequestId,
     pub container: String,
-    pub selections: Vec<crate::transfer::plan::Selection>,
+    pub selections: Vec<crate::download::plan::Selection>,
     pub dir: String,
     pub overwrite: bool,
 }

@@ -4,10 +4,10 @@
 use super::app::RequestId;
 use super::log_msg::{LogMsg, LogRequest, LogSource, LogTarget, SaveWhat};
 use super::msg::Msg;
+use crate::follow::merged::{MergeScope, MergedFollower};
+use crate::follow::poll::PollPolicy;
+use crate::follow::single::{read_older, FollowConfig, FollowEvent, LogFollower, Start};
 use crate::store::{ByteRange, Store, StoreError};
-use crate::transfer::follow::{read_older, FollowConfig, FollowEvent, LogFollower, Start};
-use crate::transfer::follow_merged::{MergeScope, MergedFollower};
-use crate::transfer::follow_poll::PollPolicy;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

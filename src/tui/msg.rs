@@ -6,7 +6,7 @@
 
 use super::app::RequestId;
 use super::state::PlannedRow;
-use crate::transfer::events::TransferEvent;
+use crate::download::events::TransferEvent;
 use bytes::Bytes;
 use time::OffsetDateTime;
 

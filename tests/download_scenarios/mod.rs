@@ -4,11 +4,11 @@
 #![allow(dead_code)]
 
 use batchout::conventions::Scope;
+use batchout::download::events::{Outcome, Summary, TransferEvent, TransferId};
+use batchout::download::plan::{build_plan, GlobFilter, Plan, Selection};
+use batchout::download::verify::md5_of;
+use batchout::download::{download, CancelSet, DownloadOptions};
 use batchout::store::{PutOptions, Store};
-use batchout::transfer::download::{download, CancelSet, DownloadOptions};
-use batchout::transfer::events::{Outcome, Summary, TransferEvent, TransferId};
-use batchout::transfer::plan::{build_plan, GlobFilter, Plan, Selection};
-use batchout::transfer::verify::md5_of;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

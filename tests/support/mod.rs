@@ -4,5 +4,6 @@
 
 pub mod azurite;
 pub mod conformance;
+pub mod counting_store;
 pub mod fault_proxy;
 pub mod tmux;

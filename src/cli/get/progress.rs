@@ -2,11 +2,11 @@
 //! one bar per large file), plain lines otherwise (one per file, periodic progress of large
 //! files), and the summary. Problems go to stderr, everything else to stdout.
 
-use crate::text::sanitize::sanitize_line;
-use crate::transfer::events::{
+use crate::download::events::{
     human_bytes, human_duration, Outcome, Progress, TransferEvent, TransferId,
 };
-use crate::transfer::plan::Plan;
+use crate::download::plan::Plan;
+use crate::text::sanitize::sanitize_line;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;

@@ -6,7 +6,7 @@
 //! anchored to the bottom (see [`LogState::top_line`]).
 
 use super::list::Filter;
-use crate::transfer::follow_ring::{LineRing, RingLine};
+use crate::follow::ring::{LineRing, RingLine};
 use crate::tui::app::RequestId;
 use crate::tui::log_msg::LogTarget;
 use crate::tui::name::contains_folded;

@@ -3,7 +3,7 @@
 //! its rows. Pure like every update: effects go to the download worker.
 
 use crate::conventions::parse_blob_name;
-use crate::transfer::plan::Selection;
+use crate::download::plan::Selection;
 use crate::tui::app::{AppState, Screen};
 use crate::tui::effect::{DownloadRequest, Effect};
 use crate::tui::layout;
@@ -273,7 +273,7 @@ pub fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
     match m {
         Msg::TransferPlan { rows, .. } => run.set_plan(rows),
         Msg::Transfer { event, .. } => {
-            finished = matches!(event, crate::transfer::events::TransferEvent::AllDone(_));
+            finished = matches!(event, crate::download::events::TransferEvent::AllDone(_));
             run.apply(event);
         }
         Msg::Failed { error, .. } => {

@@ -6,8 +6,8 @@
 //! ranged read. An idle log costs nothing beyond its share of the listing. Logs that appear
 //! in the listing later (a task that started) join the stream from their first byte.
 
-use super::follow::{FollowConfig, FollowEvent, LogFollower, Polled, Start};
-use super::follow_lines::LinePiece;
+use super::lines::LinePiece;
+use super::single::{FollowConfig, FollowEvent, LogFollower, Polled, Start};
 use crate::conventions::{self, Scope};
 use crate::store::{
     list_all_blobs, BlobInfo, BlobType, ListItem, ListQuery, Store, StoreError, StoreResult,

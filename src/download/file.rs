@@ -2,12 +2,12 @@
 //! (one read for small blobs, resumable parallel ranges for large ones), verify, and only
 //! then rename to the final name.
 
-use super::download::Shared;
 use super::events::{Outcome, Progress, RateMeter, TransferEvent};
 use super::fetch::{fetch_range_into, read_small, FetchError};
 use super::plan::PlannedFile;
 use super::resume::{temp_paths, ResumeState};
 use super::safe_fs::{self, ParentError, Published};
+use super::shared::Shared;
 use super::verify::{hex_md5, is_identical, md5_of, OrderedHasher};
 use crate::store::{BlobInfo, MAX_RANGE_MD5};
 use futures::StreamExt;

@@ -6,8 +6,8 @@
 //! transactional MD5 (ranges of at most 4 MiB) and it was asked for, the range is checked
 //! against it; a mismatch is retried like a cut connection, then fails.
 
-use super::download::Shared;
 use super::safe_fs;
+use super::shared::Shared;
 use crate::store::{RangeStream, StoreError};
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
