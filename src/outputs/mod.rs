@@ -13,6 +13,7 @@
 //! - [`kind_files`]: files of one kind ([`OutputFile`]: scope, kind, path, blob info);
 //!   [`scope_files`]: files of every kind of a scope, kind by kind.
 //! - [`kind_summaries`]: per kind, file count and total bytes.
+//! - [`task_logs`]: the task logs (`TaskLog` kind) of some or all tasks, for following.
 //! - [`format`]: sizes and times for tables.
 //! - [`stream_file`]: a file's bytes in ranged reads pinned to one version by etag.
 //!
@@ -21,10 +22,12 @@
 mod files;
 pub mod format;
 mod jobs;
+mod logs;
 mod read;
 mod tree;
 
 pub use files::{kind_files, kind_summaries, scope_files, KindSummary, OutputFile};
 pub use jobs::{job_container, list_jobs, missing_job_message, JobEntry};
+pub use logs::{task_logs, TaskLog, LOG_KIND};
 pub use read::{stream_file, StreamStats, CAT_CHUNK};
 pub use tree::{job_top, job_top_page, scope_kinds, JobTop};
