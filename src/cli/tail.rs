@@ -9,16 +9,15 @@ use super::args::TailArgs;
 use super::path::parse_scope;
 use super::{CliError, CliResult, Context};
 use crate::conventions::{self, Scope};
+use crate::follow::driver::{Driver, Step, Update};
 use crate::follow::lines::LinePiece;
-use crate::follow::merged::{MergeScope, MergedFollower};
-use crate::follow::poll::PollPolicy;
+use crate::follow::merged::{MergeScope, MergedFollower, SourceInfo};
 use crate::follow::single::{FollowConfig, FollowEvent, LogFollower, Notice, Start};
 use crate::outputs::LOG_KIND;
 use crate::store::{Store, StoreError};
 use crate::text::sanitize;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::time::Instant;
 
 pub fn run(ctx: &Context, args: TailArgs) -> CliResult {
     let plan = Plan::from_args(&args)?;
@@ -111,21 +110,29 @@ impl Plan {
 
     async fn run_single(&self, store: Arc<dyn Store>, out: &mut Printer) -> Result<(), TailError> {
         let task = &self.tasks[0];
-        let blob = conventions::blob_name(&Scope::Task(task.clone()), LOG_KIND, &self.files[0])
+        let file = &self.files[0];
+        let blob = conventions::blob_name(&Scope::Task(task.clone()), LOG_KIND, file)
             .map_err(CliError::from)?;
-        let name = format!("{task}/{}", self.files[0]);
-        let mut follower = LogFollower::new(store, &self.container, &blob, FollowConfig::default());
-        let mut polled = follower
+        let name = format!("{task}/{file}");
+        let follower = LogFollower::new(store, &self.container, &blob, FollowConfig::default());
+        let info = SourceInfo {
+            task: task.clone(),
+            file: file.clone(),
+            blob,
+            label: name.clone(),
+            colour: 0,
+        };
+        let mut driver = Driver::single(follower, info);
+        let update = driver
             .open(self.start)
             .await
             .map_err(|e| self.store_error(e))?;
-        if !self.follow
-            && polled
-                .events
-                .contains(&FollowEvent::Notice(Notice::Waiting))
-        {
-            if let Err(e) = follower_store_container(&follower).await {
-                return Err(self.store_error(e).into());
+        let waiting = FollowEvent::Notice(Notice::Waiting);
+        if !self.follow && update.events.iter().any(|(_, e)| *e == waiting) {
+            if let Some(f) = driver.single_follower() {
+                if let Err(e) = follower_store_container(f).await {
+                    return Err(self.store_error(e).into());
+                }
             }
             return Err(CliError::failure(format!(
                 "no log {name} in job {} (container {}); check `batchout ls {} {task} --kind TaskLog`",
@@ -133,37 +140,7 @@ impl Plan {
             ))
             .into());
         }
-        let policy = PollPolicy::default();
-        let mut last_growth = Instant::now();
-        let mut failing = false;
-        loop {
-            for ev in &polled.events {
-                match ev {
-                    FollowEvent::Piece(p) => out.piece(None, p)?,
-                    FollowEvent::Notice(n) => out.notice(&n.describe(&name))?,
-                }
-            }
-            out.flush()?;
-            if polled.grew {
-                last_growth = Instant::now();
-            }
-            if !polled.more {
-                if !self.follow {
-                    return Ok(());
-                }
-                tokio::time::sleep(policy.delay(last_growth.elapsed())).await;
-            }
-            polled = match follower.poll().await {
-                Ok(p) => {
-                    failing = false;
-                    p
-                }
-                Err(e) => {
-                    self.retry_or_fail(e, &mut failing, out)?;
-                    Default::default()
-                }
-            };
-        }
+        self.print_until_done(driver, update, out).await
     }
 
     async fn run_merged(&self, store: Arc<dyn Store>, out: &mut Printer) -> Result<(), TailError> {
@@ -177,91 +154,78 @@ impl Plan {
                 files: self.files.clone(),
             }
         };
-        let mut merged = MergedFollower::new(
+        let mut driver = Driver::merged(MergedFollower::new(
             store,
             &self.container,
             scope,
             FollowConfig::default(),
             self.start,
-        );
-        let policy = PollPolicy::default();
-        let mut last_growth = Instant::now();
-        let mut failing = false;
-        let mut first = true;
-        loop {
-            let polled = match merged.poll().await {
-                Ok(p) => {
-                    failing = false;
-                    p
-                }
-                Err(e) if first => return Err(self.store_error(e).into()),
-                Err(e) => {
-                    self.retry_or_fail(e, &mut failing, out)?;
-                    Default::default()
-                }
-            };
-            if first && merged.sources().is_empty() {
-                if !self.follow {
-                    return Err(CliError::failure(format!(
-                        "no logs {} found in job {} (container {})",
-                        self.files.join(", "),
-                        self.job,
-                        self.container
-                    ))
-                    .into());
-                }
-                out.notice("no logs yet; waiting for tasks to write them")?;
+        ));
+        // The first poll must work (a wrong job or store ends the command at once).
+        let update = match driver.step().await {
+            Ok(Step::Update(u)) => u,
+            Ok(Step::Retrying { error, .. }) | Err(error) => {
+                return Err(self.store_error(error).into())
             }
-            first = false;
-            for ev in &polled.events {
-                let src = merged.source(ev.source).expect("event of a known source");
+        };
+        if driver.source_count() == 0 {
+            if !self.follow {
+                return Err(CliError::failure(format!(
+                    "no logs {} found in job {} (container {})",
+                    self.files.join(", "),
+                    self.job,
+                    self.container
+                ))
+                .into());
+            }
+            out.notice("no logs yet; waiting for tasks to write them")?;
+        }
+        self.print_until_done(driver, update, out).await
+    }
+
+    /// Print each update; without -f stop once nothing more is waiting. While following, a
+    /// network hiccup or throttling is reported once and retried; any other error ends
+    /// the command.
+    async fn print_until_done(
+        &self,
+        mut driver: Driver,
+        mut update: Update,
+        out: &mut Printer,
+    ) -> Result<(), TailError> {
+        loop {
+            for (i, ev) in &update.events {
+                let Some(src) = driver.source(*i) else {
+                    continue;
+                };
                 let label = Label {
                     text: &src.label,
                     colour: src.colour,
                 };
-                match &ev.event {
+                match ev {
                     FollowEvent::Piece(p) => out.piece(Some(label), p)?,
                     FollowEvent::Notice(n) => {
                         out.notice(&n.describe(&format!("{}/{}", src.task, src.file)))?
                     }
                 }
             }
-            for (i, e) in &polled.errors {
-                let src = merged.source(*i).expect("error of a known source");
-                out.notice(&format!(
-                    "cannot read {}/{}: {e}; retrying",
-                    src.task, src.file
-                ))?;
+            for (i, e) in &update.errors {
+                out.notice(&driver.read_error(*i, e))?;
             }
             out.flush()?;
-            if polled.grew {
-                last_growth = Instant::now();
+            if !update.more && !self.follow {
+                return Ok(());
             }
-            if !polled.more {
-                if !self.follow {
-                    return Ok(());
+            update = match driver.step().await {
+                Ok(Step::Update(u)) => u,
+                Ok(Step::Retrying { error, first }) => {
+                    if first {
+                        out.notice(&format!("{error}; retrying"))?;
+                    }
+                    Update::default()
                 }
-                tokio::time::sleep(policy.delay(last_growth.elapsed())).await;
-            }
+                Err(e) => return Err(self.store_error(e).into()),
+            };
         }
-    }
-
-    /// While following, a network hiccup or throttling is reported once and retried; any
-    /// other error ends the command.
-    fn retry_or_fail(
-        &self,
-        e: StoreError,
-        failing: &mut bool,
-        out: &mut Printer,
-    ) -> Result<(), TailError> {
-        if !e.is_transient() {
-            return Err(self.store_error(e).into());
-        }
-        if !*failing {
-            out.notice(&format!("{e}; retrying"))?;
-            *failing = true;
-        }
-        Ok(())
     }
 
     fn store_error(&self, e: StoreError) -> CliError {

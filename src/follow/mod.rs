@@ -6,6 +6,7 @@
 //! Following is its own top-level module, not part of `download`: it shares nothing with
 //! downloads (no temp files, no resume, no parallel ranges), only the store.
 
+pub mod driver;
 pub mod lines;
 pub mod merged;
 pub mod poll;
