@@ -8,6 +8,7 @@ use super::{CliError, CliResult, Context};
 use crate::conventions::{self, Scope};
 use crate::outputs::{self, format, OutputFile};
 use crate::text::sanitize;
+use crate::text::size::human_size;
 
 pub fn run(ctx: &Context, args: LsArgs) -> CliResult {
     conventions::container_name(&args.job)?;
@@ -123,10 +124,7 @@ fn print_files(files: &[OutputFile], json: bool) -> CliResult {
         .iter()
         .map(|f| sanitize(&f.kind).into_owned())
         .collect();
-    let sizes: Vec<String> = files
-        .iter()
-        .map(|f| format::human_size(f.blob.len))
-        .collect();
+    let sizes: Vec<String> = files.iter().map(|f| human_size(f.blob.len)).collect();
     let kw = kinds
         .iter()
         .map(|k| k.chars().count())

@@ -9,6 +9,7 @@ use super::args::TailArgs;
 use super::path::parse_scope;
 use super::{CliError, CliResult, Context};
 use crate::conventions::{self, Scope};
+use crate::follow::colour::{source_colour, SourceColour};
 use crate::follow::driver::{Driver, Step, Update};
 use crate::follow::lines::LinePiece;
 use crate::follow::merged::{MergeScope, MergedFollower, SourceInfo};
@@ -279,8 +280,17 @@ struct Label<'a> {
     colour: usize,
 }
 
-/// ANSI colours for prefixes, in order of appearance (like stern).
-const PALETTE: [u8; 6] = [36, 35, 33, 32, 34, 31];
+/// The one palette of sources (`crate::follow::colour`), as ANSI foreground codes.
+fn ansi_colour(index: usize) -> u8 {
+    match source_colour(index) {
+        SourceColour::Cyan => 36,
+        SourceColour::Magenta => 35,
+        SourceColour::Yellow => 33,
+        SourceColour::Green => 32,
+        SourceColour::Blue => 34,
+        SourceColour::Red => 31,
+    }
+}
 
 /// Writes pieces to stdout: prefixed per source when merging, coloured on a terminal.
 struct Printer {
@@ -317,7 +327,7 @@ impl Printer {
                 if let Some(l) = &label {
                     let text = sanitize(l.text);
                     if self.colour {
-                        let c = PALETTE[l.colour % PALETTE.len()];
+                        let c = ansi_colour(l.colour);
                         write!(self.out, "\x1b[{c}m{text}\x1b[0m ")?;
                     } else {
                         write!(self.out, "{text} ")?;

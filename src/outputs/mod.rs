@@ -14,7 +14,7 @@
 //!   [`scope_files`]: files of every kind of a scope, kind by kind.
 //! - [`kind_summaries`]: per kind, file count and total bytes.
 //! - [`task_logs`]: the task logs (`TaskLog` kind) of some or all tasks, for following.
-//! - [`format`]: sizes and times for tables.
+//! - [`format`]: times for tables.
 //! - [`stream_file`]: a file's bytes in ranged reads pinned to one version by etag.
 //!
 //! [`Store`]: crate::store::Store

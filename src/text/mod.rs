@@ -1,6 +1,8 @@
-//! Making text from storage safe for a terminal and for one-line messages.
+//! Making text from storage safe for a terminal and for one-line messages, and the one
+//! formatter of byte sizes ([`size`]).
 
 pub mod sanitize;
+pub mod size;
 pub use sanitize::{sanitize, sanitize_bytes, sanitize_line};
 
 /// Collapse a message to one line: newlines and control characters become spaces or
