@@ -182,15 +182,6 @@ impl EventSink {
     pub fn none() -> Self {
         EventSink(None)
     }
-    /// Collect events into a shared vector (handy in tests and for summaries).
-    pub fn collect() -> (Self, Arc<std::sync::Mutex<Vec<Event>>>) {
-        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink_seen = seen.clone();
-        (
-            EventSink::new(move |e| sink_seen.lock().unwrap().push(e)),
-            seen,
-        )
-    }
     pub fn emit(&self, event: Event) {
         if let Some(f) = &self.0 {
             f(event);

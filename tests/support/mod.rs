@@ -5,5 +5,6 @@
 pub mod azurite;
 pub mod conformance;
 pub mod counting_store;
+pub mod events;
 pub mod fault_proxy;
 pub mod tmux;
