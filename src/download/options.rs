@@ -21,8 +21,11 @@ pub struct DownloadOptions {
     pub overwrite: bool,
     /// Longest wait for one read before it is retried (a stalled connection).
     pub request_timeout: Duration,
-    /// Tries per read before the file fails.
+    /// Tries per ranged read before the file fails (resuming a cut or stalled body; a
+    /// failed request was already retried by the store, see `crate::store::retry`).
     pub max_attempts: u32,
+    /// Total time for one ranged read's attempts, waits included.
+    pub retry_budget: Duration,
     /// Restarts of one file whose blob keeps changing while it downloads.
     pub max_restarts: u32,
     /// Bandwidth limit in bytes per second across the run (None: as fast as it goes).
@@ -39,6 +42,7 @@ impl Default for DownloadOptions {
             overwrite: false,
             request_timeout: Duration::from_secs(60),
             max_attempts: 8,
+            retry_budget: Duration::from_secs(300),
             max_restarts: 3,
             max_rate: None,
         }

@@ -4,6 +4,7 @@
 
 use super::events::{EventSink, TransferEvent};
 use super::options::DownloadOptions;
+use crate::store::retry::RetrySettings;
 use crate::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,6 +17,8 @@ pub(super) struct Shared {
     pub opts: DownloadOptions,
     pub root: PathBuf,
     pub events: Option<EventSink>,
+    /// Resuming a ranged read (see `crate::store::retry`), from the options.
+    pub retry: RetrySettings,
     budget: Arc<Semaphore>,
     budget_units: u32,
     /// With a bandwidth limit: when the next read may start.
@@ -39,6 +42,13 @@ impl Shared {
             budget: Arc::new(Semaphore::new(budget_units as usize)),
             budget_units,
             pacer: std::sync::Mutex::new(Instant::now()),
+            retry: RetrySettings {
+                max_retries: opts.max_attempts.saturating_sub(1),
+                initial_delay: Duration::from_millis(100),
+                max_delay: Duration::from_secs(2),
+                budget: opts.retry_budget,
+                ..RetrySettings::default()
+            },
             opts,
             root: root.to_path_buf(),
             events,

@@ -63,7 +63,6 @@ mod child;
 mod error;
 mod events;
 mod prepare;
-mod retry;
 mod run;
 mod save;
 pub mod schedule;
