@@ -318,20 +318,18 @@ impl Printer {
 
     fn piece(&mut self, label: Option<Label>, p: &LinePiece) -> std::io::Result<()> {
         let key = label.as_ref().map(|l| l.text.to_string());
-        if self.prefixed {
-            if self.open.as_ref() != Some(&key) {
-                if self.open.is_some() {
-                    // Another source's line was unfinished: end it on screen, not in data.
-                    self.out.write_all(b"\n")?;
-                }
-                if let Some(l) = &label {
-                    let text = sanitize(l.text);
-                    if self.colour {
-                        let c = ansi_colour(l.colour);
-                        write!(self.out, "\x1b[{c}m{text}\x1b[0m ")?;
-                    } else {
-                        write!(self.out, "{text} ")?;
-                    }
+        if self.prefixed && self.open.as_ref() != Some(&key) {
+            if self.open.is_some() {
+                // Another source's line was unfinished: end it on screen, not in data.
+                self.out.write_all(b"\n")?;
+            }
+            if let Some(l) = &label {
+                let text = sanitize(l.text);
+                if self.colour {
+                    let c = ansi_colour(l.colour);
+                    write!(self.out, "\x1b[{c}m{text}\x1b[0m ")?;
+                } else {
+                    write!(self.out, "{text} ")?;
                 }
             }
         }

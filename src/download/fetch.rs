@@ -273,7 +273,7 @@ async fn wait_or_give_up(
         Try::Fatal(e) => return Err(FetchError::Failed(e)),
         Try::Again(p) => p,
     };
-    let Some(wait) = retries.next() else {
+    let Some(wait) = retries.wait() else {
         return Err(FetchError::Failed(format!(
             "{problem} (gave up after {} attempts)",
             retries.attempts()

@@ -97,7 +97,7 @@ impl Retries<'_> {
     }
 
     /// The wait before the next attempt within `max_retries` and the budget, or None.
-    pub fn next(&mut self) -> Option<Duration> {
+    pub fn wait(&mut self) -> Option<Duration> {
         self.next_wait(self.settings.max_retries, None)
     }
 

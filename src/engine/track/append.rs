@@ -39,14 +39,16 @@ pub(crate) async fn append_at(
         match result {
             Ok(info) => return Ok(Appended::Done(info)),
             Err(StoreError::AppendPositionMismatch { .. }) => {
-                match resolve_mismatch(store, container, blob, data, position).await? {
-                    Some(outcome) => return Ok(outcome),
-                    None => {} // the blob is exactly at `position` after all: try again
+                // None: the blob is exactly at `position` after all: try again.
+                if let Some(outcome) =
+                    resolve_mismatch(store, container, blob, data, position).await?
+                {
+                    return Ok(outcome);
                 }
             }
             Err(e) => return Err(e),
         }
-        match again.next() {
+        match again.wait() {
             Some(wait) => tokio::time::sleep(wait).await,
             None => {
                 return Err(StoreError::AppendPositionMismatch {
