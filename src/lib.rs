@@ -8,20 +8,23 @@
 //! - [`engine`]: writes (prepare, save, track, run) for task code on compute nodes.
 //! - [`outputs`]: what a job holds (tasks, kinds, files) and streaming one file; shared by
 //!   the CLI and the TUI.
-//! - [`transfer`]: reads (downloads, log followers) with integrity checks.
+//! - [`download`]: whole files to local disk: ranged, parallel, resumable, verified.
+//! - [`follow`]: growing task logs, one or many as one stream (`tail`, the log screen).
 //! - [`text`]: making storage-provided text safe for a terminal.
 //! - [`cli`] and [`tui`]: the two front ends; they call the domain modules, never the reverse.
 //! - [`demo`]: seeds a realistic demo job into a local store.
+//!
 //! Domain modules never import ratatui or crossterm.
 
 pub mod cli;
 pub mod conventions;
 pub mod demo;
+pub mod download;
 pub mod engine;
+pub mod follow;
 pub mod outputs;
 pub mod store;
 pub mod text;
-pub mod transfer;
 pub mod tui;
 
 pub use store::{Store, StoreError};

@@ -7,10 +7,10 @@ mod download_scenarios;
 mod tui;
 
 use batchout::conventions::Scope;
+use batchout::download::events::{Outcome, Progress, Summary, TransferEvent};
+use batchout::download::plan::Selection;
 use batchout::store::local::LocalStore;
 use batchout::store::Store;
-use batchout::transfer::events::{Outcome, Progress, Summary, TransferEvent};
-use batchout::transfer::plan::Selection;
 use batchout::tui::requests::download::{DownloadMsg, DownloadRequest, PlannedRow};
 use batchout::tui::requests::listing::ListingRequest;
 use batchout::tui::run::UserEvent;

@@ -5,10 +5,10 @@ mod support;
 #[path = "support/tui.rs"]
 mod tui;
 
+use batchout::follow::lines::LinePiece;
+use batchout::follow::single::{FollowEvent, Notice};
 use batchout::store::local::LocalStore;
 use batchout::store::{PutOptions, Store};
-use batchout::transfer::follow::{FollowEvent, Notice};
-use batchout::transfer::follow_lines::LinePiece;
 use batchout::tui::name::Name;
 use batchout::tui::requests::log::{LogMsg, LogRequest, LogSource, LogTarget, SaveWhat};
 use batchout::tui::state::job::JobState;

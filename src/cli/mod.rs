@@ -13,6 +13,7 @@ mod path;
 mod prepare;
 mod run;
 mod save;
+mod stdout;
 mod tail;
 mod track;
 mod ui;

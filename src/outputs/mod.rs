@@ -15,7 +15,8 @@
 //!   [`scope_files`]: files of every kind of a scope, kind by kind; [`kind_files_page`]: one
 //!   page of a kind's files (the TUI lists and counts with it).
 //! - [`kind_summaries`]: per kind, file count and total bytes.
-//! - [`format`]: sizes and times for tables.
+//! - [`task_logs`]: the task logs (`TaskLog` kind) of some or all tasks, for following.
+//! - [`format`]: times for tables.
 //! - [`stream_file`]: a file's bytes in ranged reads pinned to one version by etag.
 //!
 //! [`Store`]: crate::store::Store
@@ -24,11 +25,13 @@ mod files;
 pub mod format;
 mod jobs;
 mod kind_page;
+mod logs;
 mod read;
 mod tree;
 
 pub use files::{kind_files, kind_summaries, scope_files, KindSummary, OutputFile};
 pub use jobs::{job_container, list_jobs, list_jobs_page, missing_job_message, JobEntry};
 pub use kind_page::kind_files_page;
+pub use logs::{task_logs, TaskLog, LOG_KIND};
 pub use read::{stream_file, StreamStats, CAT_CHUNK};
 pub use tree::{job_top, job_top_page, scope_kinds, JobTop};

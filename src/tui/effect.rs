@@ -2,7 +2,7 @@
 //! answer with [`super::Msg`]s carrying the same [`RequestId`].
 
 use super::requests::{Request, RequestId, RequestKind};
-use crate::transfer::events::TransferId;
+use crate::download::events::TransferId;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {

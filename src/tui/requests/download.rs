@@ -3,8 +3,8 @@
 //! request ([`crate::tui::Effect::Cancel`]) stops it gracefully (the last event still
 //! comes); [`crate::tui::Effect::CancelFile`] stops one file of it.
 
-use crate::transfer::events::{TransferEvent, TransferId};
-use crate::transfer::plan::Selection;
+use crate::download::events::{TransferEvent, TransferId};
+use crate::download::plan::Selection;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DownloadRequest {

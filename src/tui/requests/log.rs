@@ -4,8 +4,8 @@
 //! [`LogMsg::Batch`] per poll that found something; `update` applies the batches, so it
 //! stays pure. Older parts and saving are one-shot requests.
 
-use crate::transfer::follow::FollowEvent;
-use crate::transfer::follow_lines::LinePiece;
+use crate::follow::lines::LinePiece;
+use crate::follow::single::FollowEvent;
 use std::path::PathBuf;
 
 /// What a log screen follows.

@@ -6,8 +6,8 @@
 use super::job::{JobState, TreeRow};
 use super::list::Cursor;
 use crate::conventions::Scope;
-use crate::transfer::events::{Outcome, Summary, TransferEvent, TransferId};
-use crate::transfer::plan::Selection;
+use crate::download::events::{Outcome, Summary, TransferEvent, TransferId};
+use crate::download::plan::Selection;
 use crate::tui::requests::download::PlannedRow;
 use crate::tui::requests::RequestId;
 use std::time::Duration;

@@ -5,7 +5,7 @@
 
 use super::Cx;
 use crate::conventions::parse_blob_name;
-use crate::transfer::plan::Selection;
+use crate::download::plan::Selection;
 use crate::tui::app::Screen;
 use crate::tui::effect::Effect;
 use crate::tui::layout;

@@ -2,9 +2,9 @@
 //! save. Pure: new lines arrive as [`LogMsg`]s from the follower task.
 
 use super::{filter, list_step, Cx, Nav};
+use crate::follow::lines::LinePiece;
+use crate::follow::single::FollowEvent;
 use crate::text::sanitize_line;
-use crate::transfer::follow::FollowEvent;
-use crate::transfer::follow_lines::LinePiece;
 use crate::tui::app::Screen;
 use crate::tui::layout;
 use crate::tui::msg::Msg;

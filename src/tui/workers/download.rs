@@ -4,10 +4,10 @@
 
 use super::Out;
 use crate::conventions::parse_blob_name;
+use crate::download::events::TransferId;
+use crate::download::plan::{build_plan, GlobFilter, Selection};
+use crate::download::{download, limit_from_env, CancelSet, DownloadOptions};
 use crate::store::Store;
-use crate::transfer::download::{download, limit_from_env, CancelSet, DownloadOptions};
-use crate::transfer::events::TransferId;
-use crate::transfer::plan::{build_plan, GlobFilter, Selection};
 use crate::tui::requests::download::{DownloadMsg, DownloadRequest, PlannedRow};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

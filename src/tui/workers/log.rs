@@ -1,15 +1,15 @@
 //! Runs the live log screen's requests ([`LogRequest`]): followers (cancellable tokio tasks
-//! that poll with the default [`PollPolicy`]), older parts, and saving a log to a new file.
+//! running the one follow driver, `crate::follow::driver`, as `batchout tail` does), older
+//! parts, and saving a log to a new file.
 
+use crate::follow::driver::{Driver, Step};
+use crate::follow::merged::{MergeScope, MergedFollower, SourceInfo};
+use crate::follow::single::{read_older, FollowConfig, LogFollower, Start};
 use crate::store::{ByteRange, Store, StoreError};
-use crate::transfer::follow::{read_older, FollowConfig, FollowEvent, LogFollower, Start};
-use crate::transfer::follow_merged::{MergeScope, MergedFollower};
-use crate::transfer::follow_poll::PollPolicy;
 use crate::tui::requests::log::{LogMsg, LogRequest, LogSource, LogTarget, SaveWhat};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Sends one log request's Msgs.
 type Out = super::Out<LogMsg>;
@@ -52,12 +52,9 @@ pub async fn run(store: Arc<dyn Store>, req: LogRequest, out: Out) {
     }
 }
 
-enum Follower {
-    One(LogFollower),
-    Many(MergedFollower),
-}
-
-/// Poll until the receiver is gone. Transient errors are reported once and retried.
+/// Follow until the receiver is gone, through the one follow driver (as `batchout tail`
+/// does): one Batch per poll with news, a Problem for a transient failure (once) and for
+/// each log that could not be read this time.
 async fn follow(
     store: Arc<dyn Store>,
     container: &str,
@@ -65,103 +62,83 @@ async fn follow(
     out: &Out,
 ) -> Result<(), StoreError> {
     let cfg = FollowConfig::default();
-    // Poll again at once (no sleep) while the last poll says more is waiting.
-    let mut again = true;
     let files = vec!["stdout.txt".to_string(), "stderr.txt".to_string()];
-    let mut f = match target {
-        LogTarget::File { path, blob, .. } => {
-            let mut one = LogFollower::new(store, container, blob, cfg);
-            let opened = one.open(Start::Window).await?;
-            let source = LogSource {
+    let merged = |scope| {
+        Driver::merged(MergedFollower::new(
+            store.clone(),
+            container,
+            scope,
+            cfg,
+            Start::Window,
+        ))
+    };
+    let mut driver = match target {
+        LogTarget::File { task, path, blob } => Driver::single(
+            LogFollower::new(store.clone(), container, blob, cfg),
+            SourceInfo {
+                task: task.clone().unwrap_or_default(),
+                file: path.clone(),
+                blob: blob.clone(),
                 label: path.clone(),
                 colour: 0,
-            };
-            let events = opened.events.into_iter().map(|e| (0, e)).collect();
-            if !out.send(LogMsg::Batch {
-                new_sources: vec![source],
-                events,
-                older_start: one.older_start(),
-            }) {
-                return Ok(());
-            }
-            again = opened.more;
-            Follower::One(one)
-        }
-        LogTarget::Task { task } => Follower::Many(MergedFollower::new(
-            store,
-            container,
-            MergeScope::Tasks {
-                tasks: vec![task.clone()],
-                files,
             },
-            cfg,
-            Start::Window,
-        )),
-        LogTarget::Job => Follower::Many(MergedFollower::new(
-            store,
-            container,
-            MergeScope::AllTasks { files },
-            cfg,
-            Start::Window,
-        )),
+        ),
+        LogTarget::Task { task } => merged(MergeScope::Tasks {
+            tasks: vec![task.clone()],
+            files,
+        }),
+        LogTarget::Job => merged(MergeScope::AllTasks { files }),
     };
-    let policy = PollPolicy::default();
-    let mut last_growth = Instant::now();
-    let mut failing = false;
-    // The first poll of a merged stream is sent even when empty: the screen learns that
-    // the listing worked and there are no logs yet.
-    let mut sent_any = matches!(f, Follower::One(_));
+    // A single log opens first; many open on their first poll.
+    let mut update = match target {
+        LogTarget::File { .. } => Some(driver.open(Start::Window).await?),
+        _ => None,
+    };
+    // The first batch is sent even when empty: the screen learns that the log opened (or
+    // the listing worked and there are no logs yet).
+    let mut sent_any = false;
     loop {
-        if !again {
-            tokio::time::sleep(policy.delay(last_growth.elapsed())).await;
-        }
-        let result = match &mut f {
-            Follower::One(one) => one.poll().await.map(|p| {
-                let events: Vec<(usize, FollowEvent)> =
-                    p.events.into_iter().map(|e| (0, e)).collect();
-                (Vec::new(), events, p.grew, p.more, one.older_start())
-            }),
-            Follower::Many(m) => m.poll().await.map(|p| {
-                let sources = p
+        if let Some(u) = update.take() {
+            let problems: Vec<String> = u
+                .errors
+                .iter()
+                .map(|(i, e)| driver.read_error(*i, e))
+                .collect();
+            if !sent_any || !u.new_sources.is_empty() || !u.events.is_empty() {
+                let new_sources = u
                     .new_sources
                     .iter()
-                    .filter_map(|&i| m.source(i))
+                    .filter_map(|&i| driver.source(i))
                     .map(|s| LogSource {
                         label: s.label.clone(),
                         colour: s.colour,
                     })
                     .collect();
-                let events = p.events.into_iter().map(|e| (e.source, e.event)).collect();
-                (sources, events, p.grew, p.more, 0)
-            }),
-        };
-        match result {
-            Ok((new_sources, events, grew, more, older_start)) => {
-                failing = false;
-                if grew {
-                    last_growth = Instant::now();
-                }
-                if (!sent_any || !new_sources.is_empty() || !events.is_empty())
-                    && !out.send(LogMsg::Batch {
-                        new_sources,
-                        events,
-                        older_start,
-                    })
-                {
+                let batch = LogMsg::Batch {
+                    new_sources,
+                    events: u.events,
+                    older_start: u.older_start,
+                };
+                if !out.send(batch) {
                     return Ok(());
                 }
                 sent_any = true;
-                again = more;
             }
-            Err(e) if e.is_transient() => {
-                if !failing && !out.send(LogMsg::Problem(format!("{e}; retrying"))) {
+            for p in problems {
+                if !out.send(LogMsg::Problem(p)) {
                     return Ok(());
                 }
-                failing = true;
-                again = false;
             }
-            Err(e) => return Err(e),
         }
+        update = match driver.step().await? {
+            Step::Update(u) => Some(u),
+            Step::Retrying { error, first } => {
+                if first && !out.send(LogMsg::Problem(format!("{error}; retrying"))) {
+                    return Ok(());
+                }
+                None
+            }
+        };
     }
 }
 
