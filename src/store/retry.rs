@@ -13,6 +13,8 @@
 //!   read, a range failing its transactional MD5. Those resume from the first byte not yet
 //!   written, with the same backoff, at most `DownloadOptions::max_attempts` times per range
 //!   and within `DownloadOptions::retry_budget`.
+//! - Followers (`follow::driver`) poll again on their schedule after a transient failure;
+//!   that is the next poll, not a retry: it is reported once and costs no extra request.
 //! - Appends are never blindly repeated: a retried Append Block carries its position
 //!   condition, and a mismatch is resolved by reading the blob (`engine::track::append`).
 //!
