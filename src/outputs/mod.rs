@@ -22,9 +22,11 @@ mod files;
 pub mod format;
 mod jobs;
 mod read;
+mod record;
 mod tree;
 
 pub use files::{kind_files, kind_summaries, scope_files, KindSummary, OutputFile};
 pub use jobs::{job_container, list_jobs, missing_job_message, JobEntry};
 pub use read::{stream_file, StreamStats, CAT_CHUNK};
+pub use record::{record_blob, TaskRecord, RECORD_FILE, RECORD_KIND};
 pub use tree::{job_top, job_top_page, scope_kinds, JobTop};
