@@ -13,6 +13,7 @@ mod path;
 mod prepare;
 mod run;
 mod save;
+mod status;
 mod tail;
 mod track;
 mod ui;
@@ -51,6 +52,7 @@ fn dispatch(cli: Cli) -> CliResult {
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Jobs(a) => jobs::run(&ctx, a),
         Command::Ls(a) => ls::run(&ctx, a),
+        Command::Status(a) => status::run(&ctx, a),
         Command::Path(a) => path::run(a),
         Command::Cat(a) => cat::run(&ctx, a),
         Command::Tail(a) => tail::run(&ctx, a),

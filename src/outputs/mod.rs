@@ -15,6 +15,9 @@
 //! - [`kind_summaries`]: per kind, file count and total bytes.
 //! - [`format`]: sizes and times for tables.
 //! - [`stream_file`]: a file's bytes in ranged reads pinned to one version by etag.
+//! - [`TaskRecord`]: the lifecycle record `batchout run` keeps on `TaskLog/stdout.txt`.
+//! - [`status`]: every task's status (ok, failed, running, lost, unknown) and activity from
+//!   one flat listing with metadata, streamed page by page ([`status::scan_tasks`]).
 //!
 //! [`Store`]: crate::store::Store
 
@@ -23,6 +26,7 @@ pub mod format;
 mod jobs;
 mod read;
 mod record;
+pub mod status;
 mod tree;
 
 pub use files::{kind_files, kind_summaries, scope_files, KindSummary, OutputFile};
