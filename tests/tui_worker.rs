@@ -21,7 +21,7 @@ impl Harness {
     async fn new(page_size: u32) -> (Harness, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn Store> = Arc::new(LocalStore::open(dir.path()).unwrap());
-        batchout::demo::seed(store.as_ref()).await.unwrap();
+        batchout::demo::seed(&store).await.unwrap();
         let (tx, rx) = unbounded_channel();
         let workers = Workers::new(store.clone(), tx).with_page_size(page_size);
         let mut h = Harness {

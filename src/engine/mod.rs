@@ -79,7 +79,7 @@ pub use child::{exit_code, signal_of};
 pub use error::{EngineError, EngineResult};
 pub use events::{human_bytes, Event, EventSink};
 pub use prepare::prepare;
-pub use record::DEFAULT_HEARTBEAT;
+pub use record::{RecordWriter, DEFAULT_HEARTBEAT};
 pub use run::{run, track_until_signal, track_while, RunOptions};
 pub use save::{plan, save, save_planned, PlannedFile, SaveOptions, SaveSummary};
 pub use schedule::{parse_interval, FlushSchedule};

@@ -25,8 +25,9 @@ use tokio::sync::watch;
 /// `lost` when its record has no end and nothing was written for a few times this long.
 pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(60);
 
-/// The record of one running attempt; [`RecordWriter::end`] writes its end.
-pub(crate) struct RecordWriter {
+/// The record of one running attempt; [`RecordWriter::end`] writes its end. `run` uses
+/// it around its command; code that runs its work in-process can use it the same way.
+pub struct RecordWriter {
     store: Arc<dyn Store>,
     container: String,
     blob: String,
@@ -110,8 +111,8 @@ impl RecordWriter {
         .await
     }
 
-    /// Rewrite the same record every `every` until [`RecordWriter::end`]: the blob's
-    /// last-modified time then says the writer is alive even while the command is silent.
+    /// Write the record with a new `beat` every `every` until [`RecordWriter::end`]: it
+    /// says the writer is alive even while the command is silent.
     fn start_heartbeat(&mut self, every: Duration) {
         let (stop, mut stopped) = watch::channel(false);
         let (store, container, blob) = (
@@ -119,7 +120,7 @@ impl RecordWriter {
             self.container.clone(),
             self.blob.clone(),
         );
-        let metadata = self.record.to_metadata(&self.others);
+        let (mut record, others) = (self.record.clone(), self.others.clone());
         let events = self.events.clone();
         let every = every.max(Duration::from_millis(100));
         let task = tokio::spawn(async move {
@@ -128,6 +129,8 @@ impl RecordWriter {
                     _ = tokio::time::sleep(every) => {}
                     _ = stopped.changed() => return,
                 }
+                record.beat = Some(OffsetDateTime::now_utc());
+                let metadata = record.to_metadata(&others);
                 if let Err(e) = write_record(store.as_ref(), &container, &blob, &metadata).await {
                     events.emit(Event::Warning {
                         message: format!("cannot refresh the task record (retrying): {e}"),

@@ -8,14 +8,15 @@
 //! - `batchoutattempt`: 1 for the first run, one more for each retry (a Batch retry
 //!   appends to the same logs, so the record shows the latest attempt and how many).
 //! - `batchoutstart`, `batchoutend`: RFC 3339 UTC times; no end while the command runs.
+//! - `batchoutbeat`: RFC 3339 UTC time of the writer's latest heartbeat (while running).
 //! - `batchoutexit`: the exit code as a shell reports it (128 + N when signal N killed it).
 //! - `batchoutsignal`: the signal number, when a signal killed the command.
 //! - `batchoutnode`, `batchoutpool`: `AZ_BATCH_NODE_ID`, `AZ_BATCH_POOL_ID` when set.
 //! - `batchoutwriter`: who wrote the record, e.g. `batchout 0.1.0`.
 //!
-//! A writer refreshes the record while the command runs (a heartbeat: the blob's
-//! last-modified time moves), so a record without an end whose blob stopped changing
-//! tells of a writer that died (`lost`).
+//! A writer refreshes `batchoutbeat` every minute while the command runs, so a record
+//! without an end whose beat is old tells of a writer that died (`lost`), however quiet or
+//! busy the command's output was. Start, beat and end come from the writer's clock.
 
 use crate::conventions::{blob_name, Scope};
 use std::collections::BTreeMap;
@@ -30,6 +31,7 @@ const VERSION: &str = "batchoutrecord";
 const ATTEMPT: &str = "batchoutattempt";
 const START: &str = "batchoutstart";
 const END: &str = "batchoutend";
+const BEAT: &str = "batchoutbeat";
 const EXIT: &str = "batchoutexit";
 const SIGNAL: &str = "batchoutsignal";
 const NODE: &str = "batchoutnode";
@@ -45,6 +47,8 @@ pub struct TaskRecord {
     pub attempt: u32,
     pub started: OffsetDateTime,
     pub ended: Option<OffsetDateTime>,
+    /// The latest heartbeat of a running writer.
+    pub beat: Option<OffsetDateTime>,
     /// The exit code as a shell reports it (128 + N for signal N).
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
@@ -54,6 +58,11 @@ pub struct TaskRecord {
 }
 
 impl TaskRecord {
+    /// When the writer was last known alive: its latest beat, else its start.
+    pub fn alive_at(&self) -> OffsetDateTime {
+        self.beat.map_or(self.started, |b| b.max(self.started))
+    }
+
     /// A record of attempt `attempt` starting now on this node (from the Batch
     /// environment variables).
     pub fn start(attempt: u32, now: OffsetDateTime) -> TaskRecord {
@@ -67,6 +76,7 @@ impl TaskRecord {
             attempt,
             started: now,
             ended: None,
+            beat: None,
             exit_code: None,
             signal: None,
             node: env("AZ_BATCH_NODE_ID"),
@@ -94,6 +104,7 @@ impl TaskRecord {
                 .unwrap_or(1),
             started: time(START)?,
             ended: time(END),
+            beat: time(BEAT),
             exit_code: num(EXIT),
             signal: num(SIGNAL),
             node: metadata.get(NODE).cloned(),
@@ -118,6 +129,9 @@ impl TaskRecord {
         put(START, stamp(self.started));
         if let Some(t) = self.ended {
             put(END, stamp(t));
+        }
+        if let Some(t) = self.beat {
+            put(BEAT, stamp(t));
         }
         if let Some(c) = self.exit_code {
             put(EXIT, c.to_string());
@@ -169,6 +183,7 @@ mod tests {
             attempt: 2,
             started: datetime!(2026-12-07 10:00:00.250 UTC),
             ended: Some(datetime!(2026-12-07 10:05:01 UTC)),
+            beat: Some(datetime!(2026-12-07 10:05:00 UTC)),
             exit_code: Some(137),
             signal: Some(9),
             node: Some("tvm-1_2".into()),

@@ -8,9 +8,9 @@
 //!
 //! [`TaskActivity::judge`] turns it into a [`Status`]:
 //! - a record with an end: `ok` (exit 0) or `failed` (exit N or signal N);
-//! - a record without an end: `running` while something of the task was written within
-//!   [`StatusPolicy::lost_after`] (the writer's heartbeat refreshes the record), else `lost`
-//!   (the writer died: a node lost, `kill -9`);
+//! - a record without an end: `running` while the writer's heartbeat (refreshed every
+//!   minute) is younger than [`StatusPolicy::lost_after`], else `lost` (the writer died: a
+//!   node lost, `kill -9`);
 //! - no record (the .NET library, Batch OutputFiles): `running` while a tracked log (an
 //!   append blob) was written within `lost_after`, else `unknown`. Never an exit code that
 //!   nothing recorded.
@@ -170,10 +170,11 @@ impl TaskActivity {
                     let status = if ok { Status::Ok } else { Status::Failed };
                     (status, Evidence::Record, between(r.started, end))
                 }
-                None if quiet => (
+                // The writer's own heartbeat says whether it lives, whatever its output does.
+                None if since(r.alive_at()) > policy.lost_after => (
                     Status::Lost,
                     Evidence::Record,
-                    self.last_write.and_then(|t| between(r.started, t)),
+                    between(r.started, r.alive_at()),
                 ),
                 None => (Status::Running, Evidence::Record, Some(since(r.started))),
             },
@@ -384,6 +385,7 @@ mod tests {
             attempt: 1,
             started: NOW - time::Duration::seconds(age_s),
             ended: end.map(|(a, _, _)| NOW - time::Duration::seconds(a)),
+            beat: None,
             exit_code: end.map(|(_, c, _)| c),
             signal: end.and_then(|(_, _, s)| s),
             node: None,
