@@ -118,6 +118,15 @@ impl Store for Counting {
         self.hit();
         self.inner.delete_blob(c, b).await
     }
+    async fn set_blob_metadata(
+        &self,
+        c: &str,
+        b: &str,
+        m: &std::collections::BTreeMap<String, String>,
+    ) -> StoreResult<()> {
+        self.hit();
+        self.inner.set_blob_metadata(c, b, m).await
+    }
 }
 
 fn main() {

@@ -65,7 +65,7 @@ async fn seed(dir: &Path, tasks: usize) {
         return;
     }
     let t = Instant::now();
-    batchout::demo::seed(store.as_ref()).await.unwrap();
+    batchout::demo::seed(&store).await.unwrap();
     store
         .create_container(BIG_JOB, &Default::default())
         .await

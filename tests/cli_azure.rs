@@ -127,10 +127,21 @@ async fn connection_string_jobs_ls_cat() {
         .env("AZURE_STORAGE_CONNECTION_STRING", &cs)
         .args(["ls", JOB]));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        stdout(&o),
-        "SCOPE  NAME\njob    JobOutput\ntask   task-1\ntask   task-2\n"
-    );
+    // SCOPE first, NAME last (status columns in between: tests/status_cli.rs).
+    let rows: Vec<(String, String)> = stdout(&o)
+        .lines()
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            (w[0].to_string(), w[w.len() - 1].to_string())
+        })
+        .collect();
+    let want = [
+        ("SCOPE", "NAME"),
+        ("job", "JobOutput"),
+        ("task", "task-1"),
+        ("task", "task-2"),
+    ];
+    assert_eq!(rows, want.map(|(a, b)| (a.to_string(), b.to_string())));
 
     let o = run(batchout()
         .env("AZURE_STORAGE_CONNECTION_STRING", &cs)

@@ -212,21 +212,47 @@ async fn ls_job_lists_job_kinds_and_tasks() {
     let s = seed().await;
     let out = batchout(&s.root, &["ls", "Render_Job:7"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out),
-        "SCOPE  NAME\njob    JobOutput\njob    JobPreview\ntask   frame-1\ntask   frame-10\n"
-    );
+    // SCOPE first, NAME last (status columns in between: tests/status_cli.rs).
+    let rows: Vec<(String, String)> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            (w[0].to_string(), w[w.len() - 1].to_string())
+        })
+        .collect();
+    let want = [
+        ("SCOPE", "NAME"),
+        ("job", "JobOutput"),
+        ("job", "JobPreview"),
+        ("task", "frame-1"),
+        ("task", "frame-10"),
+    ];
+    assert_eq!(rows, want.map(|(a, b)| (a.to_string(), b.to_string())));
     let out = batchout(&s.root, &["ls", "Render_Job:7", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        v,
-        serde_json::json!([
-            {"scope": "job", "kind": "JobOutput"},
-            {"scope": "job", "kind": "JobPreview"},
-            {"scope": "task", "task": "frame-1"},
-            {"scope": "task", "task": "frame-10"},
-        ])
-    );
+    let names: Vec<(String, String)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = if r["scope"] == "job" {
+                &r["kind"]
+            } else {
+                &r["task"]
+            };
+            (
+                r["scope"].as_str().unwrap().into(),
+                name.as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want = [
+        ("job", "JobOutput"),
+        ("job", "JobPreview"),
+        ("task", "frame-1"),
+        ("task", "frame-10"),
+    ];
+    assert_eq!(names, want.map(|(a, b)| (a.to_string(), b.to_string())));
 }
 
 #[tokio::test]

@@ -113,7 +113,7 @@ async fn the_running_task_keeps_growing() {
     let dir = tempfile::tempdir().unwrap();
     let store: std::sync::Arc<dyn Store> =
         std::sync::Arc::new(LocalStore::open(dir.path()).unwrap());
-    let seeded = batchout::demo::seed(store.as_ref()).await.unwrap();
+    let seeded = batchout::demo::seed(&store).await.unwrap();
     let main = &seeded.containers[0];
     let name = format!("{}/$TaskLog/stdout.txt", batchout::demo::RUNNING_TASK);
     let before = store.blob_info(main, &name).await.unwrap().len;
@@ -156,4 +156,71 @@ async fn the_running_task_keeps_growing() {
         1,
         "the tracker resumed at the blob's end"
     );
+}
+
+/// The demo's statuses are real: its tasks ran through the run engine (ok, and a failure
+/// killed by SIGKILL), one batchout was killed (lost), others were written the .NET way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_statuses_come_from_real_runs() {
+    use batchout::outputs::status::{scan_tasks, Evidence, Status, StatusPolicy, TaskActivity};
+    let dir = tempfile::tempdir().unwrap();
+    let store: std::sync::Arc<dyn Store> =
+        std::sync::Arc::new(LocalStore::open(dir.path()).unwrap());
+    let seeded = batchout::demo::seed(&store).await.unwrap();
+    let scan = |container: String| {
+        let store = store.clone();
+        async move {
+            let mut tasks: Vec<TaskActivity> = Vec::new();
+            scan_tasks(store.as_ref(), &container, None, |p| {
+                tasks.extend(p.tasks);
+                true
+            })
+            .await
+            .unwrap();
+            tasks
+        }
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let policy = StatusPolicy::default();
+    let main = scan(seeded.containers[0].clone()).await;
+    let get = |tasks: &[TaskActivity], id: &str| {
+        let t = tasks.iter().find(|t| t.task == id).unwrap().clone();
+        let j = t.judge(now, &policy);
+        (t, j)
+    };
+    let (t, j) = get(&main, "frame-001");
+    assert_eq!((j.status, j.evidence), (Status::Ok, Evidence::Record));
+    assert_eq!(t.record.unwrap().exit_code, Some(0));
+    let (t, j) = get(&main, "frame-007");
+    assert_eq!(j.status, Status::Failed);
+    let r = t.record.unwrap();
+    assert_eq!((r.exit_code, r.signal), (Some(137), Some(9)));
+    assert!(t.stderr_len.unwrap() > 0);
+    let (t, _) = get(&main, "jobmanager");
+    assert!(t.record.is_none(), "written the .NET way");
+    let nightly = scan(seeded.containers[1].clone()).await;
+    assert_eq!(get(&nightly, "extract").1.status, Status::Ok);
+    let (_, j) = get(&nightly, "publish");
+    assert_eq!((j.status, j.evidence), (Status::Lost, Evidence::Record));
+
+    // While the demo runs, its growing task is running by its record.
+    let grower = tokio::spawn(batchout::demo::grow(
+        store.clone(),
+        Duration::from_millis(60),
+    ));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let main = scan(seeded.containers[0].clone()).await;
+        let (t, j) = get(&main, batchout::demo::RUNNING_TASK);
+        if t.record.is_some() {
+            assert_eq!((j.status, j.evidence), (Status::Running, Evidence::Record));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no record for the running task"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    grower.abort();
 }

@@ -951,6 +951,7 @@ async fn listings_match_a_model_on_random_names() {
                 prefix: prefix.clone(),
                 delimiter: delimiter.then_some('/'),
                 max_results: Some(size),
+                include_metadata: false,
             };
             let mut got = Vec::new();
             let mut marker: Option<String> = None;

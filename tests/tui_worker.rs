@@ -24,7 +24,7 @@ impl Harness {
     async fn new(page_size: u32) -> (Harness, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn Store> = Arc::new(LocalStore::open(dir.path()).unwrap());
-        batchout::demo::seed(store.as_ref()).await.unwrap();
+        batchout::demo::seed(&store).await.unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
         let state = batchout::tui::AppState::new(&store.describe(), 100, 30);

@@ -41,6 +41,17 @@ far below the append blob's 50,000-block limit. --interval replaces the 30 s cap
 file costs no requests."
 );
 
+const STATUS_HELP: &str = "\
+Status per task, from one listing of the job's container: ok / failed (exit code or signal)
+from the record `batchout run` keeps on TASK/$TaskLog/stdout.txt; running while that record
+has no end and the task writes (run refreshes it every minute); lost when it has no end and
+nothing was written for --lost-after (the writer died). Tasks saved by other clients have no
+record: running while a tracked (append) log was written within --lost-after, else unknown;
+never an invented exit code.
+`batchout status JOB` exits 0 when no task is running, failed or lost, 3 when none is
+running but some failed or were lost, 4 while any is running (loop on 4 to wait), 1 on
+errors (e.g. no such job), 2 on usage errors.";
+
 const GET_HELP: &str = "\
 Small files download 16 at a time; a blob over 4 MiB as parallel ranged reads (16 MiB, 8 in
 flight) streamed to their offsets in .NAME.batchout-part, renamed to NAME only when complete
@@ -73,8 +84,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// List jobs (containers named job-...).
     Jobs(JobsArgs),
-    /// List the tasks of a job, or the files of a task (all kinds or one).
+    /// List the tasks of a job with their status, or the files of a task.
+    #[command(after_help = STATUS_HELP)]
     Ls(LsArgs),
+    /// Print a job's one-line status summary; the exit code tells a script how it stands.
+    #[command(after_help = STATUS_HELP)]
+    Status(StatusArgs),
     /// Print the container name, and the blob name when TASK and FILE are given.
     Path(PathArgs),
     /// Write one file's bytes to stdout.
@@ -125,6 +140,48 @@ pub struct LsArgs {
     /// Print one JSON array.
     #[arg(long)]
     pub json: bool,
+    /// Only tasks with these statuses (comma-separated: ok,failed,lost,running,unknown).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = crate::outputs::status::Status::parse)]
+    pub status: Vec<crate::outputs::status::Status>,
+    /// Order of the tasks (default: name).
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub sort: Option<SortKey>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// How `ls JOB` orders its tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortKey {
+    /// Task id, in storage order (streamed as it is listed).
+    Name,
+    /// Most urgent first: failed, lost, running, unknown, ok.
+    Status,
+    /// Last write, newest first.
+    Activity,
+    /// Longest first.
+    Duration,
+    /// Largest stderr.txt first.
+    Stderr,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// A task whose record has no end is "lost" after this long without any write (e.g.
+    /// 5m, 90s); a task without a record counts as "running" while a tracked log was
+    /// written this recently.
+    #[arg(long, value_name = "D", default_value = "5m", value_parser = crate::engine::parse_interval)]
+    pub lost_after: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    pub job: String,
+    /// Print the counts as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 #[derive(Debug, Args)]

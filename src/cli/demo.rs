@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> CliResult {
     };
     demo::prepare_dir(&dir).map_err(CliError::failure)?;
     let store: Arc<dyn Store> = Arc::new(LocalStore::open(&dir)?);
-    let seeded = ctx.runtime.block_on(demo::seed(store.as_ref()))?;
+    let seeded = ctx.runtime.block_on(demo::seed(&store))?;
     let summary = format!(
         "demo store {}: {} jobs, {} files (browse again with: batchout --store {} ui)",
         dir.display(),

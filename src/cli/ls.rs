@@ -1,5 +1,6 @@
-//! `batchout ls JOB [TASK] [--kind K] [--json]`: the tasks and job-level kinds of a job,
-//! or the files of a task (TASK `-`: the job-level outputs), all kinds or one.
+//! `batchout ls JOB [TASK] [--kind K] [--json]`: the tasks and job-level kinds of a job
+//! (with each task's status: status.rs), or the files of a task (TASK `-`: the job-level
+//! outputs), all kinds or one.
 
 use super::args::LsArgs;
 use super::path::parse_scope;
@@ -21,12 +22,17 @@ pub fn run(ctx: &Context, args: LsArgs) -> CliResult {
             "--kind needs a TASK (use '-' for the job-level outputs)",
         ));
     }
+    if scope.is_some() && (!args.status.is_empty() || args.sort.is_some()) {
+        return Err(CliError::usage(
+            "--status and --sort apply to the tasks of a job: leave out TASK",
+        ));
+    }
     let store = ctx.store()?;
     let store = store.as_ref();
     ctx.runtime.block_on(async {
         let container = outputs::job_container(store, &args.job).await?;
         match scope {
-            None => list_job(store, &container, args.json).await,
+            None => super::status::list_tasks(store, &container, &args).await,
             Some(scope) => {
                 let files = match &args.kind {
                     Some(kind) => outputs::kind_files(store, &container, &scope, kind).await?,
@@ -47,51 +53,6 @@ pub fn run(ctx: &Context, args: LsArgs) -> CliResult {
             }
         }
     })
-}
-
-/// Tasks and job-level kinds, printed page by page (a job may have 100,000 tasks).
-async fn list_job(store: &dyn crate::store::Store, container: &str, json: bool) -> CliResult {
-    let mut out = std::io::stdout().lock();
-    let mut marker: Option<String> = None;
-    let mut first = true;
-    let mut any = false;
-    if json {
-        write_out(&mut out, b"[")?;
-    } else {
-        write_out(&mut out, b"SCOPE  NAME\n")?;
-    }
-    loop {
-        let (top, next) = outputs::job_top_page(store, container, marker.as_deref(), None).await?;
-        let rows = top
-            .job_kinds
-            .iter()
-            .map(|k| ("job", "kind", k))
-            .chain(top.tasks.iter().map(|t| ("task", "task", t)));
-        for (scope, field, name) in rows {
-            any = true;
-            if json {
-                let v = serde_json::json!({ "scope": scope, field: name });
-                let sep = if first { "" } else { "," };
-                write_out(&mut out, format!("{sep}{v}").as_bytes())?;
-            } else {
-                write_out(
-                    &mut out,
-                    format!("{scope:<5}  {}\n", sanitize(name)).as_bytes(),
-                )?;
-            }
-            first = false;
-        }
-        match next {
-            Some(m) => marker = Some(m),
-            None => break,
-        }
-    }
-    if json {
-        write_out(&mut out, b"]\n")?;
-    } else if !any {
-        eprintln!("the job's container {container} holds no outputs yet");
-    }
-    Ok(())
 }
 
 fn print_files(files: &[OutputFile], json: bool) -> CliResult {

@@ -13,6 +13,7 @@ mod path;
 mod prepare;
 mod run;
 mod save;
+mod status;
 mod stdout;
 mod tail;
 mod track;
@@ -52,6 +53,7 @@ fn dispatch(cli: Cli) -> CliResult {
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Jobs(a) => jobs::run(&ctx, a),
         Command::Ls(a) => ls::run(&ctx, a),
+        Command::Status(a) => status::run(&ctx, a),
         Command::Path(a) => path::run(a),
         Command::Cat(a) => cat::run(&ctx, a),
         Command::Tail(a) => tail::run(&ctx, a),

@@ -12,7 +12,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> CliResult {
     let store = ctx.store()?;
     let options = RunOptions {
         track: TrackOptions { schedule, events },
-        spool_dir: None,
+        ..Default::default()
     };
     let code = ctx.runtime.block_on(engine::run(
         store,

@@ -5,7 +5,10 @@
 use super::content::{render_line, Rng};
 use super::MAIN_JOB;
 use crate::conventions::{blob_name, Scope};
-use crate::engine::{EventSink, FlushSchedule, Target, TrackOptions, TrackSpec, Tracker};
+use crate::engine::{
+    EventSink, FlushSchedule, RecordWriter, Target, TrackOptions, TrackSpec, Tracker,
+    DEFAULT_HEARTBEAT,
+};
 use crate::store::{ByteRange, Store};
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,6 +45,17 @@ pub async fn grow(store: Arc<dyn Store>, every: Duration) -> Result<(), String> 
     std::fs::write(&source, &seeded.data)
         .map_err(|e| format!("cannot write {}: {e}", source.display()))?;
 
+    // The run engine's record: started now, a heartbeat while the demo runs, and no end
+    // when it stops (the task then turns `lost`, as after a killed batchout).
+    let _record = RecordWriter::begin(
+        store.clone(),
+        &target.container,
+        MAIN_JOB,
+        RUNNING_TASK,
+        &EventSink::none(),
+        DEFAULT_HEARTBEAT,
+    )
+    .await;
     let spec = TrackSpec::new(&target, &source, Some("stdout.txt")).map_err(|e| e.to_string())?;
     let options = TrackOptions {
         schedule: FlushSchedule::with_cap(Some(every)),

@@ -1,11 +1,16 @@
 //! `batchout demo`: a realistic job in a local store, to try batchout without an account.
 //!
-//! - [`seed`] writes the jobs (through the [`Store`] trait, like every other writer).
-//! - [`grow`] keeps one task "running": its stdout gains lines while the browser is open.
+//! - [`seed`] writes the jobs (through the [`Store`] trait, like every other writer); the
+//!   finished render tasks run through the real run engine (`runs`), so their statuses
+//!   are real: ok, a failure killed by SIGKILL (exit 137); the scheduled job has a task
+//!   whose batchout was killed (`lost`); other tasks are written the .NET way (no record).
+//! - [`grow`] keeps one task "running": its stdout gains lines while the browser is open,
+//!   with the record and heartbeat of the run engine.
 //! - [`prepare_dir`] makes sure `--dir` is a demo store (or empty) before anything is written.
 
 mod content;
 mod grow;
+mod runs;
 
 pub use grow::{grow, RUNNING_TASK};
 
@@ -14,8 +19,10 @@ use crate::store::{
     list_all_blobs, ListQuery, PutOptions, Store, StoreError, StoreResult, JOB_ID_METADATA_KEY,
 };
 use bytes::Bytes;
+use runs::Ending;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The demo's main job: a dozen render tasks, job-level outputs, a custom kind.
 pub const MAIN_JOB: &str = "demo-render";
@@ -73,7 +80,8 @@ pub struct Seeded {
 
 /// Write the demo jobs, replacing an earlier demo's blobs (append blobs would otherwise
 /// keep growing across runs).
-pub async fn seed(store: &dyn Store) -> StoreResult<Seeded> {
+pub async fn seed(shared: &Arc<dyn Store>) -> StoreResult<Seeded> {
+    let store = shared.as_ref();
     let mut w = Writer { store, blobs: 0 };
     let main = w.job(MAIN_JOB, true).await?;
     for (path, body) in content::job_outputs() {
@@ -89,13 +97,27 @@ pub async fn seed(store: &dyn Store) -> StoreResult<Seeded> {
     .await?;
     for task in &content::TASKS {
         let scope = Scope::Task(task.id.to_string());
+        let (mut out, mut err) = (Vec::new(), Vec::new());
         for (kind, path, body) in content::task_files(task) {
-            if kind == "TaskLog" {
-                w.append(&main, &scope, &path, body).await?;
-            } else {
-                w.put(&main, &scope, kind, &path, body).await?;
+            match (kind, path.as_str()) {
+                ("TaskLog", "stdout.txt") => out = body,
+                ("TaskLog", "stderr.txt") => err = body,
+                ("TaskLog", _) => w.append(&main, &scope, &path, body).await?,
+                _ => w.put(&main, &scope, kind, &path, body).await?,
             }
         }
+        let ending = match task.outcome {
+            content::Outcome::Done => Ending::Exit(0),
+            content::Outcome::Failed => Ending::Killed,
+            content::Outcome::Running => {
+                // Still running: `grow` writes on (with its record) while the UI is open.
+                w.append(&main, &scope, "stdout.txt", out).await?;
+                w.append(&main, &scope, "stderr.txt", err).await?;
+                continue;
+            }
+        };
+        runs::run_task(shared.clone(), MAIN_JOB, task.id, &out, &err, ending).await?;
+        w.blobs += 2;
     }
     let manager = Scope::Task("jobmanager".into());
     w.append(&main, &manager, "stdout.txt", content::manager_log())
@@ -104,13 +126,23 @@ pub async fn seed(store: &dyn Store) -> StoreResult<Seeded> {
     let nightly = w.job(SCHEDULED_JOB, true).await?;
     for (task, lines) in [("extract", 40), ("aggregate", 25), ("publish", 12)] {
         let scope = Scope::Task(task.to_string());
-        w.append(
-            &nightly,
-            &scope,
-            "stdout.txt",
-            content::simple_log(task, lines),
-        )
-        .await?;
+        let log = content::simple_log(task, lines);
+        if task == "publish" {
+            // Its batchout was killed: a start, a last heartbeat long ago, no end.
+            w.append(&nightly, &scope, "stdout.txt", log).await?;
+            runs::record_killed_run(store, &nightly, task, 42, 37).await?;
+        } else {
+            runs::run_task(
+                shared.clone(),
+                SCHEDULED_JOB,
+                task,
+                &log,
+                b"",
+                Ending::Exit(0),
+            )
+            .await?;
+            w.blobs += 2;
+        }
         w.put(
             &nightly,
             &scope,

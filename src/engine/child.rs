@@ -40,13 +40,12 @@ pub(crate) async fn wait(
     child: &mut tokio::process::Child,
     signals: &mut StopSignals,
     events: &EventSink,
-) -> EngineResult<i32> {
+) -> EngineResult<ExitStatus> {
     let interactive = stdin_is_terminal();
     loop {
         tokio::select! {
             status = child.wait() => {
-                let status = status.map_err(|e| EngineError::io("cannot wait for the command", e))?;
-                return Ok(exit_code(status));
+                return status.map_err(|e| EngineError::io("cannot wait for the command", e));
             }
             signal = signals.recv() => {
                 if signal == SIGINT && interactive {
@@ -71,6 +70,20 @@ pub fn exit_code(status: ExitStatus) -> i32 {
         }
     }
     status.code().unwrap_or(1)
+}
+
+/// The signal that killed the command, if one did.
+pub fn signal_of(status: ExitStatus) -> Option<i32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        status.signal()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        None
+    }
 }
 
 #[cfg(unix)]

@@ -16,6 +16,8 @@
 //!   content appended after what was saved.
 //! - [`run()`]: a command whose stdout/stderr batchout owns: passed through and streamed to
 //!   `TaskLog/stdout.txt` and `TaskLog/stderr.txt`; signals passed on; its exit code returned.
+//!   Its lifecycle (start, heartbeat, end with exit code or signal, node, pool, attempt) is
+//!   the task record, metadata on `TaskLog/stdout.txt` ([`crate::outputs::TaskRecord`]).
 //!
 //! # Flush schedule
 //!
@@ -63,6 +65,7 @@ mod child;
 mod error;
 mod events;
 mod prepare;
+mod record;
 mod run;
 mod save;
 pub mod schedule;
@@ -71,10 +74,11 @@ mod target;
 mod track;
 mod upload;
 
-pub use child::exit_code;
+pub use child::{exit_code, signal_of};
 pub use error::{EngineError, EngineResult};
 pub use events::{Event, EventSink};
 pub use prepare::prepare;
+pub use record::{RecordWriter, DEFAULT_HEARTBEAT};
 pub use run::{run, track_until_signal, track_while, RunOptions};
 pub use save::{plan, save, save_planned, PlannedFile, SaveOptions, SaveSummary};
 pub use schedule::{parse_interval, FlushSchedule};

@@ -5,11 +5,15 @@
 //! Spooling to disk (not memory) keeps CMD from ever blocking on a slow network and keeps
 //! memory bounded; the spool folder is removed after a successful last flush.
 //!
+//! Around the command, the task record ([`crate::outputs::TaskRecord`], see `record.rs`)
+//! says when it started, that it is alive (a heartbeat) and how it ended.
+//!
 //! Also `track ... -- CMD` ([`track_while`]) and `track` until a signal ([`track_until_signal`]).
 
 use super::child;
 use super::error::{EngineError, EngineResult};
 use super::events::Event;
+use super::record::{RecordWriter, DEFAULT_HEARTBEAT};
 use super::signals::StopSignals;
 use super::target::Target;
 use super::track::{TrackOptions, TrackReport, TrackSpec, Tracker};
@@ -29,6 +33,12 @@ pub struct RunOptions {
     pub track: TrackOptions,
     /// Where to spool the output (default: a new folder in the system temp folder).
     pub spool_dir: Option<PathBuf>,
+    /// How often the task record is refreshed while the command runs (default
+    /// [`DEFAULT_HEARTBEAT`]).
+    pub heartbeat: Option<Duration>,
+    /// Keep the command's output out of our own stdout/stderr (it is still saved), e.g.
+    /// when a full-screen UI owns the terminal.
+    pub quiet: bool,
 }
 
 /// Run `command` for task `task_id` of `job_id`, streaming its output to the task's
@@ -55,7 +65,26 @@ pub async fn run(
     let out_file = new_file(&out_path)?;
     let err_file = new_file(&err_path)?;
 
-    let mut child = child::spawn(command, Stdio::piped(), Stdio::piped())?;
+    let events = options.track.events.clone();
+    let record = RecordWriter::begin(
+        store.clone(),
+        &target.container,
+        job_id,
+        task_id,
+        &events,
+        options.heartbeat.unwrap_or(DEFAULT_HEARTBEAT),
+    )
+    .await;
+    let mut child = match child::spawn(command, Stdio::piped(), Stdio::piped()) {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some(r) = record {
+                // What a shell reports for a command it cannot run.
+                r.end(127, None).await;
+            }
+            return Err(e);
+        }
+    };
     let spec = |path: &Path, name: &str| -> EngineResult<TrackSpec> {
         Ok(TrackSpec {
             source: path.to_path_buf(),
@@ -68,23 +97,24 @@ pub async fn run(
         spec(&out_path, "stdout.txt")?,
         spec(&err_path, "stderr.txt")?,
     ];
-    let events = options.track.events.clone();
     let tracker = Tracker::start(store, specs, options.track);
 
+    let quiet = options.quiet;
     let mut pumps = Vec::new();
     if let Some(out) = child.stdout.take() {
-        pumps.push((
-            "stdout",
-            tokio::spawn(pump(out, out_file, tokio::io::stdout())),
-        ));
+        let through = (!quiet).then(tokio::io::stdout);
+        pumps.push(("stdout", tokio::spawn(pump(out, out_file, through))));
     }
     if let Some(err) = child.stderr.take() {
-        pumps.push((
-            "stderr",
-            tokio::spawn(pump(err, err_file, tokio::io::stderr())),
-        ));
+        let through = (!quiet).then(tokio::io::stderr);
+        pumps.push(("stderr", tokio::spawn(pump(err, err_file, through))));
     }
-    let code = child::wait(&mut child, &mut signals, &events).await;
+    let status = child::wait(&mut child, &mut signals, &events).await;
+    let ended = status
+        .as_ref()
+        .ok()
+        .map(|s| (child::exit_code(*s), child::signal_of(*s)));
+    let code = status.map(child::exit_code);
 
     let deadline = tokio::time::sleep(OUTPUT_CLOSE_WAIT);
     tokio::pin!(deadline);
@@ -103,6 +133,10 @@ pub async fn run(
         }
     }
     let finished = tracker.finish().await;
+    // The end goes after the last flush: the record's write is then the blob's last.
+    if let (Some(r), Some((exit, signal))) = (record, ended) {
+        r.end(exit, signal).await;
+    }
     match (finished, pump_error) {
         (Ok(_), None) => {
             if options.spool_dir.is_none() {
@@ -122,20 +156,21 @@ pub async fn run(
 async fn pump(
     mut from: impl AsyncRead + Unpin,
     mut spool: tokio::fs::File,
-    mut through: impl AsyncWrite + Unpin,
+    through: Option<impl AsyncWrite + Unpin>,
 ) -> std::io::Result<()> {
     let mut buf = vec![0u8; 64 * 1024];
-    let mut passing = true;
+    let mut passing = through.is_some();
+    let mut through = through;
     loop {
         let n = from.read(&mut buf).await?;
         if n == 0 {
             spool.flush().await?;
             return Ok(());
         }
-        if passing
-            && (through.write_all(&buf[..n]).await.is_err() || through.flush().await.is_err())
-        {
-            passing = false;
+        if let Some(t) = through.as_mut().filter(|_| passing) {
+            if t.write_all(&buf[..n]).await.is_err() || t.flush().await.is_err() {
+                passing = false;
+            }
         }
         spool.write_all(&buf[..n]).await?;
         // The tracker reads the file by length: the bytes must be in it, not in a buffer.
@@ -170,9 +205,9 @@ pub async fn track_while(
     let mut child = child::spawn(command, Stdio::inherit(), Stdio::inherit())?;
     let events = options.events.clone();
     let tracker = Tracker::start(store, specs, options);
-    let code = child::wait(&mut child, &mut signals, &events).await;
+    let status = child::wait(&mut child, &mut signals, &events).await;
     tracker.finish().await?;
-    code
+    status.map(child::exit_code)
 }
 
 /// `track` without a command: track `specs` until SIGINT or SIGTERM, then flush a last time.

@@ -18,6 +18,9 @@
 //! - [`task_logs`]: the task logs (`TaskLog` kind) of some or all tasks, for following.
 //! - [`format`]: times for tables.
 //! - [`stream_file`]: a file's bytes in ranged reads pinned to one version by etag.
+//! - [`TaskRecord`]: the lifecycle record `batchout run` keeps on `TaskLog/stdout.txt`.
+//! - [`status`]: every task's status (ok, failed, running, lost, unknown) and activity from
+//!   one flat listing with metadata, streamed page by page ([`status::scan_tasks`]).
 //!
 //! [`Store`]: crate::store::Store
 
@@ -27,6 +30,8 @@ mod jobs;
 mod kind_page;
 mod logs;
 mod read;
+mod record;
+pub mod status;
 mod tree;
 
 pub use files::{kind_files, kind_summaries, scope_files, KindSummary, OutputFile};
@@ -34,4 +39,5 @@ pub use jobs::{job_container, list_jobs, list_jobs_page, missing_job_message, Jo
 pub use kind_page::kind_files_page;
 pub use logs::{task_logs, TaskLog, LOG_KIND};
 pub use read::{stream_file, StreamStats, CAT_CHUNK};
+pub use record::{record_blob, TaskRecord, RECORD_FILE, RECORD_KIND};
 pub use tree::{job_top, job_top_page, scope_kinds, JobTop};

@@ -166,6 +166,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         expected_position: u64,
     ) -> StoreResult<BlobInfo>;
 
+    /// Replace a blob's metadata (all of it, as Azure's Set Blob Metadata does) without
+    /// touching its bytes: an append blob keeps its length and append position, so a
+    /// concurrent appender (whose only condition is the position) and a reader following
+    /// the blob are not disturbed. Changes the etag and last-modified time, like any write.
+    /// Names must be identifiers (letters, digits, `_`; not starting with a digit); they
+    /// are stored lower-cased. Values are printable ASCII. See [`check_metadata`].
+    async fn set_blob_metadata(
+        &self,
+        container: &str,
+        blob: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> StoreResult<()>;
+
     /// Delete a blob. Missing blob: [`StoreError::BlobNotFound`].
     async fn delete_blob(&self, container: &str, blob: &str) -> StoreResult<()>;
 }
@@ -174,11 +187,48 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 pub const MAX_APPEND_BLOCK: usize = 4 * 1024 * 1024;
 /// Most committed blocks an append blob can hold.
 pub const MAX_APPEND_BLOCKS: u32 = 50_000;
+/// Azure's limit for a blob's metadata (names and values together).
+pub const MAX_METADATA: usize = 8 * 1024;
 /// Azure's page size limit for listings.
 pub const MAX_PAGE: u32 = 5000;
 
 /// Metadata key under which batchout records the original job id of a container it made.
 pub const JOB_ID_METADATA_KEY: &str = "batchoutjobid";
+
+/// Check metadata the way Azure does (names are C# identifiers, values travel as HTTP
+/// header values) and lower-case its names. Both backends call it, so bad metadata is the
+/// same clear error everywhere.
+pub fn check_metadata(
+    metadata: &BTreeMap<String, String>,
+) -> StoreResult<BTreeMap<String, String>> {
+    let size: usize = metadata.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > MAX_METADATA {
+        return Err(StoreError::InvalidName(format!(
+            "metadata of {size} bytes is over the {MAX_METADATA} byte limit"
+        )));
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in metadata {
+        let ident = k
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ident {
+            return Err(StoreError::InvalidName(format!(
+                "metadata name {:?} is not allowed: use letters, digits and _ (not starting with a digit)",
+                crate::text::one_line(k)
+            )));
+        }
+        if !v.chars().all(|c| (' '..='~').contains(&c)) {
+            return Err(StoreError::InvalidName(format!(
+                "metadata value of {k} is not printable ASCII"
+            )));
+        }
+        out.insert(k.to_ascii_lowercase(), v.clone());
+    }
+    Ok(out)
+}
 
 /// Convenience: walk every page of a blob listing.
 pub async fn list_all_blobs(

@@ -46,6 +46,9 @@ pub struct BlobInfo {
     pub content_type: Option<String>,
     /// Committed blocks of an append blob (None when the backend does not report it).
     pub committed_blocks: Option<u32>,
+    /// The blob's metadata (names lower-cased). Filled by `blob_info`, and by listings only
+    /// when [`ListQuery::include_metadata`] asks for it; empty otherwise.
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// An entry of a hierarchical listing: a blob, or a virtual folder ending with the delimiter.
@@ -72,6 +75,9 @@ pub struct ListQuery {
     pub delimiter: Option<char>,
     /// Page size (None: the backend's default, 5000).
     pub max_results: Option<u32>,
+    /// Return each blob's metadata too (Azure: `include=metadata`), so that one listing
+    /// reads what writers recorded on many blobs.
+    pub include_metadata: bool,
 }
 
 impl ListQuery {
@@ -80,6 +86,7 @@ impl ListQuery {
             prefix: prefix.into(),
             delimiter: None,
             max_results: None,
+            include_metadata: false,
         }
     }
     pub fn hierarchy(prefix: impl Into<String>) -> Self {
@@ -87,10 +94,16 @@ impl ListQuery {
             prefix: prefix.into(),
             delimiter: Some('/'),
             max_results: None,
+            include_metadata: false,
         }
     }
     pub fn page_size(mut self, n: u32) -> Self {
         self.max_results = Some(n);
+        self
+    }
+    /// Ask for each blob's metadata in the listing.
+    pub fn with_metadata(mut self) -> Self {
+        self.include_metadata = true;
         self
     }
 }

@@ -87,6 +87,10 @@ macro_rules! store_conformance_suite {
             special_character_names_round_trip,
             delete_removes_blob_and_empty_prefixes,
             batch_layout_listing,
+            metadata_set_on_append_blob_keeps_position,
+            metadata_set_on_block_blob_keeps_bytes,
+            listing_returns_metadata_only_when_asked,
+            bad_metadata_is_refused,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -1210,4 +1214,135 @@ pub async fn batch_layout_listing(store: Arc<dyn Store>) {
         vec!["10/$TaskOutput/frames/*", "10/$TaskOutput/report.md"]
     );
     let _ = Duration::from_secs(0);
+}
+
+// ---------------------------------------------------------------- metadata
+
+fn meta(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+pub async fn metadata_set_on_append_blob_keeps_position(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let c = fresh_container(s, "metaappend").await;
+    let log = "t/$TaskLog/stdout.txt";
+    s.create_append_blob(&c, log, &PutOptions::default())
+        .await
+        .unwrap();
+    let before = s.append_block(&c, log, b("first\n"), 0).await.unwrap();
+    s.set_blob_metadata(
+        &c,
+        log,
+        &meta(&[("batchoutattempt", "1"), ("Mixed_Case", "x y")]),
+    )
+    .await
+    .unwrap();
+    let info = s.blob_info(&c, log).await.unwrap();
+    assert_eq!(info.len, 6, "metadata must not move the append position");
+    assert_ne!(info.etag, before.etag, "a metadata write changes the etag");
+    assert_eq!(
+        info.metadata,
+        meta(&[("batchoutattempt", "1"), ("mixed_case", "x y")])
+    );
+    // An appender holding the position it knew goes on undisturbed.
+    let after = s.append_block(&c, log, b("second\n"), 6).await.unwrap();
+    assert_eq!(after.len, 13);
+    assert_eq!(read_all(s, &c, log).await, b"first\nsecond\n");
+    // Setting replaces every name, like Azure's Set Blob Metadata; a large record that
+    // outgrows any reserved room still leaves the bytes as they were.
+    let big = "v".repeat(6000);
+    s.set_blob_metadata(&c, log, &meta(&[("big", &big)]))
+        .await
+        .unwrap();
+    let info = s.blob_info(&c, log).await.unwrap();
+    assert_eq!(info.metadata, meta(&[("big", &big)]));
+    assert_eq!(info.len, 13);
+    s.append_block(&c, log, b("third\n"), 13).await.unwrap();
+    assert_eq!(read_all(s, &c, log).await, b"first\nsecond\nthird\n");
+}
+
+pub async fn metadata_set_on_block_blob_keeps_bytes(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let c = fresh_container(s, "metablock").await;
+    let put = put(s, &c, "t/$TaskOutput/a.txt", "block bytes").await;
+    s.set_blob_metadata(&c, "t/$TaskOutput/a.txt", &meta(&[("k", "v")]))
+        .await
+        .unwrap();
+    let info = s.blob_info(&c, "t/$TaskOutput/a.txt").await.unwrap();
+    assert_eq!(info.metadata, meta(&[("k", "v")]));
+    assert_eq!(info.len, 11);
+    assert_eq!(info.content_md5, put.content_md5);
+    assert_eq!(info.blob_type, BlobType::Block);
+    assert_eq!(read_all(s, &c, "t/$TaskOutput/a.txt").await, b"block bytes");
+    match s
+        .set_blob_metadata(&c, "t/$TaskOutput/missing.txt", &meta(&[("k", "v")]))
+        .await
+    {
+        Err(StoreError::BlobNotFound { .. }) => {}
+        other => panic!("expected BlobNotFound, got {other:?}"),
+    }
+}
+
+pub async fn listing_returns_metadata_only_when_asked(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let c = fresh_container(s, "metalist").await;
+    for t in ["a", "b", "c"] {
+        let log = format!("{t}/$TaskLog/stdout.txt");
+        s.create_append_blob(&c, &log, &PutOptions::default())
+            .await
+            .unwrap();
+        if t != "b" {
+            s.set_blob_metadata(&c, &log, &meta(&[("task", t)]))
+                .await
+                .unwrap();
+        }
+        put(s, &c, &format!("{t}/$TaskOutput/o.txt"), "o").await;
+    }
+    let plain = list_all_blobs(s, &c, &ListQuery::flat("")).await.unwrap();
+    assert_eq!(plain.len(), 6);
+    for item in &plain {
+        if let ListItem::Blob(b) = item {
+            assert!(b.metadata.is_empty(), "{} listed with metadata", b.name);
+        }
+    }
+    // Small pages: metadata must come with every page, not only the first.
+    let q = ListQuery::flat("").with_metadata().page_size(2);
+    let listed = list_all_blobs(s, &c, &q).await.unwrap();
+    let got: Vec<(String, BTreeMap<String, String>)> = listed
+        .into_iter()
+        .filter_map(|i| match i {
+            ListItem::Blob(b) => Some((b.name, b.metadata)),
+            ListItem::Prefix(_) => None,
+        })
+        .collect();
+    let want = vec![
+        ("a/$TaskLog/stdout.txt".to_string(), meta(&[("task", "a")])),
+        ("a/$TaskOutput/o.txt".to_string(), meta(&[])),
+        ("b/$TaskLog/stdout.txt".to_string(), meta(&[])),
+        ("b/$TaskOutput/o.txt".to_string(), meta(&[])),
+        ("c/$TaskLog/stdout.txt".to_string(), meta(&[("task", "c")])),
+        ("c/$TaskOutput/o.txt".to_string(), meta(&[])),
+    ];
+    assert_eq!(got, want);
+}
+
+pub async fn bad_metadata_is_refused(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let c = fresh_container(s, "metabad").await;
+    put(s, &c, "x", "x").await;
+    for bad in [
+        meta(&[("1st", "v")]),
+        meta(&[("has-dash", "v")]),
+        meta(&[("k", "line\nbreak")]),
+        meta(&[("k", &"v".repeat(9000))]),
+    ] {
+        match s.set_blob_metadata(&c, "x", &bad).await {
+            Err(StoreError::InvalidName(msg)) => assert!(!msg.contains('\n'), "{msg}"),
+            other => panic!("expected InvalidName for {bad:?}, got {other:?}"),
+        }
+    }
+    assert!(s.blob_info(&c, "x").await.unwrap().metadata.is_empty());
 }

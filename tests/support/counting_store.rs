@@ -191,4 +191,15 @@ impl Store for CountingStore {
         self.bump(&self.counts.writes);
         self.inner.delete_blob(container, blob).await
     }
+    async fn set_blob_metadata(
+        &self,
+        container: &str,
+        blob: &str,
+        metadata: &std::collections::BTreeMap<String, String>,
+    ) -> StoreResult<()> {
+        self.bump(&self.counts.writes);
+        self.inner
+            .set_blob_metadata(container, blob, metadata)
+            .await
+    }
 }

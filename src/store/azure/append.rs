@@ -89,6 +89,7 @@ impl AzureStore {
                     content_md5: None,
                     content_type: None,
                     committed_blocks: headers::get(h, "x-ms-blob-committed-block-count").and_then(|v| v.parse().ok()),
+                    metadata: Default::default(),
                 })
             }
             Err(e) => match errors::from_sdk(e, op) {

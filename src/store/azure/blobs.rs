@@ -265,6 +265,7 @@ impl AzureStore {
                                 .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_string()),
                         ),
                         committed_blocks: None,
+                        metadata: options.metadata.clone(),
                     });
                 }
                 // Someone wrote the blob since we looked: look again.

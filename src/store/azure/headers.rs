@@ -53,6 +53,7 @@ pub fn blob_info(name: &str, h: &Headers) -> BlobInfo {
             .map(str::to_string),
         committed_blocks: get(h, "x-ms-blob-committed-block-count")
             .and_then(|v| v.trim().parse().ok()),
+        metadata: metadata(h),
     }
 }
 

@@ -6,7 +6,7 @@ use super::{headers, xml, AzureStore};
 use crate::store::*;
 use azure_storage_blob::models::{
     BlobContainerClientListBlobsOptions, BlobServiceClientListContainersOptions,
-    ListContainersIncludeType,
+    ListBlobsIncludeItem, ListContainersIncludeType,
 };
 use futures::TryStreamExt;
 
@@ -98,6 +98,9 @@ impl AzureStore {
             prefix: (!query.prefix.is_empty()).then(|| query.prefix.clone()),
             marker: marker.map(str::to_string),
             maxresults: Some(query.max_results.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE) as i32),
+            include: query
+                .include_metadata
+                .then(|| vec![ListBlobsIncludeItem::Metadata]),
             ..Default::default()
         };
         let mut pages = client

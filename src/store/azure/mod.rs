@@ -16,6 +16,7 @@ mod file_body;
 mod headers;
 pub mod identity;
 mod listing;
+mod metadata;
 pub mod retry;
 mod stream;
 pub mod xml;
@@ -260,6 +261,17 @@ impl Store for AzureStore {
         self.check_container(container)?;
         self.append_at(container, blob, data, expected_position)
             .await
+    }
+
+    async fn set_blob_metadata(
+        &self,
+        container: &str,
+        blob: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> StoreResult<()> {
+        self.check_container(container)?;
+        let metadata = check_metadata(metadata)?;
+        self.set_metadata(container, blob, &metadata).await
     }
 
     async fn delete_blob(&self, container: &str, blob: &str) -> StoreResult<()> {

@@ -79,6 +79,7 @@ struct BlobFields {
     blob_type: Option<BlobType>,
     content_md5: Option<[u8; 16]>,
     content_type: Option<String>,
+    metadata: BTreeMap<String, String>,
 }
 
 /// Parse a List Blobs page. Entries come back in name order, Blob and BlobPrefix
@@ -135,6 +136,10 @@ pub fn parse_blob_page(body: &[u8]) -> Result<BlobPage, String> {
                     continue;
                 }
                 if let Some(b) = blob.as_mut() {
+                    if parent == "Metadata" {
+                        b.metadata.insert(tag.to_ascii_lowercase(), value);
+                        continue;
+                    }
                     match (parent, tag.as_str()) {
                         ("Blob", "Name") => b.name = decode_name(value, name_encoded),
                         ("Properties", "Content-Length") => {
@@ -164,6 +169,7 @@ pub fn parse_blob_page(body: &[u8]) -> Result<BlobPage, String> {
                                 content_md5: b.content_md5,
                                 content_type: b.content_type,
                                 committed_blocks: None,
+                                metadata: b.metadata,
                             }));
                         }
                         _ => {}

@@ -96,6 +96,7 @@ impl Header {
             content_md5: self.md5(),
             content_type: self.content_type.clone(),
             committed_blocks: append.then_some(self.blocks),
+            metadata: self.metadata.clone(),
         }
     }
 

@@ -56,6 +56,8 @@ struct Walk<'a> {
     delimiter: Option<char>,
     marker: Option<&'a str>,
     want: usize,
+    /// Return each blob's metadata (otherwise left empty, as Azure does).
+    metadata: bool,
     items: Vec<ListItem>,
 }
 
@@ -74,6 +76,7 @@ impl Core {
             delimiter: query.delimiter,
             marker: marker.filter(|m| !m.is_empty()),
             want: limit + 1,
+            metadata: query.include_metadata,
             items: Vec::new(),
         };
         walk.folder(&dir.blobs(), "", 0)?;
@@ -225,7 +228,10 @@ impl Walk<'_> {
                 ))
             }
         };
-        let (header, _) = read_header(&mut file, &e.key)?;
+        let (mut header, _) = read_header(&mut file, &e.key)?;
+        if !self.metadata {
+            header.metadata.clear();
+        }
         self.items.push(ListItem::Blob(header.info()));
         Ok(())
     }

@@ -20,6 +20,7 @@ mod containers;
 mod format;
 mod fsutil;
 mod listing;
+mod metadata;
 pub mod names;
 mod stream;
 
@@ -294,6 +295,18 @@ impl Store for LocalStore {
     ) -> StoreResult<BlobInfo> {
         let (container, blob) = (container.to_string(), blob.to_string());
         self.blocking(move |c| c.append_block(&container, &blob, data, expected_position))
+            .await
+    }
+
+    async fn set_blob_metadata(
+        &self,
+        container: &str,
+        blob: &str,
+        metadata: &BTreeMap<String, String>,
+    ) -> StoreResult<()> {
+        let metadata = check_metadata(metadata)?;
+        let (container, blob) = (container.to_string(), blob.to_string());
+        self.blocking(move |c| c.set_blob_metadata(&container, &blob, metadata))
             .await
     }
 
