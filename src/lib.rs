@@ -9,6 +9,7 @@
 //! - [`outputs`]: what a job holds (tasks, kinds, files) and streaming one file; shared by
 //!   the CLI and the TUI.
 //! - [`transfer`]: reads (downloads, log followers) with integrity checks.
+//! - [`search`]: searching the contents of a job's files (grep), incrementally.
 //! - [`text`]: making storage-provided text safe for a terminal.
 //! - [`cli`] and [`tui`]: the two front ends; they call the domain modules, never the reverse.
 //! - [`demo`]: seeds a realistic demo job into a local store.
@@ -19,6 +20,7 @@ pub mod conventions;
 pub mod demo;
 pub mod engine;
 pub mod outputs;
+pub mod search;
 pub mod store;
 pub mod text;
 pub mod transfer;
