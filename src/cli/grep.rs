@@ -90,7 +90,7 @@ fn inner(ctx: &Context, args: GrepArgs) -> CliResult {
             files.clone(),
             opts.clone(),
             cache,
-            search::IN_FLIGHT,
+            search::Tuning::default(),
         )
         .map_err(|e| CliError::usage(e.0))?;
         let mut p = Printer::new(mode, args.json, &opts, matcher);

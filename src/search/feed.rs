@@ -13,8 +13,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Bytes per ranged read (each arrives as a stream of chunks).
-pub const RANGE: u64 = 16 * 1024 * 1024;
 /// Chunks queued between reading and searching, per file.
 const QUEUE: usize = 8;
 
@@ -95,13 +93,14 @@ pub async fn feed(
     container: String,
     blob: String,
     plan: FeedPlan,
+    range: u64,
     tx: mpsc::Sender<std::io::Result<Bytes>>,
     fetched: Arc<AtomicU64>,
 ) -> FeedEnd {
     let mut st = State::new(&plan);
     let mut pos = plan.read_from;
     while pos < plan.len {
-        let want = RANGE.min(plan.len - pos);
+        let want = range.min(plan.len - pos);
         let range_end = pos + want;
         let rs = match store
             .read_range_stream(
@@ -246,10 +245,13 @@ impl State {
     }
 }
 
-/// The searcher's side of the channel.
+/// The searcher's side of the channel. CRLF line ends are passed on as LF, so that CRLF
+/// and LF logs search alike (`$` matches before either) and no `\r` reaches the text.
 pub struct ChannelReader {
     rx: mpsc::Receiver<std::io::Result<Bytes>>,
     cur: Bytes,
+    /// A `\r` ended the last chunk: dropped if the next byte is `\n`.
+    held_cr: bool,
 }
 
 impl ChannelReader {
@@ -257,22 +259,71 @@ impl ChannelReader {
         ChannelReader {
             rx,
             cur: Bytes::new(),
+            held_cr: false,
         }
+    }
+
+    /// Copy from `cur` into `buf`, turning `\r\n` into `\n`; returns bytes written.
+    fn copy(&mut self, buf: &mut [u8]) -> usize {
+        use bytes::Buf;
+        let mut n = 0;
+        if self.held_cr {
+            self.held_cr = false;
+            if self.cur[0] != b'\n' {
+                buf[0] = b'\r';
+                n = 1;
+            }
+        }
+        while n < buf.len() && !self.cur.is_empty() {
+            let lim = (buf.len() - n).min(self.cur.len());
+            match memchr::memchr(b'\r', &self.cur[..lim]) {
+                None => {
+                    buf[n..n + lim].copy_from_slice(&self.cur[..lim]);
+                    n += lim;
+                    self.cur.advance(lim);
+                }
+                Some(i) => {
+                    buf[n..n + i].copy_from_slice(&self.cur[..i]);
+                    n += i;
+                    match self.cur.get(i + 1) {
+                        Some(b'\n') => {}
+                        Some(_) => {
+                            buf[n] = b'\r';
+                            n += 1;
+                        }
+                        None => self.held_cr = true,
+                    }
+                    self.cur.advance(i + 1);
+                }
+            }
+        }
+        n
     }
 }
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.cur.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(Ok(b)) => self.cur = b,
-                Some(Err(e)) => return Err(e),
-                None => return Ok(0),
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            while self.cur.is_empty() {
+                match self.rx.blocking_recv() {
+                    Some(Ok(b)) => self.cur = b,
+                    Some(Err(e)) => return Err(e),
+                    None if self.held_cr => {
+                        self.held_cr = false;
+                        buf[0] = b'\r';
+                        return Ok(1);
+                    }
+                    None => return Ok(0),
+                }
+            }
+            let n = self.copy(buf);
+            if n > 0 {
+                return Ok(n);
             }
         }
-        let n = buf.len().min(self.cur.len());
-        buf[..n].copy_from_slice(&self.cur.split_to(n));
-        Ok(n)
     }
 }
 
@@ -331,6 +382,29 @@ mod tests {
             (scan.complete_end, scan.window_start, scan.window_lines),
             (2, 0, 0)
         );
+    }
+
+    #[test]
+    fn crlf_reaches_the_searcher_as_lf_across_chunks() {
+        for step in [1, 2, 3, 64] {
+            let data = b"a\r\nb\rc\r\n\r\r\nend\r";
+            let (tx, rx) = mpsc::channel(64);
+            for c in data.chunks(step) {
+                tx.try_send(Ok(Bytes::copy_from_slice(c))).unwrap();
+            }
+            drop(tx);
+            let mut out = Vec::new();
+            let mut r = ChannelReader::new(rx);
+            let mut buf = [0u8; 2];
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(out, b"a\nb\rc\n\r\nend\r", "step {step}");
+        }
     }
 
     #[test]

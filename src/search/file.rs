@@ -24,8 +24,8 @@ pub struct Shared {
     pub opts: SearchOptions,
     pub matcher: RegexMatcher,
     pub cache: Option<Cache>,
-    /// Bytes fetched by every file so far.
-    pub fetched: Arc<AtomicU64>,
+    /// Bytes per ranged read.
+    pub range: u64,
 }
 
 /// Search one file, sending its lines and then a summary to `tx`.
@@ -161,6 +161,7 @@ async fn pass(
         shared.container.clone(),
         blob.name.clone(),
         plan.clone(),
+        shared.range,
         btx,
         counter.clone(),
     ));
@@ -182,7 +183,6 @@ async fn pass(
     .await;
     let fed = feeder.await;
     let fetched = counter.load(Ordering::Relaxed);
-    shared.fetched.fetch_add(fetched, Ordering::Relaxed);
     let (result, sink) = match searched {
         Ok(x) => x,
         Err(e) => return Pass::Failed(format!("the search thread failed: {e}"), fetched),

@@ -29,12 +29,26 @@ pub use select::{label, report_order, select_files, Filter, Selection, DEFAULT_K
 use crate::outputs::OutputFile;
 use crate::store::Store;
 use std::collections::VecDeque;
-use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Files searched at once by default.
-pub const IN_FLIGHT: usize = 16;
+/// How much runs at once and how much one read asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    /// Files searched at once.
+    pub in_flight: usize,
+    /// Bytes per ranged read (each read streams in chunks: this does not set memory).
+    pub range: u64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            in_flight: 16,
+            range: 16 * 1024 * 1024,
+        }
+    }
+}
 /// Lines queued per file ahead of the one being reported (the bound on a file that is
 /// waiting its turn: it stops reading until the files before it are reported).
 const LINES_QUEUED: usize = 256;
@@ -86,7 +100,7 @@ pub fn start(
     files: Vec<OutputFile>,
     opts: SearchOptions,
     cache: Option<Cache>,
-    in_flight: usize,
+    tuning: Tuning,
 ) -> Result<mpsc::Receiver<Event>, PatternError> {
     let matcher = opts.matcher()?;
     let shared = Arc::new(file::Shared {
@@ -95,10 +109,10 @@ pub fn start(
         opts,
         matcher,
         cache,
-        fetched: Arc::new(AtomicU64::new(0)),
+        range: tuning.range.max(1),
     });
     let (tx, rx) = mpsc::channel(LINES_QUEUED);
-    tokio::spawn(coordinate(shared, files, in_flight.max(1), tx));
+    tokio::spawn(coordinate(shared, files, tuning.in_flight.max(1), tx));
     Ok(rx)
 }
 

@@ -1,7 +1,6 @@
 //! What to search for and how: the options grep users expect, turned into a ripgrep
 //! matcher and searcher. An invalid pattern is one line naming the problem and where.
 
-use grep_matcher::LineTerminator;
 use grep_regex::{RegexMatcher, RegexMatcherBuilder};
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder};
 
@@ -64,17 +63,17 @@ impl SearchOptions {
             .case_insensitive(self.ignore_case)
             .fixed_strings(self.fixed)
             .word(self.word)
-            // `$` matches before `\r\n` too, and no match ever spans a line.
-            .crlf(true)
+            // No match ever spans a line. (CRLF line ends reach the searcher as LF: see
+            // feed::ChannelReader; the searcher's own CRLF mode misses `$` on LF lines.)
+            .line_terminator(Some(b'\n'))
             .build(&self.pattern)
             .map_err(|e| PatternError(crate::text::one_line(&e.to_string())))
     }
 
-    /// A searcher for one file: CRLF or LF lines, line numbers, context, binary files
+    /// A searcher for one file: line numbers, context, binary files
     /// stopped at their first NUL byte unless `text`.
     pub fn searcher(&self) -> Searcher {
         SearcherBuilder::new()
-            .line_terminator(LineTerminator::crlf())
             .line_number(true)
             .invert_match(self.invert)
             .before_context(self.before)
