@@ -13,6 +13,7 @@
 //! - [`text`]: making storage-provided text safe for a terminal.
 //! - [`cli`] and [`tui`]: the two front ends; they call the domain modules, never the reverse.
 //! - [`demo`]: seeds a realistic demo job into a local store.
+//!
 //! Domain modules never import ratatui or crossterm.
 
 pub mod cli;

@@ -152,8 +152,8 @@ async fn grown_logs_fetch_only_new_bytes(inner: Arc<dyn Store>) {
     let cache = Cache::at(dir.path());
     let blob = "t1/$TaskLog/stdout.txt";
     let mut log = Vec::new();
-    for i in 0..300 {
-        let what = if i % 37 == 0 || i == 298 {
+    for i in 0..300u32 {
+        let what = if i.is_multiple_of(37) || i == 298 {
             "ERROR disk full"
         } else {
             "ok"
