@@ -210,6 +210,17 @@ fn exit_codes_bad_patterns_and_missing_jobs() {
     assert_eq!(stderr.lines().count(), 1);
     let (code, _, stderr) = out(env.grep(&[JOB, "x", "--task", "["]));
     assert_eq!(code, 2, "{stderr}");
+    // -e: a pattern starting with '-'; every argument after JOB is then a task.
+    let (code, stdout, _) = out(env.grep(&["-e", "-w", JOB, "task-3"]));
+    assert_eq!(code, 1, "{stdout}");
+    let (code, stdout, _) = out(env.grep(&["-e", "RuntimeError", JOB, "task-2"]));
+    assert_eq!(
+        (code, stdout.as_str()),
+        (
+            0,
+            "task-2/TaskLog/stdout.txt:5:RuntimeError: CUDA out of memory\n"
+        )
+    );
     let (code, _, stderr) = out(env.grep(&[JOB, "x", "no-such-task"]));
     assert_eq!(code, 1);
     assert!(stderr.contains("no files to search"), "{stderr}");
@@ -304,4 +315,53 @@ fn on_azurite_with_a_connection_string() {
     assert_eq!((code, stdout), (gcode, gout));
     let (_, _, stats) = run(&["--stats", "-C", "1", JOB, "CUDA out of memory"]);
     assert!(stats.contains("fetched 0 bytes"), "{stats}");
+}
+
+/// On a real terminal (tmux) the match is highlighted; with NO_COLOR it is not.
+#[test]
+fn matches_are_highlighted_on_a_terminal_unless_no_color() {
+    let env = local_env();
+    let bin = assert_cmd::cargo::cargo_bin("batchout");
+    for (name, no_color) in [("grep-colour", ""), ("grep-nocolour", "NO_COLOR=1 ")] {
+        let cmd = format!(
+            "{no_color}XDG_CACHE_HOME={} {} --store {} grep {JOB} 'out of memory' task-2; sleep 60",
+            env.cache.display(),
+            bin.display(),
+            env.store.display()
+        );
+        let tmux = support::tmux::Tmux::start(name, 100, 10, &cmd);
+        tmux.wait_for("RuntimeError");
+        let screen = tmux.run(&["capture-pane", "-p", "-e", "-t", "t"]);
+        let line = screen.lines().find(|l| l.contains("RuntimeError")).unwrap();
+        let plain: String = strip_sgr(line);
+        assert_eq!(
+            plain.trim_end(),
+            "task-2/TaskLog/stdout.txt:5:RuntimeError: CUDA out of memory"
+        );
+        if no_color.is_empty() {
+            // Bold red right before the match (tmux writes it as two sequences), not before.
+            let at = line.find("out of memory").unwrap();
+            assert!(line[..at].ends_with("\x1b[1m\x1b[31m"), "{line:?}");
+            assert!(!line[..at - 10].contains("\x1b[31m"), "{line:?}");
+        } else {
+            assert!(!line.contains('\x1b'), "{line:?}");
+        }
+    }
+}
+
+fn strip_sgr(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

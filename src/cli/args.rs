@@ -282,10 +282,15 @@ pub struct RunArgs {
 pub struct GrepArgs {
     pub job: String,
     /// A regular expression (Rust regex syntax), or a literal string with -F.
-    pub pattern: String,
+    #[arg(required_unless_present = "regexp")]
+    pub pattern: Option<String>,
     /// Only these tasks ('-' for the job-level outputs).
     #[arg(value_name = "TASK")]
     pub tasks: Vec<String>,
+    /// The pattern, given as an option (for a pattern starting with '-'); every argument
+    /// after JOB is then a TASK.
+    #[arg(short = 'e', long, value_name = "PATTERN", allow_hyphen_values = true)]
+    pub regexp: Option<String>,
     /// Only tasks whose id matches this glob (repeatable).
     #[arg(long = "task", value_name = "GLOB")]
     pub task_globs: Vec<String>,

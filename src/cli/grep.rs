@@ -23,8 +23,16 @@ pub fn run(ctx: &Context, args: GrepArgs) -> CliResult {
     })
 }
 
-fn inner(ctx: &Context, args: GrepArgs) -> CliResult {
+fn inner(ctx: &Context, mut args: GrepArgs) -> CliResult {
     let started = Instant::now();
+    // With -e, the first argument after JOB is a task.
+    let pattern = match args.regexp.take() {
+        Some(p) => {
+            args.tasks.splice(0..0, args.pattern.take());
+            p
+        }
+        None => args.pattern.take().unwrap_or_default(),
+    };
     let mode = if args.files_with_matches {
         Mode::Names
     } else if args.count {
@@ -34,7 +42,7 @@ fn inner(ctx: &Context, args: GrepArgs) -> CliResult {
     };
     let lines = mode == Mode::Lines;
     let opts = SearchOptions {
-        pattern: args.pattern.clone(),
+        pattern,
         ignore_case: args.ignore_case,
         fixed: args.fixed_strings,
         word: args.word_regexp,
