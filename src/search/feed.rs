@@ -13,8 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// Chunks queued between reading and searching, per file.
-const QUEUE: usize = 8;
+/// Chunks queued between reading and searching, per file (a chunk is at most 1 MiB from
+/// the local store, tens of KiB from Azure): with the chunk being searched, what a file
+/// holds in memory besides the searcher's line buffer.
+const QUEUE: usize = 2;
 
 /// Where to read and what to check.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder};
 
 /// A line longer than this is an error for its file (memory stays bounded whatever the
 /// file holds; ripgrep has the same kind of limit).
-pub const MAX_LINE: usize = 64 * 1024 * 1024;
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
 
 /// How to match and which lines to report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
