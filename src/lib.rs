@@ -10,6 +10,7 @@
 //!   the CLI and the TUI.
 //! - [`download`]: whole files to local disk: ranged, parallel, resumable, verified.
 //! - [`follow`]: growing task logs, one or many as one stream (`tail`, the log screen).
+//! - [`search`]: searching the contents of a job's files (grep), incrementally.
 //! - [`text`]: making storage-provided text safe for a terminal.
 //! - [`cli`] and [`tui`]: the two front ends; they call the domain modules, never the reverse.
 //! - [`demo`]: seeds a realistic demo job into a local store.
@@ -23,6 +24,7 @@ pub mod download;
 pub mod engine;
 pub mod follow;
 pub mod outputs;
+pub mod search;
 pub mod store;
 pub mod text;
 pub mod tui;

@@ -66,6 +66,19 @@ Files over 8 MiB go as parallel staged blocks (16 MiB, 8 in flight) read from di
 they are sent, with the whole file's MD5 (computed on its own thread) set as Content-MD5 on
 commit; memory does not grow with the file. A file that changes while it is saved is refused.";
 
+const GREP_HELP: &str = "\
+Default scope: the TaskLog kind (stdout.txt, stderr.txt, ...) of every task; --kind, --all-kinds,
+TASK, --task and --name change it. Output: TASK/KIND/PATH:LINE:text (context lines
+TASK/KIND/PATH-LINE-text, groups separated by --), tasks in natural order; the match is
+highlighted on a terminal (never with NO_COLOR or into a pipe). Binary files (a NUL byte)
+are skipped with a note unless -a. Exit code: 0 if a line was found, 1 if none, 2 on error.
+
+Files are read in ranged reads and searched as the bytes arrive, 16 at a time; memory stays
+bounded whatever their size. Results are cached in the user cache folder (128 MiB at most):
+a repeated grep fetches nothing for unchanged blobs and only the new bytes of a grown log
+(a replaced or truncated blob is searched again from 0). --no-cache searches everything
+afresh; then -l and -m also stop reading a file once they have what they need.";
+
 #[derive(Debug, Parser)]
 #[command(name = "batchout", version, about = "Browse, tail, download and save Azure Batch persisted outputs", after_help = AFTER_HELP)]
 pub struct Cli {
@@ -110,6 +123,9 @@ pub enum Command {
     /// Run a command, streaming its stdout/stderr to TaskLog stdout.txt and stderr.txt.
     #[command(after_help = RUN_HELP)]
     Run(RunArgs),
+    /// Search the contents of a job's files (default: the TaskLog kind of every task).
+    #[command(after_help = GREP_HELP)]
+    Grep(GrepArgs),
 }
 
 #[derive(Debug, Args)]
@@ -317,4 +333,77 @@ pub struct RunArgs {
     /// The command and its arguments.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GrepArgs {
+    pub job: String,
+    /// A regular expression (Rust regex syntax), or a literal string with -F.
+    #[arg(required_unless_present = "regexp")]
+    pub pattern: Option<String>,
+    /// Only these tasks ('-' for the job-level outputs).
+    #[arg(value_name = "TASK")]
+    pub tasks: Vec<String>,
+    /// The pattern, given as an option (for a pattern starting with '-'); every argument
+    /// after JOB is then a TASK.
+    #[arg(short = 'e', long, value_name = "PATTERN", allow_hyphen_values = true)]
+    pub regexp: Option<String>,
+    /// Only tasks whose id matches this glob (repeatable).
+    #[arg(long = "task", value_name = "GLOB")]
+    pub task_globs: Vec<String>,
+    /// Search this kind instead of TaskLog (repeatable).
+    #[arg(long = "kind", value_name = "K", conflicts_with = "all_kinds")]
+    pub kinds: Vec<String>,
+    /// Search every kind of every task, and the job-level outputs.
+    #[arg(long)]
+    pub all_kinds: bool,
+    /// Only files whose path within the kind matches this glob (repeatable; without '/'
+    /// it matches the file name).
+    #[arg(long = "name", value_name = "GLOB")]
+    pub names: Vec<String>,
+    /// Ignore case.
+    #[arg(short = 'i', long)]
+    pub ignore_case: bool,
+    /// PATTERN is a literal string, not a regular expression.
+    #[arg(short = 'F', long)]
+    pub fixed_strings: bool,
+    /// Match whole words only.
+    #[arg(short = 'w', long)]
+    pub word_regexp: bool,
+    /// Select the lines that do not match.
+    #[arg(short = 'v', long)]
+    pub invert_match: bool,
+    /// Search binary files as text.
+    #[arg(short = 'a', long)]
+    pub text: bool,
+    /// Lines of context before and after each match.
+    #[arg(short = 'C', long, value_name = "N")]
+    pub context: Option<usize>,
+    /// Lines of context after each match.
+    #[arg(short = 'A', long, value_name = "N")]
+    pub after_context: Option<usize>,
+    /// Lines of context before each match.
+    #[arg(short = 'B', long, value_name = "N")]
+    pub before_context: Option<usize>,
+    /// Print only the names (TASK/KIND/PATH) of files with a match.
+    #[arg(short = 'l', long, conflicts_with = "count")]
+    pub files_with_matches: bool,
+    /// Print the number of matching lines of every file searched.
+    #[arg(short = 'c', long)]
+    pub count: bool,
+    /// Stop after N matching lines per file.
+    #[arg(short = 'm', long, value_name = "N")]
+    pub max_count: Option<u64>,
+    /// Line numbers are always printed; accepted for grep habits.
+    #[arg(short = 'n', long, hide = true)]
+    pub line_number: bool,
+    /// Print one JSON array (objects with task, kind, path, and line, match, text; or count).
+    #[arg(long)]
+    pub json: bool,
+    /// Search everything afresh, without reading or writing the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print files searched, bytes fetched and time taken to stderr at the end.
+    #[arg(long)]
+    pub stats: bool,
 }

@@ -7,6 +7,7 @@ mod context;
 mod demo;
 mod error;
 mod get;
+mod grep;
 mod jobs;
 mod ls;
 mod path;
@@ -62,5 +63,6 @@ fn dispatch(cli: Cli) -> CliResult {
         Command::Save(a) => save::run(&ctx, a),
         Command::Track(a) => track::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),
+        Command::Grep(a) => grep::run(&ctx, a),
     }
 }
