@@ -594,9 +594,11 @@ pub fn track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte(b: 
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // SIGKILL at a random moment: no chance to flush or clean up.
-        let at = Duration::from_millis(rng.random_range(200..2000));
-        crate::support::process::kill_midway(child, Duration::ZERO, || true, at);
+        // SIGKILL at a random moment once the log's blob exists (a loaded machine may take
+        // seconds to start the process): no chance to flush or clean up.
+        let at = Duration::from_millis(rng.random_range(0..1800));
+        let started = || blob(dir, "job-killjob", "t/$TaskLog/growing.log").is_some();
+        crate::support::process::kill_midway(child, Duration::from_secs(60), started, at);
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     writer.join().unwrap();
