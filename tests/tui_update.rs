@@ -7,22 +7,20 @@ use batchout::conventions::Scope;
 use batchout::outputs::JobEntry;
 use batchout::tui::requests::listing::{FileEntry, ListingMsg, ListingRequest};
 use batchout::tui::requests::preview::{Chunk, Part, PreviewMsg, PreviewRequest};
-use batchout::tui::state::{Body, Pane, TreeRow};
+use batchout::tui::state::{Body, Pane, TaskSort, TreeRow};
 use batchout::tui::{update, Action, AppState, Effect, Msg, RequestKind, Screen};
 use bytes::Bytes;
 use time::macros::datetime;
 use tui::{act, loads, send, typed};
 
-/// The single Load in `fx`, as (id, kind).
+/// The single Load in `fx`, as (id, kind), leaving out the status scan that a job's first
+/// page starts (tested on its own: `statuses_fill_in_sort_and_filter_the_tree`).
 fn load(fx: &[Effect]) -> (u64, RequestKind) {
     let loads: Vec<_> = fx
         .iter()
-        .filter_map(|e| {
-            if let Effect::Load(r) = e {
-                Some(r.clone())
-            } else {
-                None
-            }
+        .filter_map(|e| match e {
+            Effect::Load(r) if !matches!(r.kind, RequestKind::Status(_)) => Some(r.clone()),
+            _ => None,
         })
         .collect();
     assert_eq!(loads.len(), 1, "expected one request, got {fx:?}");
@@ -838,4 +836,162 @@ fn tasks_show_in_natural_order_across_pages() {
         shown,
         ["task-1", "task-2", "task-3", "task-9", "task-10", "task-11", "task-20"]
     );
+}
+
+/// The task ids of the tree's task rows, top to bottom.
+fn task_rows(s: &AppState) -> Vec<String> {
+    let j = job_screen(s);
+    j.rows
+        .iter()
+        .filter_map(|r| match r {
+            TreeRow::Task(t) => Some(j.tasks[*t as usize].id.raw().to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn statuses_fill_in_sort_and_filter_the_tree() {
+    use batchout::outputs::status::Status::*;
+    use batchout::tui::requests::status::{StatusMsg, StatusRequest};
+    let (mut s, _) = with_job(5);
+    let scan = job_screen(&s)
+        .statuses
+        .loading
+        .expect("the first page starts the scan");
+    assert!(s.requests.in_flight.contains(&scan));
+    // The request is the whole container's scan, asked once.
+    let fx = act(&mut s, Action::Down);
+    assert!(loads(&fx).is_empty());
+    let st = tui::task_status;
+    send(
+        &mut s,
+        Msg::Status {
+            id: scan,
+            msg: StatusMsg::Tasks {
+                tasks: vec![
+                    st("t1", Ok, Some(0), Some(60), Some(0)),
+                    st("t2", Failed, Some(137), Some(300), Some(4096)),
+                    st("t3", Running, None, Some(30), Some(10)),
+                ],
+                done: false,
+            },
+        },
+    );
+    let j = job_screen(&s);
+    assert_eq!(
+        j.statuses.counts.line(),
+        "3 tasks: 1 ok, 1 failed, 1 running"
+    );
+    assert_eq!(task_rows(&s), ["t1", "t2", "t3", "t4", "t5"], "name order");
+    // Sorting cycles: status (urgent first, unknown yet last), activity, duration, stderr.
+    act(&mut s, Action::CycleSort);
+    assert_eq!(task_rows(&s), ["t2", "t3", "t1", "t4", "t5"]);
+    send(
+        &mut s,
+        Msg::Status {
+            id: scan,
+            msg: StatusMsg::Tasks {
+                tasks: vec![
+                    st("t4", Lost, None, Some(900), None),
+                    st("t5", Unknown, None, None, Some(5)),
+                ],
+                done: true,
+            },
+        },
+    );
+    assert!(!s.requests.in_flight.contains(&scan), "the spinner stops");
+    assert!(job_screen(&s).statuses.complete);
+    assert_eq!(
+        task_rows(&s),
+        ["t2", "t4", "t3", "t5", "t1"],
+        "re-sorted as pages come"
+    );
+    act(&mut s, Action::CycleSort); // last activity: newest write first
+    assert_eq!(task_rows(&s), ["t5", "t3", "t1", "t2", "t4"]);
+    act(&mut s, Action::CycleSort); // duration: longest first, none last
+    assert_eq!(task_rows(&s), ["t4", "t2", "t1", "t3", "t5"]);
+    act(&mut s, Action::CycleSort); // stderr: largest first
+    assert_eq!(task_rows(&s), ["t2", "t3", "t5", "t1", "t4"]);
+    act(&mut s, Action::CycleSort);
+    assert_eq!(job_screen(&s).statuses.sort, TaskSort::Name);
+    assert_eq!(task_rows(&s), ["t1", "t2", "t3", "t4", "t5"]);
+    // Only failed; again shows all; only running; with `/` both apply.
+    act(&mut s, Action::OnlyStatus(Failed));
+    assert_eq!(task_rows(&s), ["t2"]);
+    act(&mut s, Action::OnlyStatus(Failed));
+    assert_eq!(task_rows(&s).len(), 5);
+    act(&mut s, Action::OnlyStatus(Running));
+    assert_eq!(task_rows(&s), ["t3"]);
+    act(&mut s, Action::StartFilter);
+    typed(&mut s, "t1");
+    assert!(task_rows(&s).is_empty(), "t1 is not running");
+    act(&mut s, Action::FilterClear);
+    assert_eq!(task_rows(&s), ["t3"]);
+    // A refresh forgets the statuses and scans again once the tree is listed anew.
+    act(&mut s, Action::OnlyStatus(Running));
+    let fx = act(&mut s, Action::Refresh);
+    let root = tui::load_id(
+        &fx,
+        tui::is_listing(|r| matches!(r, ListingRequest::JobRoot { .. })),
+    );
+    assert!(job_screen(&s).statuses.by_task.is_empty());
+    let fx = send(&mut s, tui::job_root(root, &[], vec!["t1".into()], true));
+    let again: Vec<_> = loads(&fx)
+        .into_iter()
+        .filter(|(_, k)| {
+            *k == RequestKind::Status(StatusRequest {
+                container: "job-a".into(),
+            })
+        })
+        .collect();
+    assert_eq!(again.len(), 1);
+    // A scan that fails says so and leaves the tree usable.
+    send(
+        &mut s,
+        Msg::Failed {
+            id: again[0].0,
+            error: "boom\x1b[31m".into(),
+        },
+    );
+    let j = job_screen(&s);
+    assert!(j
+        .statuses
+        .error
+        .as_deref()
+        .is_some_and(|e| !e.contains('\x1b')));
+    assert_eq!(task_rows(&s), ["t1"]);
+}
+
+#[test]
+fn status_keys_have_one_meaning_and_reach_the_help() {
+    use batchout::tui::keymap::{key_action, Mode};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c| {
+        key_action(
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+            Mode::Normal,
+        )
+    };
+    assert_eq!(key('o'), Some(Action::CycleSort));
+    assert_eq!(
+        key('F'),
+        Some(Action::OnlyStatus(
+            batchout::outputs::status::Status::Failed
+        ))
+    );
+    assert_eq!(
+        key('L'),
+        Some(Action::OnlyStatus(
+            batchout::outputs::status::Status::Running
+        ))
+    );
+    let help = batchout::tui::keymap::help_sections();
+    let lists: Vec<&str> = help
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|r| r.0))
+        .collect();
+    for k in ["o", "F", "L"] {
+        assert!(lists.contains(&k), "{k} is in the ? popup");
+    }
 }

@@ -307,6 +307,11 @@ impl StatusCounts {
     pub fn add(&mut self, s: Status) {
         *self.slot(s) += 1;
     }
+    /// Take back one `add` (a task judged again).
+    pub fn remove(&mut self, s: Status) {
+        let n = self.slot(s);
+        *n = n.saturating_sub(1);
+    }
     fn slot(&mut self, s: Status) -> &mut u64 {
         match s {
             Status::Ok => &mut self.ok,

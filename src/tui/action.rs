@@ -40,6 +40,10 @@ pub enum Action {
     SearchPrev,
     /// Live log: save it to a new file.
     Save,
+    /// Job tree: next sort order (name, status, last activity, duration, stderr size).
+    CycleSort,
+    /// Job tree: show only tasks with this status (again: show all).
+    OnlyStatus(crate::outputs::status::Status),
     /// Show or hide the key help.
     Help,
     /// Mark or unmark the current job, task, kind or file for download (Space).

@@ -35,6 +35,7 @@ impl Screen {
             Screen::Job(s) => {
                 let mut ids: Vec<RequestId> = s.pending.keys().copied().collect();
                 ids.extend(s.root_loading);
+                ids.extend(s.statuses.loading);
                 ids.extend(s.files.as_ref().and_then(|f| f.loading));
                 ids
             }

@@ -4,6 +4,7 @@
 //! To add a key: add a [`Binding`] row (and, if new, an [`Action`] variant).
 
 use super::Action;
+use crate::outputs::status::Status;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 /// Where a binding applies; also the sections of the help popup, in this order.
@@ -223,6 +224,27 @@ pub const BINDINGS: &[Binding] = &[
         "a",
         Action::TailAll,
         "live log of all tasks of the job (stdout+stderr)",
+    ),
+    b(
+        Lists,
+        &[ch('o')],
+        "o",
+        Action::CycleSort,
+        "sort tasks: name, status, activity, duration, stderr",
+    ),
+    b(
+        Lists,
+        &[ch('F')],
+        "F",
+        Action::OnlyStatus(Status::Failed),
+        "only failed tasks (again: all); works with /",
+    ),
+    b(
+        Lists,
+        &[ch('L')],
+        "L",
+        Action::OnlyStatus(Status::Running),
+        "only running tasks (again: all)",
     ),
     b(
         Preview,

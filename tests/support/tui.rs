@@ -180,3 +180,35 @@ pub async fn run_until(app: &mut App, done: impl FnMut(&AppState) -> bool) {
 pub async fn settle(app: &mut App) {
     run_until(app, |s| !s.busy()).await;
 }
+
+/// A judged task as the status worker sends it.
+pub fn task_status(
+    task: &str,
+    status: batchout::outputs::status::Status,
+    exit: Option<i32>,
+    duration_s: Option<u64>,
+    stderr: Option<u64>,
+) -> batchout::tui::requests::status::TaskStatus {
+    use batchout::outputs::status::Evidence;
+    let secs = std::time::Duration::from_secs;
+    batchout::tui::requests::status::TaskStatus {
+        task: task.into(),
+        status,
+        evidence: if exit.is_some() {
+            Evidence::Record
+        } else {
+            Evidence::Storage
+        },
+        exit_code: exit,
+        signal: exit.filter(|&c| c > 128).map(|c| c - 128),
+        duration: duration_s.map(secs),
+        idle: Some(secs(90)),
+        last_write: Some(
+            time::macros::datetime!(2026-12-07 12:00 UTC)
+                - time::Duration::seconds(duration_s.unwrap_or(0) as i64),
+        ),
+        stderr_len: stderr,
+        outputs: 3,
+        output_bytes: 3 * 1024 * 1024 + 17,
+    }
+}

@@ -165,6 +165,8 @@ pub struct JobState {
     pub reopen: std::collections::HashSet<String>,
     /// After a refresh: the task the cursor was on, to put it back there.
     pub reselect: Option<String>,
+    /// Every task's status (background scan), sort order and status filter.
+    pub statuses: super::TaskStatuses,
 }
 
 impl JobState {
@@ -183,6 +185,7 @@ impl JobState {
             pending: HashMap::new(),
             reopen: Default::default(),
             reselect: None,
+            statuses: Default::default(),
             focus: Pane::Tree,
             files: None,
         }
@@ -244,6 +247,22 @@ impl JobState {
         self.order = merged;
     }
 
+    /// Task indices in the chosen sort order: one status lookup per task, then a stable
+    /// sort (ties keep the natural order), so 100,000 tasks sort in milliseconds.
+    fn sorted_order(&self) -> Vec<u32> {
+        let sort = self.statuses.sort;
+        if sort == super::TaskSort::Name {
+            return self.order.clone();
+        }
+        let mut keyed: Vec<_> = self
+            .order
+            .iter()
+            .map(|&t| (self.statuses.get(self.tasks[t as usize].id.raw()), t))
+            .collect();
+        keyed.sort_by(|a, b| sort.compare(a.0, b.0));
+        keyed.into_iter().map(|(_, t)| t).collect()
+    }
+
     /// Forget every task (a refresh lists them anew).
     pub fn clear_tasks(&mut self) {
         self.tasks.clear();
@@ -259,9 +278,9 @@ impl JobState {
                 rows.push(TreeRow::JobKind(i as u32));
             }
         }
-        for &t in &self.order {
+        for t in self.sorted_order() {
             let task = &self.tasks[t as usize];
-            if !contains_folded(task.id.shown(), &needle) {
+            if !contains_folded(task.id.shown(), &needle) || !self.statuses.shows(task.id.raw()) {
                 continue;
             }
             rows.push(TreeRow::Task(t));

@@ -8,9 +8,11 @@ use crate::tui::msg::Msg;
 use crate::tui::name::Name;
 use crate::tui::requests::listing::{ListingMsg, ListingRequest};
 use crate::tui::requests::preview::{Part, PreviewRequest};
+use crate::tui::requests::status::{StatusMsg, StatusRequest};
 use crate::tui::requests::RequestKind;
 use crate::tui::state::{
-    FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, PreviewState, TreeRow,
+    FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, PreviewState, TaskSort,
+    TreeRow,
 };
 use crate::tui::Action;
 
@@ -82,6 +84,14 @@ fn tree_action(s: &mut JobState, cx: &mut Cx, a: Action) {
         Action::ToggleTail => super::log::open_from_tree(s, cx, a),
         Action::NextPane if s.files.is_some() => s.focus = Pane::Files,
         Action::Refresh => refresh(s, cx),
+        Action::CycleSort => {
+            s.statuses.sort = s.statuses.sort.next();
+            s.rebuild_rows(height);
+        }
+        Action::OnlyStatus(st) => {
+            s.statuses.only = (s.statuses.only != Some(st)).then_some(st);
+            s.rebuild_rows(height);
+        }
         Action::Click { col, row: y } => {
             let (tree_area, _) = layout::job_panes(cx.size);
             let Some(line) = layout::line_at(layout::inner(tree_area), col, y) else {
@@ -142,6 +152,8 @@ fn refresh(s: &mut JobState, cx: &mut Cx) {
         _ => None,
     };
     cx.cancel(s.root_loading.take());
+    cx.cancel(s.statuses.loading.take());
+    s.statuses.clear();
     s.job_kinds.clear();
     s.clear_tasks();
     s.loaded = false;
@@ -249,6 +261,9 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
     let height = layout::tree_height(cx.size);
     let id = m.id();
     let done = m.is_final();
+    if s.statuses.loading == Some(id) {
+        return status_msg(s, height, m, done);
+    }
     if s.root_loading == Some(id) {
         match m {
             Msg::Listing {
@@ -269,6 +284,12 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
                     if s.reopen.remove(s.tasks[t].id.raw()) {
                         set_open(s, cx, t as u32, true);
                     }
+                }
+                // The tree shows its first page: now scan every task's status behind it.
+                if !s.statuses.complete && s.statuses.loading.is_none() {
+                    s.statuses.loading = Some(cx.request(RequestKind::Status(StatusRequest {
+                        container: s.container.raw().to_string(),
+                    })));
                 }
             }
             Msg::Failed { .. } => {}
@@ -377,6 +398,27 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
         _ => return,
     }
     s.rebuild_rows(height);
+}
+
+/// A page of statuses: rows change only when sorting or filtering by status.
+fn status_msg(s: &mut JobState, height: usize, m: Msg, done: bool) {
+    match m {
+        Msg::Status {
+            msg: StatusMsg::Tasks { tasks, .. },
+            ..
+        } => s.statuses.add(tasks),
+        Msg::Failed { error, .. } => {
+            s.statuses.error = Some(crate::text::sanitize(&error).into_owned())
+        }
+        _ => return,
+    }
+    if done {
+        s.statuses.loading = None;
+        s.statuses.complete = s.statuses.error.is_none();
+    }
+    if s.statuses.sort != TaskSort::Name || s.statuses.only.is_some() {
+        s.rebuild_rows(height);
+    }
 }
 
 fn count_files(s: &mut JobState, cx: &mut Cx, scope: Scope, kind: &str, k: KindRef) {

@@ -118,15 +118,26 @@ fn counts(state: &AppState) -> String {
         }
         Screen::Job(s) => {
             let (shown, all) = s.task_counts();
-            let mut out = if s.filter.is_empty() {
-                format::count(all as u64, "task", "tasks")
+            let filtered = !s.filter.is_empty() || s.statuses.only.is_some();
+            let st = &s.statuses;
+            let mut out = if filtered {
+                format!("{shown} of ")
             } else {
-                format!("{shown} of {}", format::count(all as u64, "task", "tasks"))
+                String::new()
             };
-            out.push_str(&format!(
-                ", {}",
-                format::count(s.job_kinds.len() as u64, "job kind", "job kinds")
-            ));
+            if st.by_task.is_empty() {
+                out.push_str(&format::count(all as u64, "task", "tasks"));
+                out.push_str(&format!(
+                    ", {}",
+                    format::count(s.job_kinds.len() as u64, "job kind", "job kinds")
+                ));
+            } else {
+                // The job summed up: `1,000 tasks: 950 ok, 12 failed, 30 running, ...`.
+                out.push_str(&st.counts.line());
+                if st.loading.is_some() {
+                    out.push_str(" (reading…)");
+                }
+            }
             if let (Pane::Files, Some(f)) = (s.focus, &s.files) {
                 out.push_str(&format!(
                     " · {}, {}",

@@ -1,12 +1,13 @@
 //! One job: the tree of kinds and tasks (tui-tree-widget, built for the visible window
 //! only) and the files of the chosen kind.
 
+use super::task_columns::Columns;
 use super::{filter_title, theme};
 use crate::tui::app::Size;
 use crate::tui::format;
 use crate::tui::layout;
 use crate::tui::state::downloads::tree_mark;
-use crate::tui::state::{Downloads, JobState, KindNode, Pane, TreeRow};
+use crate::tui::state::{Downloads, JobState, KindNode, Pane, TaskSort, TreeRow};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
@@ -35,14 +36,39 @@ fn kind_line(k: &KindNode, style: ratatui::style::Style) -> Line<'static> {
     ])
 }
 
-fn row_line(s: &JobState, row: TreeRow, marks: &Downloads) -> Line<'static> {
-    let mut line = plain_row_line(s, row);
-    if let Some(m) =
-        super::downloads::mark_span(super::downloads::is_marked(marks, tree_mark(s, row)))
-    {
+fn row_line(s: &JobState, row: TreeRow, marks: &Downloads, cols: &Columns) -> Line<'static> {
+    let mark = super::downloads::mark_span(super::downloads::is_marked(marks, tree_mark(s, row)));
+    let taken = mark.as_ref().map_or(0, |m| m.width());
+    let mut line = match row {
+        TreeRow::Task(t) => {
+            let id = &s.tasks[t as usize].id;
+            cols.line(id.shown(), s.statuses.get(id.raw()), taken)
+        }
+        _ => plain_row_line(s, row),
+    };
+    if let Some(m) = mark {
         line.spans.insert(0, m);
     }
     line
+}
+
+/// The tree's title: where sort and status filter stand, when not the defaults.
+fn order_title(s: &JobState) -> Option<Line<'static>> {
+    let st = &s.statuses;
+    let mut parts = Vec::new();
+    if st.sort != TaskSort::Name {
+        parts.push(format!("by {}", st.sort.label()));
+    }
+    if let Some(only) = st.only {
+        parts.push(format!("only {}", only.as_str()));
+    }
+    (!parts.is_empty()).then(|| {
+        Line::from(Span::styled(
+            format!(" {} ", parts.join(" · ")),
+            theme::key(),
+        ))
+        .right_aligned()
+    })
 }
 
 fn plain_row_line(s: &JobState, row: TreeRow) -> Line<'static> {
@@ -79,9 +105,16 @@ fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
     if let Some(f) = filter_title(&s.filter) {
         block = block.title_bottom(f);
     }
+    if let Some(t) = order_title(s) {
+        block = block.title(t);
+    }
     if s.rows.is_empty() {
         let text = if !s.loaded {
             "Listing the job…"
+        } else if s.statuses.only.is_some() && !s.statuses.complete {
+            "None yet (statuses are still being read)."
+        } else if s.statuses.only.is_some() {
+            "No task with that status (F or L again shows all)."
         } else if s.filter.is_empty() {
             "This job has no outputs yet."
         } else {
@@ -96,6 +129,8 @@ fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
     // Build items for the visible window only: top-level rows, each with the children that
     // are in the window (a closed task gets a hidden child so that it shows ▶).
     let window = s.window(layout::inner(area).height as usize);
+    // A task row's text starts after the tree's ▶ (two cells).
+    let cols = Columns::fit((layout::inner(area).width as usize).saturating_sub(2));
     let mut items: Vec<TreeItem<usize>> = Vec::new();
     let mut opened = Vec::new();
     let mut selected = Vec::new();
@@ -105,14 +140,14 @@ fn draw_tree(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
             Some(_) => {
                 if let Some(parent) = items.last_mut() {
                     let parent_id = *parent.identifier();
-                    let _ = parent.add_child(TreeItem::new_leaf(i, row_line(s, row, marks)));
+                    let _ = parent.add_child(TreeItem::new_leaf(i, row_line(s, row, marks, &cols)));
                     if i == s.cursor.selected {
                         selected = vec![parent_id, i];
                     }
                 }
             }
             None => {
-                let mut item = TreeItem::new_leaf(i, row_line(s, row, marks));
+                let mut item = TreeItem::new_leaf(i, row_line(s, row, marks, &cols));
                 if let TreeRow::Task(t) = row {
                     if s.tasks[t as usize].open {
                         opened.push(i);

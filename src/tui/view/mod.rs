@@ -10,6 +10,7 @@ mod job;
 mod jobs;
 mod log;
 mod preview;
+mod task_columns;
 pub mod theme;
 
 use super::app::{AppState, Screen};

@@ -10,6 +10,7 @@ pub mod download;
 pub mod listing;
 pub mod log;
 pub mod preview;
+pub mod status;
 
 use super::effect::Effect;
 use super::msg::Msg;
@@ -112,6 +113,10 @@ impl Workers {
                 let control = download::Control::default();
                 self.downloads.insert(id, control.clone());
                 tokio::spawn(download::run(store, req, out, control))
+            }
+            RequestKind::Status(req) => {
+                let out = Out::new(id, tx, |id, msg| Msg::Status { id, msg });
+                tokio::spawn(status::run(store, req, self.paging, out))
             }
         };
         self.running.insert(id, handle.abort_handle());
