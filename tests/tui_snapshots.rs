@@ -118,6 +118,38 @@ fn job_tree(w: u16, h: u16) -> AppState {
     s
 }
 
+/// The demo job with its statuses read (a page of them; the scan still running), sorted
+/// by status.
+fn job_statuses(w: u16, h: u16) -> AppState {
+    use batchout::outputs::status::Status::*;
+    use batchout::tui::requests::status::StatusMsg;
+    let mut s = job_tree(w, h);
+    let scan = match s.screen() {
+        batchout::tui::Screen::Job(j) => j.statuses.loading.expect("scan started"),
+        _ => unreachable!(),
+    };
+    let st = tui::task_status;
+    let mut tasks = vec![
+        st("frame-001", Ok, Some(0), Some(62), Some(0)),
+        st("frame-002", Ok, Some(0), Some(3725), None),
+        st("frame-007", Failed, Some(137), Some(411), Some(2_300_000)),
+        st("frame-012", Running, None, Some(95), Some(120)),
+        st("frame-013", Lost, None, Some(700), Some(0)),
+        st("frame-020", Unknown, None, None, Some(0)),
+    ];
+    tasks[4].signal = None;
+    send(
+        &mut s,
+        Msg::Status {
+            id: scan,
+            msg: StatusMsg::Tasks { tasks, done: false },
+        },
+    );
+    act(&mut s, Action::Top);
+    act(&mut s, Action::CycleSort);
+    s
+}
+
 /// TaskLog of frame-002 listed in the files pane.
 fn job_files(w: u16, h: u16) -> AppState {
     let mut s = job_tree(w, h);
@@ -260,6 +292,7 @@ mod snap {
         loading,
         failed,
         job_tree,
+        job_statuses,
         job_files,
         filtering,
         preview_log,

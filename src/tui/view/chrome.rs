@@ -135,7 +135,7 @@ fn counts(state: &AppState) -> String {
                 // The job summed up: `1,000 tasks: 950 ok, 12 failed, 30 running, ...`.
                 out.push_str(&st.counts.line());
                 if st.loading.is_some() {
-                    out.push_str(" (reading…)");
+                    out.push_str(" …"); // more statuses to come
                 }
             }
             if let (Pane::Files, Some(f)) = (s.focus, &s.files) {
