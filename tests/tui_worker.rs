@@ -324,3 +324,47 @@ async fn the_loop_batches_msgs_redraws_only_on_change_and_follows_resizes() {
     assert_eq!(screen.lines().count(), 40);
     assert!(screen.contains("demo-render"), "{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statuses_of_the_demo_stream_in_behind_the_tree() {
+    use batchout::outputs::status::Status;
+    let (mut h, _dir) = Harness::new(4).await;
+    h.act(Action::Enter);
+    h.settle().await;
+    let j = h.job();
+    assert!(j.statuses.complete, "the scan ran to the end");
+    assert_eq!(
+        j.statuses.counts.total(),
+        j.tasks.len() as u64,
+        "every listed task has a status"
+    );
+    let failed = j.statuses.get("frame-007").expect("frame-007 judged");
+    assert_eq!(
+        (failed.status, failed.exit_code),
+        (Status::Failed, Some(137))
+    );
+    assert!(failed.stderr_len.is_some_and(|n| n > 0));
+    let ok = j.statuses.get("frame-001").expect("frame-001 judged");
+    assert_eq!((ok.status, ok.exit_code), (Status::Ok, Some(0)));
+    assert!(ok.duration.is_some() && ok.outputs > 0);
+    let pages = h
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|m| matches!(m, Msg::Status { .. }))
+        .count();
+    assert!(pages >= 3, "statuses came page by page ({pages} Msgs)");
+    // F shows only the failed task.
+    h.act(Action::OnlyStatus(Status::Failed));
+    let j = h.job();
+    let shown: Vec<_> = j
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            TreeRow::Task(t) => Some(j.tasks[*t as usize].id.raw().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shown, ["frame-007"]);
+}
