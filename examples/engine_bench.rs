@@ -8,6 +8,7 @@
 //! 4. The flush schedule over 7 days (the block budget).
 //!
 //! Usage: engine_bench --store STORE [--quick]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use async_trait::async_trait;
 use batchout::engine::{EventSink, FlushSchedule, Target, TrackOptions, TrackSpec, Tracker};

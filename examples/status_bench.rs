@@ -5,6 +5,7 @@
 //!   status_bench seed STORE JOB TASKS   # 5 blobs per task (see `seed_task`)
 //!   status_bench scan STORE JOB         # {first_page_s, all_s, requests, blobs, tasks,
 //!                                       #  counts, peak_rss_mib} (peak of this process)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use batchout::conventions::container_name;
 use batchout::outputs::status::{scan_tasks, StatusCounts, StatusPolicy};

@@ -11,6 +11,7 @@
 //! 4. Requests per poll when following 100 tasks (idle, and with 10 grown).
 //!
 //! Usage: tail_bench --store STORE --bin PATH/TO/batchout [--quick]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 // Test-only code, kept out of the library: the tests and this benchmark share one copy.
 #[path = "../tests/support/counting_store.rs"]
@@ -98,6 +99,7 @@ fn main() {
 
 /// Append `n` numbered lines, `per_batch` at a time every `every`, while the real
 /// `batchout tail -f` prints them; returns (p50, p95) seconds from append to output.
+#[allow(clippy::too_many_arguments)] // a benchmark's knobs, named at its one call site
 fn latency(
     rt: &tokio::runtime::Runtime,
     store: &Arc<dyn Store>,

@@ -1,4 +1,5 @@
 //! `batchout tail` as a user runs it: the real binary on a local store in a temp folder.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

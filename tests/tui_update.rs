@@ -1,4 +1,5 @@
 //! `update()` driven with Actions and Msgs: state and Effects out, no terminal, no sleeps.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 #[path = "support/tui.rs"]
 mod tui;

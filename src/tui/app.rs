@@ -96,6 +96,8 @@ impl AppState {
         }
     }
 
+    // screens[0], the job list, is never popped (update pops only above it).
+    #[allow(clippy::expect_used)]
     pub fn screen(&self) -> &Screen {
         self.screens.last().expect("the job list is never closed")
     }
