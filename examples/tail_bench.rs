@@ -12,12 +12,16 @@
 //!
 //! Usage: tail_bench --store STORE --bin PATH/TO/batchout [--quick]
 
+// Test-only code, kept out of the library: the tests and this benchmark share one copy.
+#[path = "../tests/support/counting_store.rs"]
+mod counting_store;
+
+use batchout::follow::merged::{MergeScope, MergedFollower};
+use batchout::follow::poll::PollPolicy;
+use batchout::follow::single::{FollowConfig, LogFollower, Start};
 use batchout::store::{self, ByteRange, PutOptions, Store, StoreSpec};
-use batchout::transfer::follow::{FollowConfig, LogFollower, Start};
-use batchout::transfer::follow_counting::CountingStore;
-use batchout::transfer::follow_merged::{MergeScope, MergedFollower};
-use batchout::transfer::follow_poll::PollPolicy;
 use bytes::Bytes;
+use counting_store::CountingStore;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

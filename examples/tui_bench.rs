@@ -6,7 +6,8 @@
 //! Frames are drawn into ratatui's TestBackend at 160x48, through the real workers.
 
 use batchout::store::{local::LocalStore, PutOptions, Store};
-use batchout::tui::worker::Workers;
+use batchout::tui::requests::ListingMsg;
+use batchout::tui::workers::Workers;
 use batchout::tui::{update, view, Action, AppState, Effect, Input, Msg, Screen};
 use bytes::Bytes;
 use ratatui::backend::TestBackend;
@@ -203,7 +204,13 @@ async fn measure(dir: &Path, tasks: usize) {
     let mut draws = Vec::new();
     while ui.state.busy() {
         let m = ui.next_msg().await;
-        pages += matches!(m, Msg::JobRoot { .. }) as usize;
+        pages += matches!(
+            m,
+            Msg::Listing {
+                msg: ListingMsg::JobRoot { .. },
+                ..
+            }
+        ) as usize;
         ui.apply(Input::Msg(m));
         // Like the loop: draw after each batch of Msgs.
         if ui.rx.is_empty() {

@@ -8,7 +8,8 @@
 //! - [`engine`]: writes (prepare, save, track, run) for task code on compute nodes.
 //! - [`outputs`]: what a job holds (tasks, kinds, files) and streaming one file; shared by
 //!   the CLI and the TUI.
-//! - [`transfer`]: reads (downloads, log followers) with integrity checks.
+//! - [`download`]: whole files to local disk: ranged, parallel, resumable, verified.
+//! - [`follow`]: growing task logs, one or many as one stream (`tail`, the log screen).
 //! - [`search`]: searching the contents of a job's files (grep), incrementally.
 //! - [`text`]: making storage-provided text safe for a terminal.
 //! - [`cli`] and [`tui`]: the two front ends; they call the domain modules, never the reverse.
@@ -19,12 +20,13 @@
 pub mod cli;
 pub mod conventions;
 pub mod demo;
+pub mod download;
 pub mod engine;
+pub mod follow;
 pub mod outputs;
 pub mod search;
 pub mod store;
 pub mod text;
-pub mod transfer;
 pub mod tui;
 
 pub use store::{Store, StoreError};

@@ -185,6 +185,28 @@ async fn jobs_lists_job_containers_with_original_ids() {
     assert!(other["job"].is_null());
 }
 
+/// Empty job-id metadata is no job id: the job shows as its container, like a container
+/// made by another tool (the TUI agrees: tests/tui_worker.rs).
+#[tokio::test]
+async fn jobs_treats_empty_job_id_metadata_as_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(dir.path()).unwrap();
+    let meta = BTreeMap::from([(JOB_ID_METADATA_KEY.to_string(), String::new())]);
+    store.create_container("job-blank-id", &meta).await.unwrap();
+    let out = batchout(dir.path(), &["jobs", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["container"], "job-blank-id");
+    assert_eq!(v[0]["job"], serde_json::Value::Null, "{v}");
+    let out = batchout(dir.path(), &["jobs"]);
+    let text = stdout(&out);
+    let row = text.lines().nth(1).expect("one job row");
+    assert!(
+        row.starts_with("?  ") && row.contains("job-blank-id"),
+        "{text}"
+    );
+}
+
 #[tokio::test]
 async fn ls_job_lists_job_kinds_and_tasks() {
     let s = seed().await;

@@ -35,11 +35,13 @@ scenario!(changed_during_download);
 scenario!(cancel_one_transfer);
 scenario!(progress_within_a_range);
 
-use batchout::transfer::download::DownloadOptions;
-use batchout::transfer::events::Outcome;
+use batchout::download::events::Outcome;
+use batchout::download::DownloadOptions;
+use rand::Rng;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::fault_proxy::{Fault, FaultProxy};
+use support::process;
 
 /// A fresh account with an empty container `c`: a store straight to Azurite (for seeding),
 /// a fault proxy in front of it, and a store through the proxy (for the download).
@@ -144,35 +146,23 @@ fn kill_9_and_resume_from_azurite() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let target = out.join("t1/TaskOutput/big.bin");
-    let state = out.join("t1/TaskOutput/.big.bin.batchout-state");
     let kill_midway = |extra: Duration| {
-        let mut child = get_cmd(&acct.connection_string(), &out)
+        let child = get_cmd(&acct.connection_string(), &out)
             .env("BATCHOUT_GET_LIMIT", "16M")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let start = Instant::now();
-        while !std::fs::read_to_string(&state)
-            .map(|s| s.contains("\"done\":[[") || s.contains("\"partial\":[["))
-            .unwrap_or(false)
-        {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "download never progressed"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        std::thread::sleep(extra);
-        child.kill().unwrap();
-        child.wait().unwrap();
+        process::kill_midway(
+            child,
+            Duration::from_secs(30),
+            || process::download_under_way(&target),
+            extra,
+        );
         assert!(!target.exists(), "a partial file under the final name");
     };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
-    kill_midway(Duration::from_millis(100 + nanos % 1500));
+    let mut rng = process::seeded_rng("kill_9_and_resume_from_azurite");
+    kill_midway(Duration::from_millis(rng.random_range(100..1600)));
     let done = get_cmd(&acct.connection_string(), &out).output().unwrap();
     let stderr = String::from_utf8_lossy(&done.stderr);
     assert!(done.status.success(), "{stderr}");

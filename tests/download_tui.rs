@@ -3,47 +3,36 @@
 //! end to end through the real workers on a local store in a temp folder.
 
 mod download_scenarios;
+#[path = "support/tui.rs"]
+mod tui;
 
 use batchout::conventions::Scope;
+use batchout::download::events::{Outcome, Progress, Summary, TransferEvent};
+use batchout::download::plan::Selection;
 use batchout::store::local::LocalStore;
 use batchout::store::Store;
-use batchout::transfer::events::{Outcome, Progress, Summary, TransferEvent};
-use batchout::transfer::plan::Selection;
-use batchout::tui::effect::{DownloadRequest, RequestKind};
-use batchout::tui::msg::JobEntry;
-use batchout::tui::state::downloads::{PlannedRow, RowState};
-use batchout::tui::worker::Workers;
-use batchout::tui::{update, Action, AppState, Effect, Input, Msg};
+use batchout::tui::requests::download::{DownloadMsg, DownloadRequest, PlannedRow};
+use batchout::tui::requests::listing::ListingRequest;
+use batchout::tui::run::UserEvent;
+use batchout::tui::state::downloads::RowState;
+use batchout::tui::{Action, AppState, Effect, Msg, RequestKind};
 use download_scenarios::{data, new_container, put, sha256, sha256_file};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::sync::Arc;
 use std::time::Duration;
 use time::macros::datetime;
+use tui::{act, is_listing, job, load_id, run_until, send as feed};
 
-fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
-    update::update(s, Input::Action(a))
-}
-
-fn feed(s: &mut AppState, m: Msg) -> Vec<Effect> {
-    update::update(s, Input::Msg(m))
-}
-
-fn load_id(effects: &[Effect], pred: impl Fn(&RequestKind) -> bool) -> u64 {
-    effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Load(r) if pred(&r.kind) => Some(r.id),
-            _ => None,
-        })
-        .expect("a matching load effect")
-}
-
-fn downloads(effects: &[Effect]) -> Vec<DownloadRequest> {
+/// The download requests in `effects`, with their ids.
+fn downloads(effects: &[Effect]) -> Vec<(u64, DownloadRequest)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Download(r) => Some(r.clone()),
+            Effect::Load(r) => match &r.kind {
+                RequestKind::Download(d) => Some((r.id, d.clone())),
+                _ => None,
+            },
             _ => None,
         })
         .collect()
@@ -57,40 +46,20 @@ fn render(s: &AppState) -> String {
 
 /// A state showing job "big-job" with tasks t1 and t2 and the job-level kind JobOutput.
 fn job_screen() -> AppState {
-    let mut s = AppState::new("local /tmp/store", 100, 24);
-    let eff = update::start(&mut s);
-    let id = load_id(&eff, |k| matches!(k, RequestKind::Jobs));
     let modified = datetime!(2026-12-01 12:00 UTC);
     let jobs = vec![
-        JobEntry {
-            container: "job-big-job".into(),
-            job_id: Some("big-job".into()),
-            modified,
-        },
-        JobEntry {
-            container: "job-other".into(),
-            job_id: None,
-            modified,
-        },
+        job("job-big-job", Some("big-job"), modified),
+        job("job-other", None, modified),
     ];
-    feed(
-        &mut s,
-        Msg::Jobs {
-            id,
-            jobs,
-            done: true,
-        },
-    );
+    let mut s = tui::jobs_loaded("local /tmp/store", 100, 24, jobs);
     let eff = act(&mut s, Action::Enter);
-    let id = load_id(&eff, |k| matches!(k, RequestKind::JobRoot { .. }));
+    let id = load_id(
+        &eff,
+        is_listing(|l| matches!(l, ListingRequest::JobRoot { .. })),
+    );
     feed(
         &mut s,
-        Msg::JobRoot {
-            id,
-            job_kinds: vec!["JobOutput".into()],
-            tasks: vec!["t1".into(), "t2".into()],
-            done: true,
-        },
+        tui::job_root(id, &["JobOutput"], vec!["t1".into(), "t2".into()], true),
     );
     s
 }
@@ -123,16 +92,16 @@ fn space_marks_and_d_downloads_the_marks_after_the_folder_prompt() {
     let eff = act(&mut s, Action::FilterAccept);
     let reqs = downloads(&eff);
     assert_eq!(reqs.len(), 1);
-    assert_eq!(reqs[0].container, "job-big-job");
-    assert_eq!(reqs[0].dir, "/data/mine");
+    assert_eq!(reqs[0].1.container, "job-big-job");
+    assert_eq!(reqs[0].1.dir, "/data/mine");
     assert_eq!(
-        reqs[0].selections,
+        reqs[0].1.selections,
         vec![
             Selection::kind(Some(Scope::Job), "JobOutput"),
             Selection::scope(Scope::Task("t2".into()))
         ]
     );
-    assert!(!reqs[0].overwrite);
+    assert!(!reqs[0].1.overwrite);
     assert!(s.downloads.marks.is_empty(), "marks are used up");
     assert!(s.downloads.panel_open, "the transfers panel opens");
     assert!(s.busy(), "the spinner turns while the transfer runs");
@@ -153,8 +122,8 @@ fn d_without_marks_downloads_the_current_item_and_esc_cancels_the_prompt() {
     act(&mut s, Action::Download);
     act(&mut s, Action::NextPane);
     let eff = act(&mut s, Action::FilterAccept);
-    assert!(downloads(&eff)[0].overwrite);
-    assert_eq!(downloads(&eff)[0].dir, ".");
+    assert!(downloads(&eff)[0].1.overwrite);
+    assert_eq!(downloads(&eff)[0].1.dir, ".");
 }
 
 #[test]
@@ -177,12 +146,12 @@ fn a_typed_tilde_is_the_home_folder_and_without_a_home_the_prompt_stays_open() {
         act(s, Action::FilterAccept)
     };
     assert_eq!(
-        downloads(&type_dir(&mut s, "~/dl/run 1"))[0].dir,
+        downloads(&type_dir(&mut s, "~/dl/run 1"))[0].1.dir,
         "/home/ana/dl/run 1"
     );
-    assert_eq!(downloads(&type_dir(&mut s, "~"))[0].dir, "/home/ana");
+    assert_eq!(downloads(&type_dir(&mut s, "~"))[0].1.dir, "/home/ana");
     // Only a leading ~ is the home folder.
-    assert_eq!(downloads(&type_dir(&mut s, "a/~b"))[0].dir, "a/~b");
+    assert_eq!(downloads(&type_dir(&mut s, "a/~b"))[0].1.dir, "a/~b");
     // ~user is not guessed at: a clear error, the prompt keeps the text to correct it.
     assert!(type_dir(&mut s, "~bob/x").is_empty());
     assert_eq!(s.downloads.prompt.as_ref().unwrap().dir, "~bob/x");
@@ -206,7 +175,7 @@ fn a_typed_tilde_is_the_home_folder_and_without_a_home_the_prompt_stays_open() {
         act(&mut s, Action::FilterChar(c));
     }
     let eff = act(&mut s, Action::FilterAccept);
-    assert_eq!(downloads(&eff)[0].dir, "/srv/dl");
+    assert_eq!(downloads(&eff)[0].1.dir, "/srv/dl");
     assert!(s.error.is_none());
 }
 
@@ -229,7 +198,7 @@ fn a_long_folder_is_cut_in_the_panel_header_not_the_job_name() {
 fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries() {
     let mut s = job_screen();
     act(&mut s, Action::Download);
-    let id = downloads(&act(&mut s, Action::FilterAccept))[0].id;
+    let id = downloads(&act(&mut s, Action::FilterAccept))[0].0;
     let file = |f: usize, name: &str, len: u64, path: &str| PlannedRow {
         file: f,
         name: name.into(),
@@ -242,9 +211,9 @@ fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries()
     };
     feed(
         &mut s,
-        Msg::TransferPlan {
+        Msg::Download {
             id,
-            rows: vec![
+            msg: DownloadMsg::Plan(vec![
                 file(0, "t1/TaskOutput/big.bin", 64 << 20, "big.bin"),
                 file(1, "t1/TaskOutput/a.txt", 12, "a.txt"),
                 file(2, "t1/TaskOutput/bad.bin", 4096, "bad.bin"),
@@ -254,10 +223,13 @@ fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries()
                     len: 4,
                     retry: None,
                 },
-            ],
+            ]),
         },
     );
-    let ev = |event| Msg::Transfer { id, event };
+    let ev = |event| Msg::Download {
+        id,
+        msg: DownloadMsg::Event(event),
+    };
     feed(
         &mut s,
         ev(TransferEvent::Started {
@@ -309,13 +281,13 @@ fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries()
     act(&mut s, Action::Down);
     assert_eq!(
         act(&mut s, Action::CancelTransfer),
-        vec![Effect::CancelTransfer { id, file: Some(0) }]
+        vec![Effect::CancelFile { id, file: 0 }]
     );
     // x on the header cancels the whole transfer.
     act(&mut s, Action::Top);
     assert_eq!(
         act(&mut s, Action::CancelTransfer),
-        vec![Effect::CancelTransfer { id, file: None }]
+        vec![Effect::Cancel(id)]
     );
 
     feed(
@@ -344,7 +316,7 @@ fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries()
     let retry = downloads(&act(&mut s, Action::RetryTransfer));
     assert_eq!(retry.len(), 1);
     assert_eq!(
-        retry[0].selections,
+        retry[0].1.selections,
         vec![
             Selection::file(Scope::Task("t1".into()), "TaskOutput", "big.bin"),
             Selection::file(Scope::Task("t1".into()), "TaskOutput", "bad.bin"),
@@ -355,23 +327,6 @@ fn transfers_panel_shows_progress_outcomes_and_summary_and_cancels_and_retries()
     act(&mut s, Action::Transfers);
     assert!(!s.downloads.panel_open);
     act(&mut s, Action::Down);
-}
-
-/// Pump worker Msgs into update until `done` holds (or time runs out).
-async fn pump(
-    s: &mut AppState,
-    workers: &mut Workers,
-    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
-    done: impl Fn(&AppState) -> bool,
-) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !done(s) {
-        let m = tokio::time::timeout_at(deadline, rx.recv())
-            .await
-            .expect("timed out")
-            .expect("channel open");
-        workers.run_all(update::update(s, Input::Msg(m)));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -388,41 +343,37 @@ async fn end_to_end_mark_a_task_download_it_cancel_a_file_and_resume_it() {
     // Slow enough to cancel mid-way (24 MiB at 8 MiB/s); only this test of the binary sets it.
     std::env::set_var("BATCHOUT_GET_LIMIT", "8M");
 
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut workers = Workers::new(store.clone(), tx);
-    let mut s = AppState::new(&store.describe(), 100, 24);
-    s.downloads.default_dir = out.display().to_string();
-    workers.run_all(update::start(&mut s));
-    pump(&mut s, &mut workers, &mut rx, |s| !s.busy()).await;
-    workers.run_all(act(&mut s, Action::Enter));
-    pump(&mut s, &mut workers, &mut rx, |s| !s.busy()).await;
+    // The real app loop on a TestBackend, with the real workers.
+    let mut app = tui::app(store.clone(), 100, 24, None);
+    app.state.downloads.default_dir = out.display().to_string();
+    let key = |app: &mut tui::App, a: Action| app.handle(UserEvent::Action(a));
+    run_until(&mut app, |s| !s.busy()).await;
+    key(&mut app, Action::Enter);
+    run_until(&mut app, |s| !s.busy()).await;
     // Tree: t1, t2. Mark t1 and download it to the default folder.
-    act(&mut s, Action::Mark);
-    workers.run_all(act(&mut s, Action::Download));
-    workers.run_all(act(&mut s, Action::FilterAccept));
+    key(&mut app, Action::Mark);
+    key(&mut app, Action::Download);
+    key(&mut app, Action::FilterAccept);
     // Cancel the big file as soon as it has started.
-    pump(&mut s, &mut workers, &mut rx, |s| {
+    run_until(&mut app, |s| {
         s.downloads.runs[0]
             .rows
             .iter()
             .any(|r| r.name.ends_with("big.bin") && r.state == RowState::Running)
     })
     .await;
-    let big_line = 1 + s.downloads.runs[0]
+    let big_line = 1 + app.state.downloads.runs[0]
         .rows
         .iter()
         .position(|r| r.name.ends_with("big.bin"))
         .unwrap();
-    act(&mut s, Action::Top);
+    key(&mut app, Action::Top);
     for _ in 0..big_line {
-        act(&mut s, Action::Down);
+        key(&mut app, Action::Down);
     }
-    workers.run_all(act(&mut s, Action::CancelTransfer));
-    pump(&mut s, &mut workers, &mut rx, |s| {
-        s.downloads.runs[0].summary.is_some()
-    })
-    .await;
-    let run = &s.downloads.runs[0];
+    key(&mut app, Action::CancelTransfer);
+    run_until(&mut app, |s| s.downloads.runs[0].summary.is_some()).await;
+    let run = &app.state.downloads.runs[0];
     let outcome = |name: &str| {
         run.rows
             .iter()
@@ -445,17 +396,22 @@ async fn end_to_end_mark_a_task_download_it_cancel_a_file_and_resume_it() {
         other => panic!("{other:?}"),
     }
     // R retries (resumes) it.
-    workers.run_all(act(&mut s, Action::RetryTransfer));
-    if s.downloads.runs.len() == 2 {
-        pump(&mut s, &mut workers, &mut rx, |s| {
-            s.downloads.runs[1].summary.is_some()
-        })
-        .await;
-        assert_eq!(s.downloads.runs[1].summary.as_ref().unwrap().downloaded, 1);
+    key(&mut app, Action::RetryTransfer);
+    if app.state.downloads.runs.len() == 2 {
+        run_until(&mut app, |s| s.downloads.runs[1].summary.is_some()).await;
+        assert_eq!(
+            app.state.downloads.runs[1]
+                .summary
+                .as_ref()
+                .unwrap()
+                .downloaded,
+            1
+        );
     }
     assert_eq!(
         sha256_file(&out.join("t1/TaskOutput/big.bin")),
         sha256(&big)
     );
-    assert!(render(&s).contains("Transfers"));
+    // The loop drew the panel on its own terminal.
+    assert!(tui::screen_text(app.terminal.backend()).contains("Transfers"));
 }

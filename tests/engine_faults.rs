@@ -40,7 +40,7 @@ async fn appends_cut_lost_refused_or_throttled_never_double_or_lose_a_byte() {
     let log = dir.path().join("faulty.log");
     let target = Target::task("faultjob", "t1", "TaskLog").unwrap();
     let spec = TrackSpec::new(&target, &log, Some("faulty.log")).unwrap();
-    let (events, seen) = EventSink::collect();
+    let (events, seen) = crate::support::events::collect_events();
     let tracker = Tracker::start(
         through.clone(),
         vec![spec.clone()],
@@ -128,7 +128,7 @@ async fn a_lost_answer_on_the_final_flush_is_recognised() {
     // Every answer to an append is lost three times in a row: the service applies the first,
     // the condition refuses the repeats, and the engine reads the blob back.
     proxy.inject_matching("comp=appendblock", Fault::DropResponse, 3);
-    let (events, seen) = EventSink::collect();
+    let (events, seen) = crate::support::events::collect_events();
     Tracker::start(
         through,
         vec![spec.clone()],

@@ -2,12 +2,15 @@
 //! globs, hostile names, and kill -9 in the middle of a 64 MiB download, then resume.
 
 mod download_scenarios;
+mod support;
 
 use batchout::store::local::LocalStore;
 use download_scenarios::{data, new_container, put, sha256, sha256_file, tree};
+use rand::Rng;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::process;
 
 struct Env {
     _tmp: tempfile::TempDir,
@@ -199,39 +202,21 @@ fn hostile_names_fail_the_run_and_write_nothing_outside() {
     assert_eq!(written, expected);
 }
 
-/// Wait until the resume state of `target` lists written bytes (whole or partial ranges).
-fn wait_for_progress(target: &Path, timeout: Duration) -> bool {
-    let state = target.parent().unwrap().join(format!(
-        ".{}.batchout-state",
-        target.file_name().unwrap().to_string_lossy()
-    ));
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if let Ok(s) = std::fs::read_to_string(&state) {
-            if s.contains("\"done\":[[") || s.contains("\"partial\":[[") {
-                return true;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
-fn kill_midway(e: &Env, target: &Path, extra_wait: Duration) {
-    let mut child = e
+/// `batchout get j`, killed with SIGKILL `extra` after its download got under way.
+fn kill_midway(e: &Env, target: &Path, extra: Duration) {
+    let child = e
         .cmd(&["j"])
         .env("BATCHOUT_GET_LIMIT", "16M")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    assert!(
-        wait_for_progress(target, Duration::from_secs(20)),
-        "download never progressed"
+    process::kill_midway(
+        child,
+        Duration::from_secs(20),
+        || process::download_under_way(target),
+        extra,
     );
-    std::thread::sleep(extra_wait);
-    child.kill().unwrap(); // SIGKILL: no chance to clean up
-    child.wait().unwrap();
     assert!(!target.exists(), "a partial file under the final name");
 }
 
@@ -241,12 +226,9 @@ fn kill_9_mid_download_then_resume_gives_the_same_bytes() {
     let big = data(64 << 20, 11);
     e.seed("job-j", &[("t1/$TaskOutput/big.bin", &big)]);
     let target = e.out.join("t1/TaskOutput/big.bin");
-    // A "random" moment within the ~4 s download (16 MiB/s), from the clock.
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
-    let jitter = Duration::from_millis(200 + nanos % 1500);
+    // A random moment within the ~4 s download (16 MiB/s), seeded and printed.
+    let mut rng = process::seeded_rng("kill_9_mid_download_then_resume_gives_the_same_bytes");
+    let jitter = Duration::from_millis(rng.random_range(200..1700));
     kill_midway(&e, &target, jitter);
     let (out, stdout, stderr) = e.get(&["j"]);
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -291,7 +273,9 @@ fn ctrl_c_stops_with_130_and_the_next_run_resumes() {
         .spawn()
         .unwrap();
     assert!(
-        wait_for_progress(&target, Duration::from_secs(20)),
+        process::wait_until(Duration::from_secs(20), || process::download_under_way(
+            &target
+        )),
         "download never progressed"
     );
     // SAFETY: kill(2) on our own child.

@@ -515,9 +515,8 @@ fn unreachable_account_fails_fast() {
 
 // ---- faults between the store and Azurite (tests/support/fault_proxy.rs) ----
 
-use batchout::store::azure::{
-    retry::RetrySettings, AzureStore, ConnectSettings, Credential, Endpoint,
-};
+use batchout::store::azure::{AzureStore, ConnectSettings, Credential, Endpoint};
+use batchout::store::retry::RetrySettings;
 use std::time::{Duration, Instant};
 use support::fault_proxy::{Fault, FaultProxy};
 
@@ -532,6 +531,7 @@ fn quick_store(proxy: &FaultProxy, acct: &azurite::Account, max_retries: u32) ->
             initial_delay: Duration::from_millis(20),
             max_delay: Duration::from_millis(200),
             max_retry_after: Duration::from_secs(5),
+            budget: Duration::from_secs(60),
         },
     };
     AzureStore::with_settings(

@@ -2,16 +2,18 @@
 //! ratatui's TestBackend (insta snapshots); its worker against a real local store.
 
 mod support;
+#[path = "support/tui.rs"]
+mod tui;
 
+use batchout::follow::lines::LinePiece;
+use batchout::follow::single::{FollowEvent, Notice};
 use batchout::store::local::LocalStore;
 use batchout::store::{PutOptions, Store};
-use batchout::transfer::follow::{FollowEvent, Notice};
-use batchout::transfer::follow_lines::LinePiece;
-use batchout::tui::log_msg::{LogMsg, LogRequest, LogSource, LogTarget, SaveWhat};
 use batchout::tui::name::Name;
+use batchout::tui::requests::log::{LogMsg, LogRequest, LogSource, LogTarget, SaveWhat};
 use batchout::tui::state::job::JobState;
 use batchout::tui::state::log::LogState;
-use batchout::tui::update::log::open_in;
+use batchout::tui::workers::Out;
 use batchout::tui::{Action, AppState, Effect, Input, Msg, RequestKind, Screen};
 use bytes::Bytes;
 use ratatui::backend::TestBackend;
@@ -19,6 +21,7 @@ use ratatui::Terminal;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+use tui::act;
 
 const W: u16 = 60;
 const H: u16 = 12;
@@ -36,7 +39,7 @@ fn file_target() -> LogTarget {
 /// A log screen following t1's stdout; returns the follow request's id.
 fn opened(target: LogTarget) -> (AppState, u64) {
     let mut state = AppState::new("local /tmp/store", W, H);
-    let effects = open_in(&mut state, C, target.clone(), "t1 › TaskLog › stdout.txt");
+    let effects = tui::open_log(&mut state, C, target.clone(), "t1 › TaskLog › stdout.txt");
     let [Effect::Load(req)] = &effects[..] else {
         panic!("one request: {effects:?}")
     };
@@ -55,10 +58,6 @@ fn log(state: &AppState) -> &LogState {
         Screen::Log(s) => s,
         other => panic!("not the log screen: {other:?}"),
     }
-}
-
-fn act(state: &mut AppState, a: Action) -> Vec<Effect> {
-    batchout::tui::update(state, Input::Action(a))
 }
 
 fn lines(from: usize, to: usize) -> Vec<(usize, FollowEvent)> {
@@ -87,17 +86,7 @@ fn batch(state: &mut AppState, id: u64, events: Vec<(usize, FollowEvent)>, older
 fn render(state: &AppState) -> String {
     let mut t = Terminal::new(TestBackend::new(state.size.width, state.size.height)).unwrap();
     t.draw(|f| batchout::tui::view::draw(f, state)).unwrap();
-    let buf = t.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    tui::screen_text(t.backend())
 }
 
 #[test]
@@ -363,6 +352,11 @@ fn opened_from_the_job_tree_with_t_and_a() {
     assert!(render(&state).contains("demo › all tasks"));
 }
 
+/// Where a log worker sends request `id`'s Msgs.
+fn log_out(id: u64, tx: tokio::sync::mpsc::UnboundedSender<Msg>) -> Out<LogMsg> {
+    Out::new(id, tx, |id, msg| Msg::Log { id, msg })
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -393,7 +387,11 @@ fn worker_follows_a_real_log_and_saves_without_overwriting() {
             container: C.into(),
             target: file_target(),
         };
-        let task = tokio::spawn(batchout::tui::log_worker::run(store.clone(), 7, req, tx));
+        let task = tokio::spawn(batchout::tui::workers::log::run(
+            store.clone(),
+            req,
+            log_out(7, tx),
+        ));
         let mut state = {
             let (mut state, id) = opened(file_target());
             assert_eq!(id, 1);
@@ -458,7 +456,7 @@ fn worker_follows_a_real_log_and_saves_without_overwriting() {
             dir: Some(out.clone()),
             name: "t1-stdout.txt".into(),
         };
-        batchout::tui::log_worker::run(store.clone(), 8, req, tx).await;
+        batchout::tui::workers::log::run(store.clone(), req, log_out(8, tx)).await;
         let m = rx.recv().await.unwrap();
         let Msg::Log {
             msg: LogMsg::Saved { path, bytes },

@@ -1,32 +1,20 @@
 //! Every screen rendered into ratatui's TestBackend at 80x24 and 160x48 (insta snapshots in
 //! tests/snapshots/; a mismatch fails `cargo test`).
 
-use batchout::tui::msg::{Chunk, FileEntry, JobEntry};
-use batchout::tui::{update, view, Action, AppState, Effect, Input, Msg};
+#[path = "support/tui.rs"]
+mod tui;
+
+use batchout::outputs::JobEntry;
+use batchout::tui::requests::listing::{FileEntry, ListingMsg};
+use batchout::tui::requests::preview::{Chunk, PreviewMsg};
+use batchout::tui::{update, view, Action, AppState, Msg};
 use bytes::Bytes;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use time::macros::datetime;
+use tui::{act, ids, send};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
-    update::update(s, Input::Action(a))
-}
-fn send(s: &mut AppState, m: Msg) -> Vec<Effect> {
-    update::update(s, Input::Msg(m))
-}
-fn ids(fx: &[Effect]) -> Vec<u64> {
-    fx.iter()
-        .filter_map(|e| {
-            if let Effect::Load(r) = e {
-                Some(r.id)
-            } else {
-                None
-            }
-        })
-        .collect()
-}
 
 fn render(s: &AppState) -> TestBackend {
     let mut t = Terminal::new(TestBackend::new(s.size.width, s.size.height)).unwrap();
@@ -36,16 +24,10 @@ fn render(s: &AppState) -> TestBackend {
 
 fn job(container: &str, id: Option<&str>, day: u8) -> JobEntry {
     let modified = datetime!(2026-11-01 08:30:15 UTC).replace_day(day).unwrap();
-    JobEntry {
-        container: container.into(),
-        job_id: id.map(Into::into),
-        modified,
-    }
+    tui::job(container, id, modified)
 }
 
 fn jobs_loaded(w: u16, h: u16) -> AppState {
-    let mut s = AppState::new("local store /home/op/.local/share/batchout/demo", w, h);
-    let id = ids(&update::start(&mut s))[0];
     let jobs = vec![
         job("job-demo-render", Some("demo-render"), 28),
         job("job-legacy-import", None, 3),
@@ -56,15 +38,12 @@ fn jobs_loaded(w: u16, h: u16) -> AppState {
         ),
         job("job-x", Some("evil\x1b]0;title\x07\x1b[31mred\u{202e}"), 4),
     ];
-    send(
-        &mut s,
-        Msg::Jobs {
-            id,
-            jobs,
-            done: true,
-        },
-    );
-    s
+    tui::jobs_loaded(
+        "local store /home/op/.local/share/batchout/demo",
+        w,
+        h,
+        jobs,
+    )
 }
 
 /// The demo job open, task frame-002 expanded with counted kinds.
@@ -74,27 +53,33 @@ fn job_tree(w: u16, h: u16) -> AppState {
     let tasks: Vec<String> = (1..=40).map(|i| format!("frame-{i:03}")).collect();
     let counts = ids(&send(
         &mut s,
-        Msg::JobRoot {
+        Msg::Listing {
             id: root,
-            job_kinds: vec!["JobOutput".into(), "JobPreview".into()],
-            tasks,
-            done: true,
+            msg: ListingMsg::JobRoot {
+                job_kinds: vec!["JobOutput".into(), "JobPreview".into()],
+                tasks,
+                done: true,
+            },
         },
     ));
     send(
         &mut s,
-        Msg::KindCount {
+        Msg::Listing {
             id: counts[0],
-            added: 4,
-            done: true,
+            msg: ListingMsg::KindCount {
+                added: 4,
+                done: true,
+            },
         },
     );
     send(
         &mut s,
-        Msg::KindCount {
+        Msg::Listing {
             id: counts[1],
-            added: 1,
-            done: true,
+            msg: ListingMsg::KindCount {
+                added: 1,
+                done: true,
+            },
         },
     );
     for _ in 0..3 {
@@ -110,19 +95,23 @@ fn job_tree(w: u16, h: u16) -> AppState {
     ];
     let counts = ids(&send(
         &mut s,
-        Msg::TaskKinds {
+        Msg::Listing {
             id: kinds_id,
-            kinds: kinds.iter().map(|k| k.to_string()).collect(),
-            done: true,
+            msg: ListingMsg::TaskKinds {
+                kinds: kinds.iter().map(|k| k.to_string()).collect(),
+                done: true,
+            },
         },
     ));
     for (id, n) in counts.iter().zip([1, 4, 2, 2, 1]) {
         send(
             &mut s,
-            Msg::KindCount {
+            Msg::Listing {
                 id: *id,
-                added: n,
-                done: *id != counts[4],
+                msg: ListingMsg::KindCount {
+                    added: n,
+                    done: *id != counts[4],
+                },
             },
         );
     }
@@ -144,14 +133,16 @@ fn job_files(w: u16, h: u16) -> AppState {
     };
     send(
         &mut s,
-        Msg::Files {
+        Msg::Listing {
             id: files_id,
-            files: vec![
-                f("stderr.txt", 81),
-                f("stdout.txt", 5120),
-                f("archive/old\x1b[2J.log", 3_221_225_472),
-            ],
-            done: true,
+            msg: ListingMsg::Files {
+                files: vec![
+                    f("stderr.txt", 81),
+                    f("stdout.txt", 5120),
+                    f("archive/old\x1b[2J.log", 3_221_225_472),
+                ],
+                done: true,
+            },
         },
     );
     act(&mut s, Action::Down);
@@ -179,13 +170,13 @@ fn preview_log(w: u16, h: u16) -> AppState {
     log.push_str("\x1b]52;c;c3Rlcw==\x07\x1b[1mclipboard write removed\x1b[0m\tand a tab\n");
     send(
         &mut s,
-        Msg::Read {
+        Msg::Preview {
             id: read,
-            chunk: Chunk {
+            msg: PreviewMsg::Read(Chunk {
                 data: Bytes::from(log),
                 start: 0,
                 total: 3_221_225_472,
-            },
+            }),
         },
     );
     s
@@ -201,13 +192,13 @@ fn preview_hex(w: u16, h: u16) -> AppState {
         .collect();
     send(
         &mut s,
-        Msg::Read {
+        Msg::Preview {
             id: read,
-            chunk: Chunk {
+            msg: PreviewMsg::Read(Chunk {
                 data: Bytes::from(data),
                 start: 0,
                 total: 4293,
-            },
+            }),
         },
     );
     s

@@ -1,24 +1,18 @@
 //! `update()` driven with Actions and Msgs: state and Effects out, no terminal, no sleeps.
 
+#[path = "support/tui.rs"]
+mod tui;
+
 use batchout::conventions::Scope;
-use batchout::tui::effect::Part;
-use batchout::tui::msg::{Chunk, FileEntry, JobEntry};
+use batchout::outputs::JobEntry;
+use batchout::tui::requests::listing::{FileEntry, ListingMsg, ListingRequest};
+use batchout::tui::requests::preview::{Chunk, Part, PreviewMsg, PreviewRequest};
 use batchout::tui::state::{Body, Pane, TreeRow};
-use batchout::tui::{update, Action, AppState, Effect, Input, Msg, RequestKind, Screen};
+use batchout::tui::{update, Action, AppState, Effect, Msg, RequestKind, Screen};
 use bytes::Bytes;
 use time::macros::datetime;
+use tui::{act, loads, send, typed};
 
-fn act(s: &mut AppState, a: Action) -> Vec<Effect> {
-    update::update(s, Input::Action(a))
-}
-fn send(s: &mut AppState, m: Msg) -> Vec<Effect> {
-    update::update(s, Input::Msg(m))
-}
-fn typed(s: &mut AppState, text: &str) {
-    for c in text.chars() {
-        act(s, Action::FilterChar(c));
-    }
-}
 /// The single Load in `fx`, as (id, kind).
 fn load(fx: &[Effect]) -> (u64, RequestKind) {
     let loads: Vec<_> = fx
@@ -34,23 +28,8 @@ fn load(fx: &[Effect]) -> (u64, RequestKind) {
     assert_eq!(loads.len(), 1, "expected one request, got {fx:?}");
     (loads[0].id, loads[0].kind.clone())
 }
-fn loads(fx: &[Effect]) -> Vec<(u64, RequestKind)> {
-    fx.iter()
-        .filter_map(|e| {
-            if let Effect::Load(r) = e {
-                Some((r.id, r.kind.clone()))
-            } else {
-                None
-            }
-        })
-        .collect()
-}
 fn job(container: &str, id: Option<&str>) -> JobEntry {
-    JobEntry {
-        container: container.into(),
-        job_id: id.map(Into::into),
-        modified: datetime!(2026-11-30 08:00 UTC),
-    }
+    tui::job(container, id, datetime!(2026-11-30 08:00 UTC))
 }
 fn jobs_state(s: &AppState) -> &batchout::tui::state::JobsState {
     match &s.screens[0] {
@@ -69,21 +48,25 @@ fn job_screen(s: &AppState) -> &batchout::tui::state::JobState {
 fn with_jobs() -> AppState {
     let mut s = AppState::new("local store /tmp/x", 80, 24);
     let (id, kind) = load(&update::start(&mut s));
-    assert_eq!(kind, RequestKind::Jobs);
+    assert_eq!(kind, RequestKind::Listing(ListingRequest::Jobs));
     send(
         &mut s,
-        Msg::Jobs {
+        Msg::Listing {
             id,
-            jobs: vec![job("job-a", Some("A")), job("job-b", None)],
-            done: false,
+            msg: ListingMsg::Jobs {
+                jobs: vec![job("job-a", Some("A")), job("job-b", None)],
+                done: false,
+            },
         },
     );
     send(
         &mut s,
-        Msg::Jobs {
+        Msg::Listing {
             id,
-            jobs: vec![job("job-c", Some("c:1"))],
-            done: true,
+            msg: ListingMsg::Jobs {
+                jobs: vec![job("job-c", Some("c:1"))],
+                done: true,
+            },
         },
     );
     s
@@ -95,27 +78,29 @@ fn with_job(tasks: usize) -> (AppState, u64) {
     let (root, kind) = load(&act(&mut s, Action::Enter));
     assert_eq!(
         kind,
-        RequestKind::JobRoot {
+        RequestKind::Listing(ListingRequest::JobRoot {
             container: "job-a".into()
-        }
+        })
     );
     let fx = send(
         &mut s,
-        Msg::JobRoot {
+        Msg::Listing {
             id: root,
-            job_kinds: vec!["JobOutput".into()],
-            tasks: (1..=tasks).map(|i| format!("t{i}")).collect(),
-            done: true,
+            msg: ListingMsg::JobRoot {
+                job_kinds: vec!["JobOutput".into()],
+                tasks: (1..=tasks).map(|i| format!("t{i}")).collect(),
+                done: true,
+            },
         },
     );
     let (_, count) = load(&fx);
     assert_eq!(
         count,
-        RequestKind::CountFiles {
+        RequestKind::Listing(ListingRequest::CountFiles {
             container: "job-a".into(),
             scope: Scope::Job,
             kind: "JobOutput".into()
-        }
+        })
     );
     (s, root)
 }
@@ -127,10 +112,12 @@ fn jobs_stream_in_page_by_page_and_the_spinner_stops_at_the_end() {
     assert!(s.busy());
     send(
         &mut s,
-        Msg::Jobs {
+        Msg::Listing {
             id,
-            jobs: vec![job("job-a", Some("A"))],
-            done: false,
+            msg: ListingMsg::Jobs {
+                jobs: vec![job("job-a", Some("A"))],
+                done: false,
+            },
         },
     );
     assert_eq!(
@@ -141,10 +128,12 @@ fn jobs_stream_in_page_by_page_and_the_spinner_stops_at_the_end() {
     assert!(s.busy());
     send(
         &mut s,
-        Msg::Jobs {
+        Msg::Listing {
             id,
-            jobs: vec![job("job-b", None)],
-            done: true,
+            msg: ListingMsg::Jobs {
+                jobs: vec![job("job-b", None)],
+                done: true,
+            },
         },
     );
     assert_eq!(jobs_state(&s).jobs.len(), 2);
@@ -172,9 +161,9 @@ fn enter_opens_the_selected_job_with_its_raw_container_name() {
     let (_, kind) = load(&act(&mut s, Action::Enter));
     assert_eq!(
         kind,
-        RequestKind::JobRoot {
+        RequestKind::Listing(ListingRequest::JobRoot {
             container: "job-b".into()
-        }
+        })
     );
     assert_eq!(
         job_screen(&s).title.shown(),
@@ -195,11 +184,13 @@ fn leaving_a_screen_cancels_its_requests_and_drops_their_late_answers() {
     let before = s.clone();
     let fx = send(
         &mut s,
-        Msg::JobRoot {
+        Msg::Listing {
             id: root,
-            job_kinds: vec![],
-            tasks: vec!["late".into()],
-            done: true,
+            msg: ListingMsg::JobRoot {
+                job_kinds: vec![],
+                tasks: vec!["late".into()],
+                done: true,
+            },
         },
     );
     assert!(fx.is_empty());
@@ -222,10 +213,10 @@ fn a_task_opens_lazily_to_its_kinds_with_file_counts() {
     let (kinds_id, kind) = load(&act(&mut s, Action::Enter));
     assert_eq!(
         kind,
-        RequestKind::TaskKinds {
+        RequestKind::Listing(ListingRequest::TaskKinds {
             container: "job-a".into(),
             task: "t1".into()
-        }
+        })
     );
     assert_eq!(
         job_screen(&s).rows[2],
@@ -234,21 +225,23 @@ fn a_task_opens_lazily_to_its_kinds_with_file_counts() {
     );
     let fx = send(
         &mut s,
-        Msg::TaskKinds {
+        Msg::Listing {
             id: kinds_id,
-            kinds: vec!["TaskLog".into(), "Custom".into()],
-            done: true,
+            msg: ListingMsg::TaskKinds {
+                kinds: vec!["TaskLog".into(), "Custom".into()],
+                done: true,
+            },
         },
     );
     let counts = loads(&fx);
     assert_eq!(counts.len(), 2);
     assert_eq!(
         counts[1].1,
-        RequestKind::CountFiles {
+        RequestKind::Listing(ListingRequest::CountFiles {
             container: "job-a".into(),
             scope: Scope::Task("t1".into()),
             kind: "Custom".into()
-        }
+        })
     );
     assert_eq!(
         &job_screen(&s).rows[1..4],
@@ -260,18 +253,22 @@ fn a_task_opens_lazily_to_its_kinds_with_file_counts() {
     );
     send(
         &mut s,
-        Msg::KindCount {
+        Msg::Listing {
             id: counts[0].0,
-            added: 2,
-            done: false,
+            msg: ListingMsg::KindCount {
+                added: 2,
+                done: false,
+            },
         },
     );
     send(
         &mut s,
-        Msg::KindCount {
+        Msg::Listing {
             id: counts[0].0,
-            added: 3,
-            done: true,
+            msg: ListingMsg::KindCount {
+                added: 3,
+                done: true,
+            },
         },
     );
     let log = &job_screen(&s).tasks[0].kinds.as_ref().unwrap()[0];
@@ -328,11 +325,11 @@ fn a_kind_lists_its_files_and_a_file_opens_a_head_preview() {
     let (files_id, kind) = load(&act(&mut s, Action::Enter));
     assert_eq!(
         kind,
-        RequestKind::Files {
+        RequestKind::Listing(ListingRequest::Files {
             container: "job-a".into(),
             scope: Scope::Job,
             kind: "JobOutput".into()
-        }
+        })
     );
     assert_eq!(job_screen(&s).focus, Pane::Files);
     let file = |p: &str, len| FileEntry {
@@ -343,10 +340,12 @@ fn a_kind_lists_its_files_and_a_file_opens_a_head_preview() {
     };
     send(
         &mut s,
-        Msg::Files {
+        Msg::Listing {
             id: files_id,
-            files: vec![file("a.json", 10), file("b.log", 3_000_000_000)],
-            done: true,
+            msg: ListingMsg::Files {
+                files: vec![file("a.json", 10), file("b.log", 3_000_000_000)],
+                done: true,
+            },
         },
     );
     assert_eq!(
@@ -357,24 +356,24 @@ fn a_kind_lists_its_files_and_a_file_opens_a_head_preview() {
     let (read, kind) = load(&act(&mut s, Action::Enter));
     assert_eq!(
         kind,
-        RequestKind::Read {
+        RequestKind::Preview(PreviewRequest {
             container: "job-a".into(),
             blob: "$JobOutput/b.log".into(),
             part: Part::Head,
             max: 256 * 1024
-        }
+        })
     );
     let data =
         Bytes::from("2026-11-30T09:00:00Z INFO start\n\x1b[31mERROR\x1b[0m boom\tx\npartial");
     send(
         &mut s,
-        Msg::Read {
+        Msg::Preview {
             id: read,
-            chunk: Chunk {
+            msg: PreviewMsg::Read(Chunk {
                 data,
                 start: 0,
                 total: 3_000_000_000,
-            },
+            }),
         },
     );
     let Screen::Preview(p) = s.screen() else {
@@ -406,10 +405,12 @@ fn t_reads_the_tail_which_starts_at_a_full_line_and_scrolls_to_the_end() {
     };
     send(
         &mut s,
-        Msg::Files {
+        Msg::Listing {
             id: files_id,
-            files: vec![f],
-            done: true,
+            msg: ListingMsg::Files {
+                files: vec![f],
+                done: true,
+            },
         },
     );
     let (head, _) = load(&act(&mut s, Action::Enter));
@@ -417,10 +418,10 @@ fn t_reads_the_tail_which_starts_at_a_full_line_and_scrolls_to_the_end() {
     let (tail, kind) = load(&fx);
     assert!(matches!(
         kind,
-        RequestKind::Read {
+        RequestKind::Preview(PreviewRequest {
             part: Part::Tail,
             ..
-        }
+        })
     ));
     assert!(!fx.contains(&Effect::Cancel(tail)));
     assert!(
@@ -431,13 +432,13 @@ fn t_reads_the_tail_which_starts_at_a_full_line_and_scrolls_to_the_end() {
     let data = Bytes::from(format!("tial line\n{body}"));
     send(
         &mut s,
-        Msg::Read {
+        Msg::Preview {
             id: tail,
-            chunk: Chunk {
+            msg: PreviewMsg::Read(Chunk {
                 data,
                 start: 5000,
                 total: 10_000,
-            },
+            }),
         },
     );
     let Screen::Preview(p) = s.screen() else {
@@ -464,23 +465,25 @@ fn binary_files_become_a_hex_dump() {
     };
     send(
         &mut s,
-        Msg::Files {
+        Msg::Listing {
             id: files_id,
-            files: vec![f],
-            done: true,
+            msg: ListingMsg::Files {
+                files: vec![f],
+                done: true,
+            },
         },
     );
     let (read, _) = load(&act(&mut s, Action::Enter));
     let data = Bytes::from_static(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
     send(
         &mut s,
-        Msg::Read {
+        Msg::Preview {
             id: read,
-            chunk: Chunk {
+            msg: PreviewMsg::Read(Chunk {
                 data,
                 start: 0,
                 total: 64,
-            },
+            }),
         },
     );
     let Screen::Preview(p) = s.screen() else {
@@ -496,10 +499,12 @@ fn names_and_errors_from_storage_are_sanitized() {
     let (id, _) = load(&update::start(&mut s));
     send(
         &mut s,
-        Msg::Jobs {
+        Msg::Listing {
             id,
-            jobs: vec![job("job-x", Some("evil\x1b]0;owned\x07\u{202e}id"))],
-            done: true,
+            msg: ListingMsg::Jobs {
+                jobs: vec![job("job-x", Some("evil\x1b]0;owned\x07\u{202e}id"))],
+                done: true,
+            },
         },
     );
     let j = &jobs_state(&s).jobs[0];
@@ -558,9 +563,9 @@ fn mouse_click_selects_then_opens_and_the_wheel_scrolls() {
     let (_, kind) = load(&act(&mut s, Action::Click { col: 10, row: 4 }));
     assert_eq!(
         kind,
-        RequestKind::JobRoot {
+        RequestKind::Listing(ListingRequest::JobRoot {
             container: "job-b".into()
-        }
+        })
     );
     act(&mut s, Action::Back);
     act(&mut s, Action::ScrollUp { col: 10, row: 5 });
@@ -577,11 +582,13 @@ fn a_hundred_thousand_tasks_stream_in_and_stay_navigable() {
             .collect();
         send(
             &mut s,
-            Msg::JobRoot {
+            Msg::Listing {
                 id: root,
-                job_kinds: vec![],
-                tasks,
-                done: page == 19,
+                msg: ListingMsg::JobRoot {
+                    job_kinds: vec![],
+                    tasks,
+                    done: page == 19,
+                },
             },
         );
         if page == 0 {
@@ -613,10 +620,9 @@ fn the_tree_window_keeps_the_parent_of_visible_children_on_top() {
     let kinds: Vec<String> = (0..40).map(|i| format!("K{i:02}")).collect();
     send(
         &mut s,
-        Msg::TaskKinds {
+        Msg::Listing {
             id: kid,
-            kinds,
-            done: true,
+            msg: ListingMsg::TaskKinds { kinds, done: true },
         },
     );
     act(&mut s, Action::Bottom);
@@ -679,23 +685,25 @@ fn reloading_a_growing_log_keeps_the_place_in_the_head() {
     };
     send(
         &mut s,
-        Msg::Files {
+        Msg::Listing {
             id: files_id,
-            files: vec![f],
-            done: true,
+            msg: ListingMsg::Files {
+                files: vec![f],
+                done: true,
+            },
         },
     );
     let (read, _) = load(&act(&mut s, Action::Enter));
     let text = |n: usize| Bytes::from((0..n).map(|i| format!("line {i}\n")).collect::<String>());
     send(
         &mut s,
-        Msg::Read {
+        Msg::Preview {
             id: read,
-            chunk: Chunk {
+            msg: PreviewMsg::Read(Chunk {
                 data: text(100),
                 start: 0,
                 total: 700,
-            },
+            }),
         },
     );
     for _ in 0..10 {
@@ -704,20 +712,20 @@ fn reloading_a_growing_log_keeps_the_place_in_the_head() {
     let (again, kind) = load(&act(&mut s, Action::Refresh));
     assert!(matches!(
         kind,
-        RequestKind::Read {
+        RequestKind::Preview(PreviewRequest {
             part: Part::Head,
             ..
-        }
+        })
     ));
     send(
         &mut s,
-        Msg::Read {
+        Msg::Preview {
             id: again,
-            chunk: Chunk {
+            msg: PreviewMsg::Read(Chunk {
                 data: text(120),
                 start: 0,
                 total: 840,
-            },
+            }),
         },
     );
     let Screen::Preview(p) = s.screen() else {
@@ -736,10 +744,12 @@ fn refresh_keeps_open_tasks_open_and_the_cursor_on_its_task() {
     let (kinds_id, _) = load(&act(&mut s, Action::Enter));
     send(
         &mut s,
-        Msg::TaskKinds {
+        Msg::Listing {
             id: kinds_id,
-            kinds: vec!["TaskLog".into()],
-            done: true,
+            msg: ListingMsg::TaskKinds {
+                kinds: vec!["TaskLog".into()],
+                done: true,
+            },
         },
     );
     act(&mut s, Action::Down);
@@ -749,34 +759,38 @@ fn refresh_keeps_open_tasks_open_and_the_cursor_on_its_task() {
     let (root, kind) = load(&fx);
     assert_eq!(
         kind,
-        RequestKind::JobRoot {
+        RequestKind::Listing(ListingRequest::JobRoot {
             container: "job-a".into()
-        }
+        })
     );
     send(
         &mut s,
-        Msg::JobRoot {
+        Msg::Listing {
             id: root,
-            job_kinds: vec!["JobOutput".into()],
-            tasks: vec!["t1".into()],
-            done: false,
+            msg: ListingMsg::JobRoot {
+                job_kinds: vec!["JobOutput".into()],
+                tasks: vec!["t1".into()],
+                done: false,
+            },
         },
     );
     let fx = send(
         &mut s,
-        Msg::JobRoot {
+        Msg::Listing {
             id: root,
-            job_kinds: vec![],
-            tasks: vec!["t2".into(), "t3".into()],
-            done: true,
+            msg: ListingMsg::JobRoot {
+                job_kinds: vec![],
+                tasks: vec!["t2".into(), "t3".into()],
+                done: true,
+            },
         },
     );
     let requested: Vec<RequestKind> = loads(&fx).into_iter().map(|(_, k)| k).collect();
     assert!(
-        requested.contains(&RequestKind::TaskKinds {
+        requested.contains(&RequestKind::Listing(ListingRequest::TaskKinds {
             container: "job-a".into(),
             task: "t2".into()
-        }),
+        })),
         "{requested:?}"
     );
     let j = job_screen(&s);
@@ -801,11 +815,13 @@ fn tasks_show_in_natural_order_across_pages() {
     ] {
         send(
             &mut s,
-            Msg::JobRoot {
+            Msg::Listing {
                 id: root,
-                job_kinds: vec![],
-                tasks: page.into_iter().map(String::from).collect(),
-                done,
+                msg: ListingMsg::JobRoot {
+                    job_kinds: vec![],
+                    tasks: page.into_iter().map(String::from).collect(),
+                    done,
+                },
             },
         );
     }

@@ -1,20 +1,23 @@
 //! Workers on a real local store in a temp folder (seeded with the demo): Effects in, Msgs
 //! back, applied with `update`, the way the terminal loop does it.
 
-use batchout::store::{local::LocalStore, Store};
-use batchout::tui::state::{Body, TreeRow};
-use batchout::tui::worker::Workers;
-use batchout::tui::{update, Action, AppState, Effect, Input, Msg, Screen};
-use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+#[path = "support/tui.rs"]
+mod tui;
 
+use batchout::store::{local::LocalStore, Store};
+use batchout::tui::requests::listing::{ListingMsg, ListingRequest};
+use batchout::tui::run::UserEvent;
+use batchout::tui::state::{Body, TreeRow};
+use batchout::tui::workers::Workers;
+use batchout::tui::{Action, Effect, Msg, Screen};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The real app loop on a TestBackend over a seeded local store.
 struct Harness {
-    state: AppState,
-    workers: Workers,
-    rx: UnboundedReceiver<Msg>,
-    /// Every Msg seen, to check streaming.
-    seen: Vec<Msg>,
+    app: tui::App,
+    /// Every Msg the workers sent, to check streaming.
+    seen: Arc<Mutex<Vec<Msg>>>,
 }
 
 impl Harness {
@@ -22,41 +25,39 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn Store> = Arc::new(LocalStore::open(dir.path()).unwrap());
         batchout::demo::seed(store.as_ref()).await.unwrap();
-        let (tx, rx) = unbounded_channel();
-        let workers = Workers::new(store.clone(), tx).with_page_size(page_size);
-        let mut h = Harness {
-            state: AppState::new(&store.describe(), 100, 30),
-            workers,
-            rx,
-            seen: Vec::new(),
-        };
-        let fx = update::start(&mut h.state);
-        h.workers.run_all(fx);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+        let state = batchout::tui::AppState::new(&store.describe(), 100, 30);
+        let record = seen.clone();
+        let app = batchout::tui::run::App::new(terminal, state, move |app_tx| {
+            // Record each Msg on its way from the workers to the loop.
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+            tokio::spawn(async move {
+                while let Some(m) = rx.recv().await {
+                    record.lock().unwrap().push(m.clone());
+                    if app_tx.send(m).is_err() {
+                        break;
+                    }
+                }
+            });
+            Workers::new(store, tx).with_page_size(page_size)
+        });
+        let mut h = Harness { app, seen };
         h.settle().await;
         (h, dir)
     }
 
-    fn act(&mut self, a: Action) -> Vec<Effect> {
-        let fx = update::update(&mut self.state, Input::Action(a));
-        self.workers.run_all(fx.clone());
-        fx
+    fn act(&mut self, a: Action) {
+        self.app.handle(UserEvent::Action(a));
     }
 
-    /// Apply Msgs until no request is in flight.
+    /// Run the loop until no request is in flight.
     async fn settle(&mut self) {
-        while self.state.busy() {
-            let m = tokio::time::timeout(Duration::from_secs(20), self.rx.recv())
-                .await
-                .expect("a worker answers")
-                .unwrap();
-            self.seen.push(m.clone());
-            let fx = update::update(&mut self.state, Input::Msg(m));
-            self.workers.run_all(fx);
-        }
+        tui::settle(&mut self.app).await;
     }
 
     fn job(&self) -> &batchout::tui::state::JobState {
-        match self.state.screen() {
+        match self.app.state.screen() {
             Screen::Job(j) => j,
             s => panic!("not on a job: {s:?}"),
         }
@@ -84,7 +85,7 @@ fn task_named(name: &'static str) -> impl Fn(&batchout::tui::state::JobState, Tr
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browse_the_demo_from_jobs_to_a_task_log_head_and_tail() {
     let (mut h, _dir) = Harness::new(4).await;
-    let Screen::Jobs(jobs) = h.state.screen() else {
+    let Screen::Jobs(jobs) = h.app.state.screen() else {
         panic!()
     };
     let names: Vec<_> = jobs
@@ -119,8 +120,18 @@ async fn browse_the_demo_from_jobs_to_a_task_log_head_and_tail() {
     );
     let root_pages = h
         .seen
+        .lock()
+        .unwrap()
         .iter()
-        .filter(|m| matches!(m, Msg::JobRoot { .. }))
+        .filter(|m| {
+            matches!(
+                m,
+                Msg::Listing {
+                    msg: ListingMsg::JobRoot { .. },
+                    ..
+                }
+            )
+        })
         .count();
     assert!(
         root_pages >= 4,
@@ -164,7 +175,7 @@ async fn browse_the_demo_from_jobs_to_a_task_log_head_and_tail() {
     h.act(Action::Down);
     h.act(Action::Enter);
     h.settle().await;
-    let Screen::Preview(p) = h.state.screen() else {
+    let Screen::Preview(p) = h.app.state.screen() else {
         panic!("no preview")
     };
     let Body::Text(t) = &p.body else {
@@ -184,7 +195,7 @@ async fn browse_the_demo_from_jobs_to_a_task_log_head_and_tail() {
 
     h.act(Action::ToggleTail);
     h.settle().await;
-    let Screen::Preview(p) = h.state.screen() else {
+    let Screen::Preview(p) = h.app.state.screen() else {
         panic!()
     };
     let Body::Text(t) = &p.body else { panic!() };
@@ -201,32 +212,115 @@ async fn browse_the_demo_from_jobs_to_a_task_log_head_and_tail() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_stops_a_request_and_a_missing_job_is_an_error_not_a_panic() {
     let (mut h, _dir) = Harness::new(1).await;
-    let fx = h.act(Action::Enter);
+    let fx = batchout::tui::update(
+        &mut h.app.state,
+        batchout::tui::Input::Action(Action::Enter),
+    );
     assert_eq!(fx.len(), 1);
+    h.app.workers.run_all(fx);
     // Leave at once: the root listing (13 pages of 1) is cancelled.
-    let fx = h.act(Action::Back);
+    let fx = batchout::tui::update(&mut h.app.state, batchout::tui::Input::Action(Action::Back));
     assert!(matches!(fx.as_slice(), [Effect::Cancel(_)]));
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert_eq!(h.workers.running(), 0, "the cancelled task is gone");
+    h.app.workers.run_all(fx);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while h.app.workers.running() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the cancelled task is gone"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     // A job whose container vanished: the listing fails with a one-line error.
-    h.workers.run(Effect::load(
+    h.app.workers.run(Effect::load(
         9999,
-        batchout::tui::RequestKind::JobRoot {
+        batchout::tui::RequestKind::Listing(ListingRequest::JobRoot {
             container: "job-vanished".into(),
-        },
+        }),
     ));
-    // (Pages the cancelled listing sent before it stopped may still be queued: skip them.)
-    let m = loop {
-        let m = tokio::time::timeout(Duration::from_secs(10), h.rx.recv())
-            .await
+    // (Pages the cancelled listing sent before it stopped may come first: skip them.)
+    let seen = h.seen.clone();
+    let answer = move || {
+        seen.lock()
             .unwrap()
-            .unwrap();
-        if m.id() == 9999 {
-            break m;
-        }
+            .iter()
+            .find(|m| m.id() == 9999)
+            .cloned()
     };
-    match m {
+    let probe = answer.clone();
+    tui::run_until(&mut h.app, move |_| probe().is_some()).await;
+    match answer().unwrap() {
         Msg::Failed { id: 9999, error } => assert!(error.contains("job-vanished"), "{error}"),
         other => panic!("expected a failure, got {other:?}"),
     }
+}
+
+/// Empty job-id metadata is no job id: the job list shows the container name, as
+/// `batchout jobs` does (tests/cli_local.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_with_empty_job_id_metadata_shows_its_container_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(LocalStore::open(dir.path()).unwrap());
+    let meta = std::collections::BTreeMap::from([(
+        batchout::store::JOB_ID_METADATA_KEY.to_string(),
+        String::new(),
+    )]);
+    store.create_container("job-blank-id", &meta).await.unwrap();
+    let mut app = tui::app(store, 80, 24, None);
+    tui::settle(&mut app).await;
+    let Screen::Jobs(jobs) = app.state.screen() else {
+        panic!()
+    };
+    assert_eq!(jobs.jobs[0].title().shown(), "job-blank-id");
+    assert!(jobs.jobs[0].job_id.is_none());
+    let screen = tui::screen_text(app.terminal.backend());
+    assert!(screen.contains("job-blank-id"), "{screen}");
+}
+
+/// The app loop itself: worker Msgs are applied in bounded batches, a frame is drawn only
+/// when something visible changed, and a resize redraws at the new size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_batches_msgs_redraws_only_on_change_and_follows_resizes() {
+    use batchout::tui::run::MSG_BATCH;
+    let (mut h, _dir) = Harness::new(1000).await;
+    let app = &mut h.app;
+    let frames = app.frames;
+    assert!(frames >= 1);
+    // Answers nobody waits for: applied, dropped, nothing to redraw.
+    let n = MSG_BATCH + 100;
+    let tx = app.sender();
+    for i in 0..n {
+        let id = 100_000 + i as u64;
+        tx.send(Msg::Failed {
+            id,
+            error: "stale".into(),
+        })
+        .unwrap();
+    }
+    let applied = app.applied;
+    let mut events = std::pin::pin!(futures::stream::pending());
+    assert!(app.step(&mut events).await.unwrap());
+    assert_eq!(
+        app.applied - applied,
+        MSG_BATCH as u64 + 1,
+        "one bounded batch"
+    );
+    assert!(app.step(&mut events).await.unwrap());
+    assert_eq!(
+        app.applied - applied,
+        n as u64,
+        "the rest in the next batch"
+    );
+    assert_eq!(app.frames, frames, "nothing visible changed: no frame");
+    assert!(app.state.error.is_none(), "stale failures are not shown");
+    // A resize: the state follows and one frame is drawn at the new size.
+    app.terminal.backend_mut().resize(120, 40);
+    app.handle(UserEvent::Terminal(crossterm::event::Event::Resize(
+        120, 40,
+    )));
+    app.draw().unwrap();
+    assert_eq!(app.frames, frames + 1);
+    assert_eq!((app.state.size.width, app.state.size.height), (120, 40));
+    let screen = tui::screen_text(app.terminal.backend());
+    assert_eq!(screen.lines().count(), 40);
+    assert!(screen.contains("demo-render"), "{screen}");
 }

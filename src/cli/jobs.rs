@@ -2,7 +2,7 @@
 //! batchout recorded it, and the container's last-modified time.
 
 use super::args::JobsArgs;
-use super::ls::write_out;
+use super::stdout::write_out;
 use super::{CliResult, Context};
 use crate::outputs::{self, format};
 use crate::text::sanitize::sanitize;

@@ -3,11 +3,12 @@
 
 use super::args::LsArgs;
 use super::path::parse_scope;
+use super::stdout::write_out;
 use super::{CliError, CliResult, Context};
 use crate::conventions::{self, Scope};
 use crate::outputs::{self, format, OutputFile};
 use crate::text::sanitize;
-use std::io::Write;
+use crate::text::size::human_size;
 
 pub fn run(ctx: &Context, args: LsArgs) -> CliResult {
     conventions::container_name(&args.job)?;
@@ -123,10 +124,7 @@ fn print_files(files: &[OutputFile], json: bool) -> CliResult {
         .iter()
         .map(|f| sanitize(&f.kind).into_owned())
         .collect();
-    let sizes: Vec<String> = files
-        .iter()
-        .map(|f| format::human_size(f.blob.len))
-        .collect();
+    let sizes: Vec<String> = files.iter().map(|f| human_size(f.blob.len)).collect();
     let kw = kinds
         .iter()
         .map(|k| k.chars().count())
@@ -151,13 +149,4 @@ fn print_files(files: &[OutputFile], json: bool) -> CliResult {
         write_out(&mut out, line.as_bytes())?;
     }
     Ok(())
-}
-
-/// Write to stdout; a closed pipe (`| head`) ends the command quietly.
-pub(super) fn write_out(out: &mut impl Write, bytes: &[u8]) -> CliResult {
-    match out.write_all(bytes) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::exit(0)),
-        Err(e) => Err(CliError::failure(format!("cannot write output: {e}"))),
-    }
 }

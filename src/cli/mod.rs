@@ -14,6 +14,7 @@ mod path;
 mod prepare;
 mod run;
 mod save;
+mod stdout;
 mod tail;
 mod track;
 mod ui;

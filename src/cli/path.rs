@@ -26,7 +26,7 @@ pub fn run(args: PathArgs) -> CliResult {
         ));
     }
     let text = lines.join("\n") + "\n";
-    super::ls::write_out(&mut std::io::stdout().lock(), text.as_bytes())?;
+    super::stdout::write_out(&mut std::io::stdout().lock(), text.as_bytes())?;
     Ok(())
 }
 

@@ -2,8 +2,9 @@
 
 use super::args::SaveArgs;
 use super::{CliError, CliResult, Context};
-use crate::engine::{self, human_bytes, Event, EventSink, SaveOptions, Target};
+use crate::engine::{self, Event, EventSink, SaveOptions, Target};
 use crate::text::one_line;
+use crate::text::size::human_size;
 use std::time::Instant;
 
 pub fn run(ctx: &Context, args: SaveArgs) -> CliResult {
@@ -33,7 +34,7 @@ pub fn run(ctx: &Context, args: SaveArgs) -> CliResult {
         "saved {} file{} ({}) to container {} in {secs:.1} s",
         summary.saved.len(),
         if summary.saved.len() == 1 { "" } else { "s" },
-        human_bytes(summary.bytes()),
+        human_size(summary.bytes()),
         summary.container
     );
     if !summary.failed.is_empty() {

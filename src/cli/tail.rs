@@ -1,7 +1,7 @@
 //! `batchout tail [-f] JOB TASK [FILE]`: print the end of a task log, and follow it.
 //!
 //! One log is followed with one ranged read per poll; several (`--both`, `--task`, `--all`)
-//! through one listing per poll plus a read per log that grew (see transfer::follow_merged).
+//! through one listing per poll plus a read per log that grew (see follow::merged).
 //! Lines of several logs carry a prefix per log, coloured only on a terminal without
 //! NO_COLOR. Every line is cleaned of escape sequences and control characters.
 
@@ -9,15 +9,16 @@ use super::args::TailArgs;
 use super::path::parse_scope;
 use super::{CliError, CliResult, Context};
 use crate::conventions::{self, Scope};
+use crate::follow::colour::{source_colour, SourceColour};
+use crate::follow::driver::{Driver, Step, Update};
+use crate::follow::lines::LinePiece;
+use crate::follow::merged::{MergeScope, MergedFollower, SourceInfo};
+use crate::follow::single::{FollowConfig, FollowEvent, LogFollower, Notice, Start};
+use crate::outputs::LOG_KIND;
 use crate::store::{Store, StoreError};
 use crate::text::sanitize;
-use crate::transfer::follow::{FollowConfig, FollowEvent, LogFollower, Notice, Start};
-use crate::transfer::follow_lines::LinePiece;
-use crate::transfer::follow_merged::{MergeScope, MergedFollower, LOG_KIND};
-use crate::transfer::follow_poll::PollPolicy;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::time::Instant;
 
 pub fn run(ctx: &Context, args: TailArgs) -> CliResult {
     let plan = Plan::from_args(&args)?;
@@ -110,21 +111,29 @@ impl Plan {
 
     async fn run_single(&self, store: Arc<dyn Store>, out: &mut Printer) -> Result<(), TailError> {
         let task = &self.tasks[0];
-        let blob = conventions::blob_name(&Scope::Task(task.clone()), LOG_KIND, &self.files[0])
+        let file = &self.files[0];
+        let blob = conventions::blob_name(&Scope::Task(task.clone()), LOG_KIND, file)
             .map_err(CliError::from)?;
-        let name = format!("{task}/{}", self.files[0]);
-        let mut follower = LogFollower::new(store, &self.container, &blob, FollowConfig::default());
-        let mut polled = follower
+        let name = format!("{task}/{file}");
+        let follower = LogFollower::new(store, &self.container, &blob, FollowConfig::default());
+        let info = SourceInfo {
+            task: task.clone(),
+            file: file.clone(),
+            blob,
+            label: name.clone(),
+            colour: 0,
+        };
+        let mut driver = Driver::single(follower, info);
+        let update = driver
             .open(self.start)
             .await
             .map_err(|e| self.store_error(e))?;
-        if !self.follow
-            && polled
-                .events
-                .contains(&FollowEvent::Notice(Notice::Waiting))
-        {
-            if let Err(e) = follower_store_container(&follower).await {
-                return Err(self.store_error(e).into());
+        let waiting = FollowEvent::Notice(Notice::Waiting);
+        if !self.follow && update.events.iter().any(|(_, e)| *e == waiting) {
+            if let Some(f) = driver.single_follower() {
+                if let Err(e) = follower_store_container(f).await {
+                    return Err(self.store_error(e).into());
+                }
             }
             return Err(CliError::failure(format!(
                 "no log {name} in job {} (container {}); check `batchout ls {} {task} --kind TaskLog`",
@@ -132,37 +141,7 @@ impl Plan {
             ))
             .into());
         }
-        let policy = PollPolicy::default();
-        let mut last_growth = Instant::now();
-        let mut failing = false;
-        loop {
-            for ev in &polled.events {
-                match ev {
-                    FollowEvent::Piece(p) => out.piece(None, p)?,
-                    FollowEvent::Notice(n) => out.notice(&n.describe(&name))?,
-                }
-            }
-            out.flush()?;
-            if polled.grew {
-                last_growth = Instant::now();
-            }
-            if !polled.more {
-                if !self.follow {
-                    return Ok(());
-                }
-                tokio::time::sleep(policy.delay(last_growth.elapsed())).await;
-            }
-            polled = match follower.poll().await {
-                Ok(p) => {
-                    failing = false;
-                    p
-                }
-                Err(e) => {
-                    self.retry_or_fail(e, &mut failing, out)?;
-                    Default::default()
-                }
-            };
-        }
+        self.print_until_done(driver, update, out).await
     }
 
     async fn run_merged(&self, store: Arc<dyn Store>, out: &mut Printer) -> Result<(), TailError> {
@@ -176,91 +155,78 @@ impl Plan {
                 files: self.files.clone(),
             }
         };
-        let mut merged = MergedFollower::new(
+        let mut driver = Driver::merged(MergedFollower::new(
             store,
             &self.container,
             scope,
             FollowConfig::default(),
             self.start,
-        );
-        let policy = PollPolicy::default();
-        let mut last_growth = Instant::now();
-        let mut failing = false;
-        let mut first = true;
-        loop {
-            let polled = match merged.poll().await {
-                Ok(p) => {
-                    failing = false;
-                    p
-                }
-                Err(e) if first => return Err(self.store_error(e).into()),
-                Err(e) => {
-                    self.retry_or_fail(e, &mut failing, out)?;
-                    Default::default()
-                }
-            };
-            if first && merged.sources().is_empty() {
-                if !self.follow {
-                    return Err(CliError::failure(format!(
-                        "no logs {} found in job {} (container {})",
-                        self.files.join(", "),
-                        self.job,
-                        self.container
-                    ))
-                    .into());
-                }
-                out.notice("no logs yet; waiting for tasks to write them")?;
+        ));
+        // The first poll must work (a wrong job or store ends the command at once).
+        let update = match driver.step().await {
+            Ok(Step::Update(u)) => u,
+            Ok(Step::Retrying { error, .. }) | Err(error) => {
+                return Err(self.store_error(error).into())
             }
-            first = false;
-            for ev in &polled.events {
-                let src = merged.source(ev.source).expect("event of a known source");
+        };
+        if driver.source_count() == 0 {
+            if !self.follow {
+                return Err(CliError::failure(format!(
+                    "no logs {} found in job {} (container {})",
+                    self.files.join(", "),
+                    self.job,
+                    self.container
+                ))
+                .into());
+            }
+            out.notice("no logs yet; waiting for tasks to write them")?;
+        }
+        self.print_until_done(driver, update, out).await
+    }
+
+    /// Print each update; without -f stop once nothing more is waiting. While following, a
+    /// network hiccup or throttling is reported once and retried; any other error ends
+    /// the command.
+    async fn print_until_done(
+        &self,
+        mut driver: Driver,
+        mut update: Update,
+        out: &mut Printer,
+    ) -> Result<(), TailError> {
+        loop {
+            for (i, ev) in &update.events {
+                let Some(src) = driver.source(*i) else {
+                    continue;
+                };
                 let label = Label {
                     text: &src.label,
                     colour: src.colour,
                 };
-                match &ev.event {
+                match ev {
                     FollowEvent::Piece(p) => out.piece(Some(label), p)?,
                     FollowEvent::Notice(n) => {
                         out.notice(&n.describe(&format!("{}/{}", src.task, src.file)))?
                     }
                 }
             }
-            for (i, e) in &polled.errors {
-                let src = merged.source(*i).expect("error of a known source");
-                out.notice(&format!(
-                    "cannot read {}/{}: {e}; retrying",
-                    src.task, src.file
-                ))?;
+            for (i, e) in &update.errors {
+                out.notice(&driver.read_error(*i, e))?;
             }
             out.flush()?;
-            if polled.grew {
-                last_growth = Instant::now();
+            if !update.more && !self.follow {
+                return Ok(());
             }
-            if !polled.more {
-                if !self.follow {
-                    return Ok(());
+            update = match driver.step().await {
+                Ok(Step::Update(u)) => u,
+                Ok(Step::Retrying { error, first }) => {
+                    if first {
+                        out.notice(&format!("{error}; retrying"))?;
+                    }
+                    Update::default()
                 }
-                tokio::time::sleep(policy.delay(last_growth.elapsed())).await;
-            }
+                Err(e) => return Err(self.store_error(e).into()),
+            };
         }
-    }
-
-    /// While following, a network hiccup or throttling is reported once and retried; any
-    /// other error ends the command.
-    fn retry_or_fail(
-        &self,
-        e: StoreError,
-        failing: &mut bool,
-        out: &mut Printer,
-    ) -> Result<(), TailError> {
-        if !e.is_transient() {
-            return Err(self.store_error(e).into());
-        }
-        if !*failing {
-            out.notice(&format!("{e}; retrying"))?;
-            *failing = true;
-        }
-        Ok(())
     }
 
     fn store_error(&self, e: StoreError) -> CliError {
@@ -314,8 +280,17 @@ struct Label<'a> {
     colour: usize,
 }
 
-/// ANSI colours for prefixes, in order of appearance (like stern).
-const PALETTE: [u8; 6] = [36, 35, 33, 32, 34, 31];
+/// The one palette of sources (`crate::follow::colour`), as ANSI foreground codes.
+fn ansi_colour(index: usize) -> u8 {
+    match source_colour(index) {
+        SourceColour::Cyan => 36,
+        SourceColour::Magenta => 35,
+        SourceColour::Yellow => 33,
+        SourceColour::Green => 32,
+        SourceColour::Blue => 34,
+        SourceColour::Red => 31,
+    }
+}
 
 /// Writes pieces to stdout: prefixed per source when merging, coloured on a terminal.
 struct Printer {
@@ -343,20 +318,18 @@ impl Printer {
 
     fn piece(&mut self, label: Option<Label>, p: &LinePiece) -> std::io::Result<()> {
         let key = label.as_ref().map(|l| l.text.to_string());
-        if self.prefixed {
-            if self.open.as_ref() != Some(&key) {
-                if self.open.is_some() {
-                    // Another source's line was unfinished: end it on screen, not in data.
-                    self.out.write_all(b"\n")?;
-                }
-                if let Some(l) = &label {
-                    let text = sanitize(l.text);
-                    if self.colour {
-                        let c = PALETTE[l.colour % PALETTE.len()];
-                        write!(self.out, "\x1b[{c}m{text}\x1b[0m ")?;
-                    } else {
-                        write!(self.out, "{text} ")?;
-                    }
+        if self.prefixed && self.open.as_ref() != Some(&key) {
+            if self.open.is_some() {
+                // Another source's line was unfinished: end it on screen, not in data.
+                self.out.write_all(b"\n")?;
+            }
+            if let Some(l) = &label {
+                let text = sanitize(l.text);
+                if self.colour {
+                    let c = ansi_colour(l.colour);
+                    write!(self.out, "\x1b[{c}m{text}\x1b[0m ")?;
+                } else {
+                    write!(self.out, "{text} ")?;
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Progress and problems, reported as values. The engine owns no UI: the CLI prints these
 //! as lines, library users do what they like with them.
 
+use crate::text::size::human_size;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -100,7 +101,7 @@ impl fmt::Display for Event {
             Event::ContainerCreated { container } => write!(f, "created container {container}"),
             Event::ContainerExists { container } => write!(f, "container {container} already exists"),
             Event::Saved { source, container, blob, bytes } => {
-                write!(f, "saved {} -> {container}/{blob} ({})", source.display(), human_bytes(*bytes))
+                write!(f, "saved {} -> {container}/{blob} ({})", source.display(), human_size(*bytes))
             }
             Event::SaveFailed { source, error } => write!(f, "cannot save {}: {error}", source.display()),
             Event::Resumed {
@@ -181,15 +182,6 @@ impl EventSink {
     pub fn none() -> Self {
         EventSink(None)
     }
-    /// Collect events into a shared vector (handy in tests and for summaries).
-    pub fn collect() -> (Self, Arc<std::sync::Mutex<Vec<Event>>>) {
-        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink_seen = seen.clone();
-        (
-            EventSink::new(move |e| sink_seen.lock().unwrap().push(e)),
-            seen,
-        )
-    }
     pub fn emit(&self, event: Event) {
         if let Some(f) = &self.0 {
             f(event);
@@ -205,19 +197,4 @@ impl fmt::Debug for EventSink {
             "EventSink(none)"
         })
     }
-}
-
-/// `1.5 MiB`, `312 B`: sizes for summaries.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    if n < 1024 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    format!("{v:.1} {}", UNITS[unit])
 }

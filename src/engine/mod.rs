@@ -63,7 +63,6 @@ mod child;
 mod error;
 mod events;
 mod prepare;
-mod retry;
 mod run;
 mod save;
 pub mod schedule;
@@ -74,7 +73,7 @@ mod upload;
 
 pub use child::exit_code;
 pub use error::{EngineError, EngineResult};
-pub use events::{human_bytes, Event, EventSink};
+pub use events::{Event, EventSink};
 pub use prepare::prepare;
 pub use run::{run, track_until_signal, track_while, RunOptions};
 pub use save::{plan, save, save_planned, PlannedFile, SaveOptions, SaveSummary};

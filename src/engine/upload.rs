@@ -5,7 +5,6 @@
 //! Content-MD5 on commit; a file whose length or time changes meanwhile is refused.
 
 use super::error::{EngineError, EngineResult};
-use super::retry;
 use crate::store::{BlobInfo, FileSlice, PutOptions, Store};
 use base64::Engine as _;
 use bytes::Bytes;
@@ -93,8 +92,7 @@ pub async fn upload_file(
             ..Default::default()
         };
         let data = Bytes::from(data);
-        let info =
-            retry::idempotent(|| store.put_block_blob(container, blob, data.clone(), &put)).await?;
+        let info = store.put_block_blob(container, blob, data, &put).await?;
         return Ok(info);
     }
     upload_in_blocks(
@@ -145,7 +143,9 @@ async fn upload_in_blocks(
                 len: block.min(len - i as u64 * block),
             };
             async move {
-                retry::idempotent(|| store.stage_block_from_file(container, blob, id, &slice)).await
+                store
+                    .stage_block_from_file(container, blob, id, &slice)
+                    .await
             }
         })
         .buffer_unordered(in_flight);
@@ -190,7 +190,7 @@ async fn upload_in_blocks(
         content_md5: Some(md5),
         ..Default::default()
     };
-    let info = retry::idempotent(|| store.commit_block_list(container, blob, &ids, &put)).await?;
+    let info = store.commit_block_list(container, blob, &ids, &put).await?;
     Ok(info)
 }
 

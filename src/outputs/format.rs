@@ -1,4 +1,5 @@
-//! Plain-text formatting of sizes and times, shared by the CLI tables and the TUI.
+//! Plain-text formatting of times, shared by the CLI tables and the TUI (sizes:
+//! [`crate::text::size`]).
 
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -20,32 +21,9 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// `512 B`, `1.5 KiB`, `12.0 MiB`, ...
-pub fn human_size(n: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if n < 1024 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64 / 1024.0;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    format!("{v:.1} {}", UNITS[u])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(human_size(0), "0 B");
-        assert_eq!(human_size(1023), "1023 B");
-        assert_eq!(human_size(1536), "1.5 KiB");
-        assert_eq!(human_size(5 * 1024 * 1024), "5.0 MiB");
-    }
 
     #[test]
     fn times() {

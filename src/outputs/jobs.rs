@@ -1,7 +1,7 @@
 //! Jobs: containers named `job-...`.
 
 use crate::conventions::{self, JOB_CONTAINER_PREFIX};
-use crate::store::{list_all_containers, Store, StoreError, StoreResult, JOB_ID_METADATA_KEY};
+use crate::store::{Store, StoreError, StoreResult, JOB_ID_METADATA_KEY};
 use time::OffsetDateTime;
 
 /// One job's container.
@@ -22,10 +22,31 @@ impl JobEntry {
 
 /// Every container named `job-...`, in name order.
 pub async fn list_jobs(store: &dyn Store) -> StoreResult<Vec<JobEntry>> {
-    let containers = list_all_containers(store, JOB_CONTAINER_PREFIX).await?;
-    Ok(containers
+    let mut jobs = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let (page, next) = list_jobs_page(store, marker.as_deref()).await?;
+        jobs.extend(page);
+        match next {
+            Some(m) => marker = Some(m),
+            None => return Ok(jobs),
+        }
+    }
+}
+
+/// One page of [`list_jobs`], with the marker of the next page (the TUI shows each page as
+/// it comes).
+pub async fn list_jobs_page(
+    store: &dyn Store,
+    marker: Option<&str>,
+) -> StoreResult<(Vec<JobEntry>, Option<String>)> {
+    let page = store.list_containers(JOB_CONTAINER_PREFIX, marker).await?;
+    let jobs = page
+        .items
         .into_iter()
         .map(|c| JobEntry {
+            // Empty metadata is no job id: show the container name, as for containers
+            // made by others.
             job_id: c
                 .metadata
                 .get(JOB_ID_METADATA_KEY)
@@ -34,7 +55,8 @@ pub async fn list_jobs(store: &dyn Store) -> StoreResult<Vec<JobEntry>> {
             container: c.name,
             last_modified: c.last_modified,
         })
-        .collect())
+        .collect();
+    Ok((jobs, page.next_marker))
 }
 
 /// The one-line message for a job whose container is missing.

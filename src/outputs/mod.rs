@@ -4,16 +4,19 @@
 //! TUI call the same functions.
 //!
 //! API:
-//! - [`list_jobs`] -> [`JobEntry`]s (containers named `job-...`, original id from metadata).
+//! - [`list_jobs`] (all pages) / [`list_jobs_page`] -> [`JobEntry`]s (containers named
+//!   `job-...`, original id from metadata).
 //! - [`job_container`]: job id -> container, failing with [`missing_job_message`] when the
 //!   container does not exist.
 //! - [`job_top`] (all pages) / [`job_top_page`] (one page, for incremental loading of
 //!   100,000 tasks) -> [`JobTop`] { tasks, job_kinds }.
 //! - [`scope_kinds`]: kinds found under a task (or the job level), any `$Something`.
 //! - [`kind_files`]: files of one kind ([`OutputFile`]: scope, kind, path, blob info);
-//!   [`scope_files`]: files of every kind of a scope, kind by kind.
+//!   [`scope_files`]: files of every kind of a scope, kind by kind; [`kind_files_page`]: one
+//!   page of a kind's files (the TUI lists and counts with it).
 //! - [`kind_summaries`]: per kind, file count and total bytes.
-//! - [`format`]: sizes and times for tables.
+//! - [`task_logs`]: the task logs (`TaskLog` kind) of some or all tasks, for following.
+//! - [`format`]: times for tables.
 //! - [`stream_file`]: a file's bytes in ranged reads pinned to one version by etag.
 //!
 //! [`Store`]: crate::store::Store
@@ -21,10 +24,14 @@
 mod files;
 pub mod format;
 mod jobs;
+mod kind_page;
+mod logs;
 mod read;
 mod tree;
 
 pub use files::{kind_files, kind_summaries, scope_files, KindSummary, OutputFile};
-pub use jobs::{job_container, list_jobs, missing_job_message, JobEntry};
+pub use jobs::{job_container, list_jobs, list_jobs_page, missing_job_message, JobEntry};
+pub use kind_page::kind_files_page;
+pub use logs::{task_logs, TaskLog, LOG_KIND};
 pub use read::{stream_file, StreamStats, CAT_CHUNK};
 pub use tree::{job_top, job_top_page, scope_kinds, JobTop};

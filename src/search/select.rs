@@ -3,9 +3,9 @@
 //! and paths in name order).
 
 use crate::conventions::{parse_blob_name, Scope};
+use crate::download::plan::GlobFilter;
 use crate::outputs::OutputFile;
 use crate::store::{list_all_blobs, ListItem, ListQuery, Store, StoreResult};
-use crate::transfer::plan::GlobFilter;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::cmp::Ordering;
 

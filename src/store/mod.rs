@@ -10,6 +10,7 @@ mod error;
 pub mod file_at;
 pub mod local;
 pub mod open;
+pub mod retry;
 mod types;
 
 pub use error::{StoreError, StoreResult};

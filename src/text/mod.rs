@@ -1,6 +1,10 @@
-//! Making text from storage safe for a terminal and for one-line messages.
+//! Making text from storage safe for a terminal and for one-line messages; telling text
+//! from binary and splitting text into display lines ([`sniff`]); the one formatter of byte
+//! sizes ([`size`]).
 
 pub mod sanitize;
+pub mod size;
+pub mod sniff;
 pub use sanitize::{sanitize, sanitize_bytes, sanitize_line};
 
 /// Collapse a message to one line: newlines and control characters become spaces or

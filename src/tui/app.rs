@@ -1,12 +1,9 @@
 //! The whole state of the browser: a stack of screens plus what every screen shares.
 
 use super::msg::Msg;
-use super::state::{Downloads, JobState, JobsState, PreviewState};
+use super::requests::{RequestId, Requests};
+use super::state::{Downloads, JobState, JobsState, LogState, PreviewState};
 use super::Action;
-use std::collections::BTreeSet;
-
-/// Names one request from `update` to a worker and its answers back.
-pub type RequestId = u64;
 
 /// Everything `update` reacts to.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +19,7 @@ pub enum Screen {
     Jobs(JobsState),
     Job(Box<JobState>),
     Preview(Box<PreviewState>),
-    Log(Box<super::state::log::LogState>),
+    Log(Box<LogState>),
 }
 
 impl Screen {
@@ -47,24 +44,6 @@ impl Screen {
                 .flatten()
                 .collect(),
         }
-    }
-}
-
-/// Request ids in flight (the spinner turns while this is not empty).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Requests {
-    next: RequestId,
-    pub in_flight: BTreeSet<RequestId>,
-}
-
-impl Requests {
-    pub fn start(&mut self) -> RequestId {
-        self.next += 1;
-        self.in_flight.insert(self.next);
-        self.next
-    }
-    pub fn finish(&mut self, id: RequestId) -> bool {
-        self.in_flight.remove(&id)
     }
 }
 

@@ -18,27 +18,9 @@ pub fn when_short(t: OffsetDateTime) -> String {
     t.format(WHEN_SHORT).unwrap_or_else(|_| "?".into())
 }
 
-/// Sizes in binary units with three significant digits: `812 B`, `4.0 KiB`, `3.21 GiB`.
-pub fn size(n: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if n < 1024 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    let digits = if v >= 100.0 {
-        0
-    } else if v >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{v:.digits$} {}", UNITS[unit])
-}
+/// Sizes in the views: the one formatter (`crate::text::size`), with three significant
+/// digits for narrow columns: `812 B`, `4.00 KiB`, `3.21 GiB`.
+pub use crate::text::size::human_size_sig3 as size;
 
 /// `1 file`, `12 files`.
 pub fn count(n: u64, one: &str, many: &str) -> String {

@@ -8,35 +8,35 @@
 //! ```
 //!
 //! - [`app`] and [`state`]: everything the screen shows, and nothing else.
-//! - [`action`], [`msg`], [`effect`]: the three message types.
+//! - [`action`], [`msg`], [`effect`]: the three message types; [`requests`]: request ids,
+//!   and per feature the request and Msg types `update` shares with its worker.
 //! - [`keymap`]: the one key table (it also generates the `?` popup).
 //! - [`update`]: pure and synchronous; per screen in `update/`.
-//! - [`worker`] and [`load`]: run Effects against a [`crate::store::Store`].
+//! - [`workers`]: run Effects against a [`crate::store::Store`], one file per feature.
 //! - [`view`]: draws from `&AppState` only; per screen in `view/`.
-//! - [`run`]: the terminal loop (raw mode, events, restoring the terminal on every exit).
+//! - [`run`]: the app loop (generic over the backend and the event source) and the terminal
+//!   around it (raw mode, restoring the terminal on every exit).
 
 pub mod action;
 pub mod app;
-pub mod download_worker;
 pub mod effect;
 pub mod format;
 pub mod keymap;
 pub mod layout;
-pub mod load;
-pub mod log_msg;
-pub mod log_worker;
 pub mod msg;
 pub mod name;
+pub mod requests;
 pub mod run;
 pub mod state;
 pub mod terminal;
 pub mod update;
 pub mod view;
-pub mod worker;
+pub mod workers;
 
 pub use action::Action;
-pub use app::{AppState, Input, RequestId, Screen};
-pub use effect::{Effect, Request, RequestKind};
+pub use app::{AppState, Input, Screen};
+pub use effect::Effect;
 pub use msg::Msg;
+pub use requests::{Request, RequestId, RequestKind};
 pub use run::run;
 pub use update::update;

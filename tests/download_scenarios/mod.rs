@@ -4,11 +4,11 @@
 #![allow(dead_code)]
 
 use batchout::conventions::Scope;
+use batchout::download::events::{Outcome, Summary, TransferEvent, TransferId};
+use batchout::download::plan::{build_plan, GlobFilter, Plan, Selection};
+use batchout::download::verify::md5_of;
+use batchout::download::{download, CancelSet, DownloadOptions};
 use batchout::store::{PutOptions, Store};
-use batchout::transfer::download::{download, CancelSet, DownloadOptions};
-use batchout::transfer::events::{Outcome, Summary, TransferEvent, TransferId};
-use batchout::transfer::plan::{build_plan, GlobFilter, Plan, Selection};
-use batchout::transfer::verify::md5_of;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -151,10 +151,32 @@ pub async fn run_plan(
     opts: DownloadOptions,
     cancel: &CancelSet,
 ) -> Run {
+    run_plan_watching(store, plan, dir, opts, cancel, |_| {}).await
+}
+
+/// [`run_plan`], with `on_event` seeing each event as it arrives (e.g. to cancel once a
+/// file is under way: a condition, not a guess of how long that takes).
+pub async fn run_plan_watching(
+    store: &Arc<dyn Store>,
+    plan: Plan,
+    dir: &Path,
+    opts: DownloadOptions,
+    cancel: &CancelSet,
+    mut on_event: impl FnMut(&TransferEvent) + Send + 'static,
+) -> Run {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    // Ends when the download drops its sender.
+    let watcher = tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            on_event(&e);
+            let _ = seen_tx.send(e);
+        }
+    });
     let summary = download(store.clone(), &plan, dir, opts, Some(tx), cancel).await;
+    watcher.await.unwrap();
     let mut events = Vec::new();
-    while let Ok(e) = rx.try_recv() {
+    while let Ok(e) = seen.try_recv() {
         events.push(e);
     }
     assert!(
@@ -165,6 +187,14 @@ pub async fn run_plan(
         plan,
         summary,
         events,
+    }
+}
+
+/// A file of the run has bytes on disk.
+fn under_way(e: &TransferEvent) -> Option<usize> {
+    match e {
+        TransferEvent::Progress { id, progress } if progress.done > 0 => Some(*id),
+        _ => None,
     }
 }
 
@@ -568,11 +598,12 @@ async fn cancel_midway(store: &Arc<dyn Store>, c: &str, dir: &Path, opts: Downlo
     let plan = plan(store, c, &[Selection::job()], &[]).await;
     let cancel = CancelSet::new(&plan);
     let canceller = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        canceller.cancel_all();
-    });
-    run_plan(store, plan, dir, opts, &cancel).await
+    run_plan_watching(store, plan, dir, opts, &cancel, move |e| {
+        if under_way(e).is_some() {
+            canceller.cancel_all();
+        }
+    })
+    .await
 }
 
 /// The blob is replaced while its ranges are being read: the etag pin notices, the file
@@ -641,11 +672,7 @@ pub async fn cancel_one_transfer(store: Arc<dyn Store>, c: &str) {
         .unwrap()
         .id;
     let canceller = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        canceller.cancel(slow_id);
-    });
-    let run = run_plan(
+    let run = run_plan_watching(
         &store,
         plan,
         tmp.path(),
@@ -654,6 +681,11 @@ pub async fn cancel_one_transfer(store: Arc<dyn Store>, c: &str) {
             ..small_ranges()
         },
         &cancel,
+        move |e| {
+            if under_way(e) == Some(slow_id) {
+                canceller.cancel(slow_id);
+            }
+        },
     )
     .await;
     assert!(matches!(

@@ -5,7 +5,7 @@
 
 use assert_cmd::Command;
 use batchout::store::{local::LocalStore, ByteRange, ListQuery, Store};
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -415,7 +415,13 @@ pub fn run_passes_sigterm_on_and_flushes_what_the_command_wrote(b: &Backend) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
+    // The trap is set before "started" is echoed: wait for it to reach the blob.
+    assert!(
+        crate::support::process::wait_until(Duration::from_secs(20), || {
+            blob(dir, "job-j", "t/$TaskLog/stdout.txt").is_some_and(|b| b == b"started\n")
+        }),
+        "the command never started"
+    );
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(7), "{}", stderr_of(&out));
@@ -541,8 +547,13 @@ pub fn track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte(b: 
     std::fs::create_dir_all(&work).unwrap();
     let log = work.join("growing.log");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Seeded and printed, so a failing run can be repeated.
+    let mut rng = crate::support::process::seeded_rng(
+        "track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte",
+    );
     let writer = {
         let (log, stop) = (log.clone(), stop.clone());
+        let mut rng = rand::rngs::StdRng::seed_from_u64(rng.random());
         std::thread::spawn(move || {
             let mut f = std::fs::OpenOptions::new()
                 .create(true)
@@ -550,7 +561,6 @@ pub fn track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte(b: 
                 .open(&log)
                 .unwrap();
             let mut n = 0u64;
-            let mut rng = rand::rng();
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 // Lines of varying size, sometimes a burst larger than one 4 MiB block.
                 let len = if n % 1500 == 1499 {
@@ -565,9 +575,8 @@ pub fn track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte(b: 
             }
         })
     };
-    let mut rng = rand::rng();
     for _ in 0..6 {
-        let mut child = dir
+        let child = dir
             .process()
             .current_dir(&work)
             .args([
@@ -585,9 +594,9 @@ pub fn track_killed_with_sigkill_and_restarted_never_doubles_or_loses_a_byte(b: 
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.random_range(200..2000)));
-        child.kill().unwrap(); // SIGKILL: no chance to flush or clean up
-        child.wait().unwrap();
+        // SIGKILL at a random moment: no chance to flush or clean up.
+        let at = Duration::from_millis(rng.random_range(200..2000));
+        crate::support::process::kill_midway(child, Duration::ZERO, || true, at);
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     writer.join().unwrap();

@@ -193,7 +193,7 @@ pub async fn a_large_save_goes_up_in_parallel_blocks_and_matches_by_sha256(
     let data = content(64 * 1024 * 1024 + 12_345, 7);
     std::fs::write(&path, &data).unwrap();
     let target = Target::task("bigjob", "t1", "TaskOutput").unwrap();
-    let (events, seen) = EventSink::collect();
+    let (events, seen) = crate::support::events::collect_events();
     let options = SaveOptions {
         events,
         upload: UploadOptions::default(),
@@ -331,7 +331,7 @@ pub async fn tracking_appends_only_new_bytes_and_resumes_after_a_restart(
 
     // A restart resumes from the blob's length: only the new bytes go up.
     append(&log, b"line 4 after restart\n");
-    let (events, seen) = EventSink::collect();
+    let (events, seen) = crate::support::events::collect_events();
     let tracker = Tracker::start(store.clone(), vec![spec.clone()], options(events));
     let report = tracker.finish().await.unwrap();
     assert_eq!(
@@ -382,7 +382,7 @@ pub async fn a_shrunk_or_replaced_file_is_reported_and_appended_after_what_was_s
     append(&log, b"first generation, fairly long\n");
     let target = Target::task("j", "t", "TaskLog").unwrap();
     let spec = TrackSpec::new(&target, &log, Some("app.log")).unwrap();
-    let (events, seen) = EventSink::collect();
+    let (events, seen) = crate::support::events::collect_events();
     let tracker = Tracker::start(store.clone(), vec![spec.clone()], options(events));
     wait_for_blob(
         store.as_ref(),
@@ -449,7 +449,7 @@ pub async fn a_restart_after_a_replaced_file_appends_only_what_the_new_file_gain
         tracker.finish().await.unwrap();
 
         append(&log, &gained);
-        let (events, seen) = EventSink::collect();
+        let (events, seen) = crate::support::events::collect_events();
         let report = Tracker::start(store.clone(), vec![spec.clone()], options(events))
             .finish()
             .await
@@ -556,7 +556,7 @@ pub async fn a_missing_file_is_waited_for_quietly_without_requests(
     let log = dir.path().join("later.log");
     let target = Target::task("j", "t", "TaskLog").unwrap();
     let spec = TrackSpec::new(&target, &log, Some("later.log")).unwrap();
-    let (events, seen) = EventSink::collect();
+    let (events, seen) = crate::support::events::collect_events();
     let tracker = Tracker::start(store.clone(), vec![spec.clone()], options(events));
     tokio::time::sleep(Duration::from_millis(350)).await;
     assert!(
@@ -610,7 +610,7 @@ pub async fn an_append_that_landed_without_a_response_is_recognised_not_repeated
     append(&log, b"abc");
     let target = Target::task("j", "t", "TaskLog").unwrap();
     let spec = TrackSpec::new(&target, &log, Some("lost.log")).unwrap();
-    let (events, seen) = EventSink::collect();
+    let (events, seen) = crate::support::events::collect_events();
     let tracker = Tracker::start(
         store.clone(),
         vec![spec.clone()],
@@ -648,7 +648,7 @@ pub async fn another_writers_bytes_are_kept_and_ours_follow(
     append(&log, b"ours-1\n");
     let target = Target::task("j", "t", "TaskLog").unwrap();
     let spec = TrackSpec::new(&target, &log, Some("shared.log")).unwrap();
-    let (events, seen) = EventSink::collect();
+    let (events, seen) = crate::support::events::collect_events();
     let tracker = Tracker::start(
         store.clone(),
         vec![spec.clone()],
@@ -711,7 +711,7 @@ pub async fn a_blob_with_other_content_is_never_truncated(
         .await
         .unwrap();
     append(&log, b"new attempt\n");
-    let (events, seen) = EventSink::collect();
+    let (events, seen) = crate::support::events::collect_events();
     Tracker::start(store.clone(), vec![spec.clone()], options(events))
         .finish()
         .await

@@ -1,11 +1,11 @@
 //! Follower scenarios, run against each real backend (local store, Azurite).
 #![allow(dead_code)]
 
+use crate::support::counting_store::CountingStore;
+use batchout::follow::lines::LinePiece;
+use batchout::follow::merged::{MergeScope, MergedFollower};
+use batchout::follow::single::{FollowConfig, FollowEvent, LogFollower, Notice, Start};
 use batchout::store::{PutOptions, Store, MAX_APPEND_BLOCK};
-use batchout::transfer::follow::{FollowConfig, FollowEvent, LogFollower, Notice, Start};
-use batchout::transfer::follow_counting::CountingStore;
-use batchout::transfer::follow_lines::LinePiece;
-use batchout::transfer::follow_merged::{MergeScope, MergedFollower};
 use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

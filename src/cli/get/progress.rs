@@ -2,11 +2,10 @@
 //! one bar per large file), plain lines otherwise (one per file, periodic progress of large
 //! files), and the summary. Problems go to stderr, everything else to stdout.
 
+use crate::download::events::{human_duration, Outcome, Progress, TransferEvent, TransferId};
+use crate::download::plan::Plan;
 use crate::text::sanitize::sanitize_line;
-use crate::transfer::events::{
-    human_bytes, human_duration, Outcome, Progress, TransferEvent, TransferId,
-};
-use crate::transfer::plan::Plan;
+use crate::text::size::human_size;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -40,8 +39,8 @@ pub async fn report(plan: Plan, mut rx: UnboundedReceiver<TransferEvent>, root: 
                     out.problem(&format!(
                         "{}: resuming at {} of {}",
                         name(id),
-                        human_bytes(resumed_from),
-                        human_bytes(total)
+                        human_size(resumed_from),
+                        human_size(total)
                     ));
                 }
                 out.started(id, name(id), total, resumed_from);
@@ -82,7 +81,7 @@ fn problem_line(name: &str, outcome: &Outcome) -> Option<String> {
         Outcome::Refused { reason } => Some(format!("{name}: refused: {}", sanitize_line(reason))),
         Outcome::Cancelled { done } => Some(format!(
             "{name}: cancelled after {}; run again to resume",
-            human_bytes(*done)
+            human_size(*done)
         )),
         Outcome::Failed { error } => Some(format!("{name}: failed: {}", sanitize_line(error))),
     }
@@ -122,16 +121,16 @@ impl Output for Plain {
             .unwrap_or_default();
         println!(
             "{name}: {} of {} ({}/s{eta})",
-            human_bytes(p.done),
-            human_bytes(p.total),
-            human_bytes(p.rate as u64)
+            human_size(p.done),
+            human_size(p.total),
+            human_size(p.rate as u64)
         );
     }
     fn finished(&mut self, id: TransferId, name: &str, len: u64, outcome: &Outcome) {
         self.last_line.remove(&id);
         match problem_line(name, outcome) {
             Some(line) => eprintln!("{line}"),
-            None => println!("{name}: {} ({})", outcome.label(), human_bytes(len)),
+            None => println!("{name}: {} ({})", outcome.label(), human_size(len)),
         }
     }
     fn problem(&mut self, line: &str) {
@@ -207,7 +206,7 @@ impl Output for Bars {
                 .eta
                 .map(|d| format!(" ETA {}", human_duration(d)))
                 .unwrap_or_default();
-            bar.set_message(format!("{}/s{eta}", human_bytes(p.rate as u64)));
+            bar.set_message(format!("{}/s{eta}", human_size(p.rate as u64)));
         }
     }
     fn finished(&mut self, id: TransferId, name: &str, len: u64, outcome: &Outcome) {

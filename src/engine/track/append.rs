@@ -2,7 +2,7 @@
 //! condition fails, a look at the blob to tell our own landed bytes (a lost response, a
 //! retried request) from someone else's.
 
-use crate::engine::retry;
+use crate::store::retry::RetrySettings;
 use crate::store::{BlobInfo, ByteRange, Store, StoreError, StoreResult};
 use bytes::Bytes;
 
@@ -18,9 +18,11 @@ pub(crate) enum Appended {
     Foreign { bytes: u64 },
 }
 
-/// Append `data` (at most 4 MiB) at `position`, retrying transient failures. A retry can
-/// never double a byte: every attempt carries the same position condition, and a mismatch
-/// is resolved by reading what the blob holds there.
+/// Append `data` (at most 4 MiB) at `position`. The store retries a failed request (see
+/// `crate::store::retry`); a retry can never double a byte: every attempt carries the same
+/// position condition, and a mismatch is resolved here by reading what the blob holds
+/// there. Only a mismatch that resolves to "the blob is at `position` after all" is tried
+/// again, a few times.
 pub(crate) async fn append_at(
     store: &dyn Store,
     container: &str,
@@ -28,7 +30,8 @@ pub(crate) async fn append_at(
     data: &Bytes,
     position: u64,
 ) -> StoreResult<Appended> {
-    let mut attempt = 0;
+    let settings = RetrySettings::default();
+    let mut again = settings.start();
     loop {
         let result = store
             .append_block(container, blob, data.clone(), position)
@@ -36,22 +39,24 @@ pub(crate) async fn append_at(
         match result {
             Ok(info) => return Ok(Appended::Done(info)),
             Err(StoreError::AppendPositionMismatch { .. }) => {
-                match resolve_mismatch(store, container, blob, data, position).await? {
-                    Some(outcome) => return Ok(outcome),
-                    None => {} // the blob is exactly at `position` after all: try again
+                // None: the blob is exactly at `position` after all: try again.
+                if let Some(outcome) =
+                    resolve_mismatch(store, container, blob, data, position).await?
+                {
+                    return Ok(outcome);
                 }
             }
-            Err(e) if e.is_transient() && attempt + 1 < retry::MAX_ATTEMPTS => {}
             Err(e) => return Err(e),
         }
-        tokio::time::sleep(retry::backoff(attempt)).await;
-        attempt += 1;
-        if attempt >= retry::MAX_ATTEMPTS * 2 {
-            return Err(StoreError::AppendPositionMismatch {
-                blob: blob.to_string(),
-                expected: position,
-                actual: None,
-            });
+        match again.wait() {
+            Some(wait) => tokio::time::sleep(wait).await,
+            None => {
+                return Err(StoreError::AppendPositionMismatch {
+                    blob: blob.to_string(),
+                    expected: position,
+                    actual: None,
+                })
+            }
         }
     }
 }
@@ -64,7 +69,7 @@ async fn resolve_mismatch(
     data: &Bytes,
     position: u64,
 ) -> StoreResult<Option<Appended>> {
-    let info = retry::idempotent(|| store.blob_info(container, blob)).await?;
+    let info = store.blob_info(container, blob).await?;
     if info.len == position {
         return Ok(None);
     }
@@ -77,10 +82,9 @@ async fn resolve_mismatch(
     }
     let extra = info.len - position;
     let compare = extra.min(data.len() as u64);
-    let there = retry::idempotent(|| {
-        store.read_range(container, blob, ByteRange::new(position, compare), None)
-    })
-    .await?;
+    let there = store
+        .read_range(container, blob, ByteRange::new(position, compare), None)
+        .await?;
     if there.data.len() as u64 == compare && there.data[..] == data[..compare as usize] {
         Ok(Some(Appended::AlreadyThere { bytes: compare }))
     } else {

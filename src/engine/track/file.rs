@@ -11,7 +11,6 @@ use super::resume::Resume;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::events::{Event, EventSink};
 use crate::engine::prepare::create_for_write;
-use crate::engine::retry;
 use crate::engine::schedule::HOLD_PARTIAL_AFTER_BLOCKS;
 use crate::engine::upload::content_type_of;
 use crate::store::{PutOptions, Store, StoreError, MAX_APPEND_BLOCK};
@@ -306,14 +305,13 @@ impl FileTracker {
         };
         let store = self.store.as_ref();
         let (c, b) = (&self.spec.container, &self.spec.blob);
-        let (info, _created) =
-            match retry::idempotent(|| store.create_append_blob(c, b, &options)).await {
-                Err(StoreError::ContainerNotFound { .. }) => {
-                    create_for_write(store, c, &self.spec.job_id, &self.events).await?;
-                    retry::idempotent(|| store.create_append_blob(c, b, &options)).await?
-                }
-                other => other?,
-            };
+        let (info, _created) = match store.create_append_blob(c, b, &options).await {
+            Err(StoreError::ContainerNotFound { .. }) => {
+                create_for_write(store, c, &self.spec.job_id, &self.events).await?;
+                store.create_append_blob(c, b, &options).await?
+            }
+            other => other?,
+        };
         self.opened = true;
         self.blocks = info.committed_blocks;
         let blob_len = info.len;

@@ -17,7 +17,6 @@
 //! looking for the blob's last 64 KiB in it (KMP, linear, 256 KiB of table).
 
 use crate::engine::error::{EngineError, EngineResult};
-use crate::engine::retry;
 use crate::store::{ByteRange, Store};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -114,8 +113,9 @@ impl Resume<'_> {
     async fn blob_bytes(&self, start: u64, len: u64) -> EngineResult<Vec<u8>> {
         let store = self.store;
         let range = ByteRange::new(start, len);
-        let there =
-            retry::idempotent(|| store.read_range(self.container, self.blob, range, None)).await?;
+        let there = store
+            .read_range(self.container, self.blob, range, None)
+            .await?;
         Ok(there.data.to_vec())
     }
 

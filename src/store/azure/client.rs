@@ -3,7 +3,8 @@
 //! same SDK pipeline for the operations the GA crate does not cover.
 
 use super::auth::{Credential, SharedKeyPolicy};
-use super::retry::{RetryPolicy, RetrySettings};
+use super::retry::RetryPolicy;
+use crate::store::retry::RetrySettings;
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
 use azure_core::http::policies::Policy;
 use azure_core::http::{AsyncRawResponse, PipelineStreamOptions};

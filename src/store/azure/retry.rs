@@ -1,37 +1,15 @@
-//! Retries as a user of a terminal tool wants them: throttling and server errors are retried
-//! with exponential backoff that honours Retry-After, then reported; an account that cannot be
-//! reached fails within seconds instead of the SDK default of a minute of retries.
+//! The request layer of the one retry policy (`crate::store::retry`): throttling and server
+//! errors are retried with exponential backoff that honours Retry-After, within the
+//! operation's budget, then reported; an account that cannot be reached fails within seconds
+//! instead of the SDK default of a minute of retries.
 
+use crate::store::retry::RetrySettings;
 use azure_core::http::policies::{Policy, PolicyResult};
 use azure_core::http::{headers::HeaderName, Context, Request, StatusCode};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Tunables; tests shrink them to keep runs short.
-#[derive(Debug, Clone)]
-pub struct RetrySettings {
-    /// Attempts after the first one for throttling / 5xx / dropped connections.
-    pub max_retries: u32,
-    /// Attempts after the first one when the host cannot be connected to at all.
-    pub max_connect_retries: u32,
-    pub initial_delay: Duration,
-    pub max_delay: Duration,
-    /// Longest Retry-After we wait for; a longer one is reported as throttling at once.
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetrySettings {
-    fn default() -> Self {
-        RetrySettings {
-            max_retries: 6,
-            max_connect_retries: 1,
-            initial_delay: Duration::from_millis(250),
-            max_delay: Duration::from_secs(8),
-            max_retry_after: Duration::from_secs(30),
-        }
-    }
-}
-
+/// The request layer of the one retry policy (see `crate::store::retry`).
 #[derive(Debug)]
 pub struct RetryPolicy {
     settings: RetrySettings,
@@ -40,17 +18,6 @@ pub struct RetryPolicy {
 impl RetryPolicy {
     pub fn new(settings: RetrySettings) -> Self {
         RetryPolicy { settings }
-    }
-
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .settings
-            .initial_delay
-            .saturating_mul(1u32 << attempt.min(16));
-        let capped = exp.min(self.settings.max_delay);
-        // Up to 20% jitter so parallel workers do not retry in lockstep.
-        let jitter = rand::random::<f64>() * 0.2;
-        capped.mul_f64(1.0 + jitter)
     }
 }
 
@@ -87,42 +54,32 @@ impl Policy for RetryPolicy {
         request: &mut Request,
         next: &[Arc<dyn Policy>],
     ) -> PolicyResult {
-        let mut attempt = 0u32;
+        let mut retries = self.settings.start();
         loop {
-            if attempt > 0 {
+            if retries.attempts() > 1 {
                 request.body_mut().reset().await?;
             }
             let result = next[0].send(ctx, request, &next[1..]).await;
-            let wait = match &result {
-                Ok(rsp) if retryable_status(rsp.status()) => {
-                    if attempt >= self.settings.max_retries {
-                        return result;
-                    }
-                    match retry_after(rsp.headers()) {
-                        Some(d) if d > self.settings.max_retry_after => return result,
-                        Some(d) => d.max(self.backoff(attempt)),
-                        None => self.backoff(attempt),
-                    }
-                }
+            let (limit, asked) = match &result {
+                Ok(rsp) if retryable_status(rsp.status()) => match retry_after(rsp.headers()) {
+                    Some(d) if d > self.settings.max_retry_after => return result,
+                    asked => (self.settings.max_retries, asked),
+                },
                 Ok(_) => return result,
-                Err(e) => {
-                    let limit = match e.kind() {
-                        // Refused / DNS / TLS handshake: the account is not there; say so fast.
-                        azure_core::error::ErrorKind::Connection => {
-                            self.settings.max_connect_retries
-                        }
-                        // A connection dropped mid-request: worth a few tries.
-                        azure_core::error::ErrorKind::Io => self.settings.max_retries,
-                        _ => return result,
-                    };
-                    if attempt >= limit {
-                        return result;
+                Err(e) => match e.kind() {
+                    // Refused / DNS / TLS handshake: the account is not there; say so fast.
+                    azure_core::error::ErrorKind::Connection => {
+                        (self.settings.max_connect_retries, None)
                     }
-                    self.backoff(attempt)
-                }
+                    // A connection dropped mid-request: worth a few tries.
+                    azure_core::error::ErrorKind::Io => (self.settings.max_retries, None),
+                    _ => return result,
+                },
             };
-            attempt += 1;
-            tokio::time::sleep(wait).await;
+            match retries.next_wait(limit, asked) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => return result,
+            }
         }
     }
 }
@@ -151,15 +108,5 @@ mod tests {
         h.insert("x-ms-retry-after-ms", "250");
         assert_eq!(retry_after(&h), Some(Duration::from_millis(250)));
         assert_eq!(retry_after(&Headers::new()), None);
-    }
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy::new(RetrySettings::default());
-        assert!(
-            p.backoff(0) >= Duration::from_millis(250) && p.backoff(0) < Duration::from_millis(301)
-        );
-        assert!(p.backoff(2) >= Duration::from_millis(1000));
-        assert!(p.backoff(20) <= Duration::from_millis(9600));
     }
 }

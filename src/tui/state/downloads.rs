@@ -6,9 +6,10 @@
 use super::job::{JobState, TreeRow};
 use super::list::Cursor;
 use crate::conventions::Scope;
-use crate::transfer::events::{Outcome, Summary, TransferEvent, TransferId};
-use crate::transfer::plan::Selection;
-use crate::tui::app::RequestId;
+use crate::download::events::{Outcome, Summary, TransferEvent, TransferId};
+use crate::download::plan::Selection;
+use crate::tui::requests::download::PlannedRow;
+use crate::tui::requests::RequestId;
 use std::time::Duration;
 
 /// Something marked for download: a whole job, a task or the job level, a kind, or a file.
@@ -18,17 +19,6 @@ pub struct Mark {
     pub selection: Selection,
     /// What to call it on screen (sanitized).
     pub label: String,
-}
-
-/// A file of a transfer as the worker planned it (raw names already turned into a safe
-/// display name by the worker).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedRow {
-    pub file: TransferId,
-    pub name: String,
-    pub len: u64,
-    /// How to fetch just this file again (None when its name is refused).
-    pub retry: Option<Selection>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,8 +7,8 @@
 
 use super::list::{Cursor, Filter};
 use crate::conventions::Scope;
-use crate::tui::app::RequestId;
 use crate::tui::name::{contains_folded, Name};
+use crate::tui::requests::RequestId;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 

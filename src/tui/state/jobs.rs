@@ -1,8 +1,8 @@
 //! The job list: containers named `job-...`.
 
 use super::list::{Cursor, Filter};
-use crate::tui::app::RequestId;
 use crate::tui::name::{contains_folded, Name};
+use crate::tui::requests::RequestId;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, PartialEq)]

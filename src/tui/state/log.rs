@@ -6,10 +6,10 @@
 //! anchored to the bottom (see [`LogState::top_line`]).
 
 use super::list::Filter;
-use crate::transfer::follow_ring::{LineRing, RingLine};
-use crate::tui::app::RequestId;
-use crate::tui::log_msg::LogTarget;
+use crate::follow::ring::{LineRing, RingLine};
 use crate::tui::name::contains_folded;
+use crate::tui::requests::log::LogTarget;
+use crate::tui::requests::RequestId;
 use std::path::PathBuf;
 use unicode_width::UnicodeWidthChar;
 

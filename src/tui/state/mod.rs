@@ -7,8 +7,9 @@ pub mod list;
 pub mod log;
 pub mod preview;
 
-pub use downloads::{Downloads, Mark, PlannedRow};
+pub use downloads::{Downloads, Mark};
 pub use job::{FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, TaskNode, TreeRow};
 pub use jobs::{JobRow, JobsState};
 pub use list::{Cursor, Filter};
+pub use log::LogState;
 pub use preview::{Body, PreviewState, TextBody};

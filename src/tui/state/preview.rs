@@ -1,9 +1,9 @@
 //! A file's preview: a bounded head or tail read with ranged reads, never the whole blob.
 
 use super::list::Filter;
-use crate::tui::app::RequestId;
-use crate::tui::effect::Part;
 use crate::tui::name::{contains_folded, Name};
+use crate::tui::requests::preview::Part;
+use crate::tui::requests::RequestId;
 use bytes::Bytes;
 
 /// Longest line kept for display (a one-line 256 KiB JSON would otherwise be re-highlighted

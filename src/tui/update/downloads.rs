@@ -1,74 +1,85 @@
 //! Downloads in the browser: Space marks, `d` asks for the folder and starts the download,
 //! `T` shows the transfers panel (cancel with `x`, retry with `R`), and transfer Msgs update
-//! its rows. Pure like every update: effects go to the download worker.
+//! its rows. Pure like every update: the panel's requests go to the download worker
+//! (`workers/download.rs`) and its Msgs come back here, routed by id like a screen's.
 
+use super::Cx;
 use crate::conventions::parse_blob_name;
-use crate::transfer::plan::Selection;
-use crate::tui::app::{AppState, Screen};
-use crate::tui::effect::{DownloadRequest, Effect};
+use crate::download::plan::Selection;
+use crate::tui::app::Screen;
+use crate::tui::effect::Effect;
 use crate::tui::layout;
 use crate::tui::msg::Msg;
+use crate::tui::requests::download::{DownloadMsg, DownloadRequest};
+use crate::tui::requests::log::LogTarget;
+use crate::tui::requests::RequestKind;
 use crate::tui::state::downloads::{tree_mark, PanelLine, Prompt, TransferRun};
-use crate::tui::state::{Mark, Pane};
+use crate::tui::state::{Downloads, Mark, Pane};
 use crate::tui::Action;
 
 /// Whether downloads took the Action, or the screens should see it (maybe changed).
 pub enum Handled {
-    Done(Vec<Effect>),
+    Done,
     Pass(Action),
 }
 
-pub fn action(state: &mut AppState, a: Action) -> Handled {
-    if state.downloads.prompt.is_some() {
-        return Handled::Done(prompt_action(state, a));
+/// Keys for marks, the prompt and the panel. `editing`: a filter takes typed keys; `here`:
+/// what Space or `d` means on the current screen ([`current_mark`]).
+pub fn action(
+    d: &mut Downloads,
+    cx: &mut Cx,
+    a: Action,
+    editing: bool,
+    here: impl FnOnce() -> Option<Mark>,
+) -> Handled {
+    if d.prompt.is_some() {
+        prompt_action(d, cx, a);
+        return Handled::Done;
     }
-    if state.downloads.panel_open {
-        if let Some(effects) = panel_action(state, a) {
-            return Handled::Done(effects);
-        }
+    if d.panel_open && panel_action(d, cx, a) {
+        return Handled::Done;
     }
-    if state.filter_editing() {
+    if editing {
         return Handled::Pass(a);
     }
     match a {
-        Action::Mark => match current_mark(state) {
+        Action::Mark => match here() {
             Some(m) => {
-                state.downloads.toggle(m);
+                d.toggle(m);
                 // Like a file manager: marking moves on to the next item.
                 Handled::Pass(Action::Down)
             }
-            None => Handled::Done(Vec::new()),
+            None => Handled::Done,
         },
         Action::Download => {
-            let items = if state.downloads.marks.is_empty() {
-                current_mark(state).into_iter().collect()
+            let items = if d.marks.is_empty() {
+                here().into_iter().collect()
             } else {
-                state.downloads.marks.clone()
+                d.marks.clone()
             };
             if items.is_empty() {
-                state.error =
-                    Some("nothing to download here: pick a job, task, kind or file".into());
+                cx.error = Some("nothing to download here: pick a job, task, kind or file".into());
             } else {
-                let dir = state.downloads.default_dir.clone();
-                state.downloads.prompt = Some(Prompt {
+                let dir = d.default_dir.clone();
+                d.prompt = Some(Prompt {
                     items,
                     dir,
                     overwrite: false,
                 });
             }
-            Handled::Done(Vec::new())
+            Handled::Done
         }
         Action::Transfers => {
-            state.downloads.panel_open = true;
-            Handled::Done(Vec::new())
+            d.panel_open = true;
+            Handled::Done
         }
         other => Handled::Pass(other),
     }
 }
 
-/// What Space or `d` means on the current screen and row.
-pub fn current_mark(state: &AppState) -> Option<Mark> {
-    match state.screen() {
+/// What Space or `d` means on this screen and row.
+pub fn current_mark(screen: &Screen) -> Option<Mark> {
+    match screen {
         Screen::Jobs(s) => {
             let job = s.selected()?;
             Some(Mark {
@@ -108,7 +119,7 @@ pub fn current_mark(state: &AppState) -> Option<Mark> {
         }
         // A live log of one file can be downloaded whole; a merged stream is not a file.
         Screen::Log(l) => {
-            let crate::tui::log_msg::LogTarget::File { blob, .. } = &l.target else {
+            let LogTarget::File { blob, .. } = &l.target else {
                 return None;
             };
             let parsed = parse_blob_name(blob)?;
@@ -121,38 +132,37 @@ pub fn current_mark(state: &AppState) -> Option<Mark> {
     }
 }
 
-fn prompt_action(state: &mut AppState, a: Action) -> Vec<Effect> {
-    let prompt = state.downloads.prompt.as_mut().expect("prompt is open");
+fn prompt_action(d: &mut Downloads, cx: &mut Cx, a: Action) {
+    let prompt = d.prompt.as_mut().expect("prompt is open");
     match a {
         Action::FilterChar(c) => prompt.dir.push(c),
         Action::FilterBackspace => {
             prompt.dir.pop();
         }
         Action::NextPane => prompt.overwrite = !prompt.overwrite,
-        Action::FilterClear | Action::Back => state.downloads.prompt = None,
-        Action::Quit => state.quit = true,
-        Action::FilterAccept | Action::Enter => return confirm(state),
+        Action::FilterClear | Action::Back => d.prompt = None,
+        Action::Quit => cx.quit = true,
+        Action::FilterAccept | Action::Enter => confirm(d, cx),
         _ => {}
     }
-    Vec::new()
 }
 
 /// Start one download request per job of the prompt's items.
-fn confirm(state: &mut AppState) -> Vec<Effect> {
-    let Some(typed) = state.downloads.prompt.as_ref().map(|p| p.dir.clone()) else {
-        return Vec::new();
+fn confirm(d: &mut Downloads, cx: &mut Cx) {
+    let Some(typed) = d.prompt.as_ref().map(|p| p.dir.clone()) else {
+        return;
     };
-    let dir = match state.downloads.resolve_dir(&typed) {
-        Ok(d) => d,
+    let dir = match d.resolve_dir(&typed) {
+        Ok(dir) => dir,
         // The prompt stays open with what was typed, so the user can correct it.
         Err(e) => {
-            state.error = Some(e);
-            return Vec::new();
+            cx.error = Some(e);
+            return;
         }
     };
-    let prompt = state.downloads.prompt.take().expect("prompt is open");
-    state.error = None;
-    let from_marks = prompt.items == state.downloads.marks;
+    let prompt = d.prompt.take().expect("prompt is open");
+    cx.clear_error = true;
+    let from_marks = prompt.items == d.marks;
     let mut by_job: Vec<(String, Vec<Selection>)> = Vec::new();
     for m in prompt.items {
         match by_job.iter_mut().find(|(c, _)| *c == m.container) {
@@ -161,81 +171,67 @@ fn confirm(state: &mut AppState) -> Vec<Effect> {
         }
     }
     if from_marks {
-        state.downloads.marks.clear();
+        d.marks.clear();
     }
-    let first_new_line = state.downloads.lines().len();
-    let effects = by_job
-        .into_iter()
-        .map(|(container, selections)| {
-            start_run(state, &container, selections, &dir, prompt.overwrite)
-        })
-        .collect();
-    state.downloads.panel_open = true;
-    state.downloads.panel.select(
+    let first_new_line = d.lines().len();
+    for (container, selections) in by_job {
+        start_run(d, cx, &container, selections, &dir, prompt.overwrite);
+    }
+    d.panel_open = true;
+    d.panel.select(
         first_new_line,
         usize::MAX,
-        layout::transfers_height(state.size),
+        layout::transfers_height(cx.size),
     );
-    effects
 }
 
 fn start_run(
-    state: &mut AppState,
+    d: &mut Downloads,
+    cx: &mut Cx,
     container: &str,
     selections: Vec<Selection>,
     dir: &str,
     overwrite: bool,
-) -> Effect {
-    let id = state.requests.start();
-    state
-        .downloads
-        .runs
-        .push(TransferRun::new(id, container, dir));
-    Effect::Download(DownloadRequest {
-        id,
+) {
+    let id = cx.request(RequestKind::Download(DownloadRequest {
         container: container.to_string(),
         selections,
         dir: dir.to_string(),
         overwrite,
-    })
+    }));
+    d.runs.push(TransferRun::new(id, container, dir));
 }
 
-/// Keys of the open panel; None lets the Action through (e.g. quit).
-fn panel_action(state: &mut AppState, a: Action) -> Option<Vec<Effect>> {
-    let height = layout::transfers_height(state.size);
-    let len = state.downloads.lines().len();
+/// Keys of the open panel; false lets the Action through (e.g. quit).
+fn panel_action(d: &mut Downloads, cx: &mut Cx, a: Action) -> bool {
+    let height = layout::transfers_height(cx.size);
+    let len = d.lines().len();
     if let Some(step) = super::list_step(a, height) {
-        state.downloads.panel.move_by(step, len, height);
-        return Some(Vec::new());
+        d.panel.move_by(step, len, height);
+        return true;
     }
-    let line = state.downloads.selected_line();
-    let d = &state.downloads;
+    let line = d.selected_line();
     match a {
-        Action::Back | Action::Transfers => {
-            state.downloads.panel_open = false;
-            Some(Vec::new())
-        }
-        Action::Quit | Action::Help | Action::Resize { .. } | Action::Tick => None,
-        Action::CancelTransfer => Some(match line {
+        Action::Back | Action::Transfers => d.panel_open = false,
+        Action::Quit | Action::Help | Action::Resize { .. } | Action::Tick => return false,
+        // Not `cx.cancel`: the request stays in flight until its last event says how it ended.
+        Action::CancelTransfer => match line {
             Some(PanelLine::Run(i)) if !d.runs[i].finished() => {
-                vec![Effect::CancelTransfer {
-                    id: d.runs[i].id,
-                    file: None,
-                }]
+                cx.effects.push(Effect::Cancel(d.runs[i].id))
             }
             Some(PanelLine::File(i, j)) if d.runs[i].rows[j].active() => {
-                vec![Effect::CancelTransfer {
+                cx.effects.push(Effect::CancelFile {
                     id: d.runs[i].id,
-                    file: Some(d.runs[i].rows[j].file),
-                }]
+                    file: d.runs[i].rows[j].file,
+                })
             }
-            _ => Vec::new(),
-        }),
+            _ => {}
+        },
         Action::RetryTransfer => {
             let (run, rows): (usize, Vec<usize>) = match line {
                 Some(PanelLine::Run(i)) => (i, (0..d.runs[i].rows.len()).collect()),
                 Some(PanelLine::File(i, j)) => (i, vec![j]),
-                None => return Some(Vec::new()),
+                None => return true,
             };
             let r = &d.runs[run];
             let selections: Vec<Selection> = rows
@@ -245,51 +241,36 @@ fn panel_action(state: &mut AppState, a: Action) -> Option<Vec<Effect>> {
                 .filter_map(|row| row.retry.clone())
                 .collect();
             if selections.is_empty() {
-                state.error = Some("nothing to retry here (only failed or cancelled files)".into());
-                return Some(Vec::new());
+                cx.error = Some("nothing to retry here (only failed or cancelled files)".into());
+                return true;
             }
             let (container, dir) = (r.container.clone(), r.dir.clone());
-            let first_new_line = state.downloads.lines().len();
-            let effect = start_run(state, &container, selections, &dir, false);
-            state
-                .downloads
-                .panel
-                .select(first_new_line, usize::MAX, height);
-            Some(vec![effect])
+            let first_new_line = d.lines().len();
+            start_run(d, cx, &container, selections, &dir, false);
+            d.panel.select(first_new_line, usize::MAX, height);
         }
         // Everything else belongs to the panel while it is open.
-        _ => Some(Vec::new()),
+        _ => {}
     }
+    true
 }
 
 /// A Msg of a download request.
-pub fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
-    let id = m.id();
-    state.dirty = true;
-    let Some(run) = state.downloads.run_mut(id) else {
-        return Vec::new();
+pub fn msg(d: &mut Downloads, cx: &mut Cx, m: Msg) {
+    let Some(run) = d.run_mut(m.id()) else {
+        return;
     };
-    let mut finished = false;
     match m {
-        Msg::TransferPlan { rows, .. } => run.set_plan(rows),
-        Msg::Transfer { event, .. } => {
-            finished = matches!(event, crate::transfer::events::TransferEvent::AllDone(_));
-            run.apply(event);
-        }
+        Msg::Download { msg, .. } => match msg {
+            DownloadMsg::Plan(rows) => run.set_plan(rows),
+            DownloadMsg::Event(event) => run.apply(event),
+        },
         Msg::Failed { error, .. } => {
             run.planning = false;
             run.error = Some(crate::text::sanitize(&crate::text::one_line(&error)).into_owned());
-            finished = true;
         }
         _ => {}
     }
-    if finished {
-        state.requests.finish(id);
-    }
-    let (len, height) = (
-        state.downloads.lines().len(),
-        layout::transfers_height(state.size),
-    );
-    state.downloads.panel.clamp(len, height);
-    Vec::new()
+    let (len, height) = (d.lines().len(), layout::transfers_height(cx.size));
+    d.panel.clamp(len, height);
 }

@@ -3,10 +3,12 @@
 use super::{filter, list_step, Cx, Nav};
 use crate::conventions::Scope;
 use crate::tui::app::Screen;
-use crate::tui::effect::{Part, RequestKind};
 use crate::tui::layout;
 use crate::tui::msg::Msg;
 use crate::tui::name::Name;
+use crate::tui::requests::listing::{ListingMsg, ListingRequest};
+use crate::tui::requests::preview::{Part, PreviewRequest};
+use crate::tui::requests::RequestKind;
 use crate::tui::state::{
     FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, PreviewState, TreeRow,
 };
@@ -113,10 +115,10 @@ fn set_open(s: &mut JobState, cx: &mut Cx, t: u32, open: bool) {
     task.open = open;
     if task.open && task.kinds.is_none() && !task.loading {
         task.loading = true;
-        let id = cx.request(RequestKind::TaskKinds {
+        let id = cx.request(RequestKind::Listing(ListingRequest::TaskKinds {
             container,
             task: task.id.raw().to_string(),
-        });
+        }));
         s.pending.insert(id, Pending::TaskKinds(t));
     }
 }
@@ -144,9 +146,9 @@ fn refresh(s: &mut JobState, cx: &mut Cx) {
     s.clear_tasks();
     s.loaded = false;
     s.rebuild_rows(layout::tree_height(cx.size));
-    s.root_loading = Some(cx.request(RequestKind::JobRoot {
+    s.root_loading = Some(cx.request(RequestKind::Listing(ListingRequest::JobRoot {
         container: s.container.raw().to_string(),
-    }));
+    })));
     if let Some(f) = &mut s.files {
         reload_files(s.container.raw(), f, cx);
     }
@@ -178,11 +180,11 @@ fn reload_files(container: &str, f: &mut FilesState, cx: &mut Cx) {
     f.visible.clear();
     f.total_bytes = 0;
     f.error = None;
-    f.loading = Some(cx.request(RequestKind::Files {
+    f.loading = Some(cx.request(RequestKind::Listing(ListingRequest::Files {
         container: container.to_string(),
         scope: f.scope.clone(),
         kind: f.kind.raw().to_string(),
-    }));
+    })));
 }
 
 fn files_action(s: &mut JobState, cx: &mut Cx, a: Action) {
@@ -234,12 +236,12 @@ fn open_preview(f: &FilesState, container: &str, cx: &mut Cx) {
         file.path.clone(),
         place,
     );
-    p.loading = Some(cx.request(RequestKind::Read {
+    p.loading = Some(cx.request(RequestKind::Preview(PreviewRequest {
         container: container.to_string(),
         blob: file.blob.clone(),
         part: Part::Head,
         max: cx.preview_bytes,
-    }));
+    })));
     cx.nav = Some(Nav::Push(Screen::Preview(Box::new(p))));
 }
 
@@ -249,8 +251,12 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
     let done = m.is_final();
     if s.root_loading == Some(id) {
         match m {
-            Msg::JobRoot {
-                job_kinds, tasks, ..
+            Msg::Listing {
+                msg:
+                    ListingMsg::JobRoot {
+                        job_kinds, tasks, ..
+                    },
+                ..
             } => {
                 for kind in job_kinds {
                     let k = s.job_kinds.len() as u32;
@@ -290,7 +296,10 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
     }
     if let Some(f) = s.files.as_mut().filter(|f| f.loading == Some(id)) {
         match m {
-            Msg::Files { files, .. } => {
+            Msg::Listing {
+                msg: ListingMsg::Files { files, .. },
+                ..
+            } => {
                 f.total_bytes += files.iter().map(|e| e.len).sum::<u64>();
                 f.files.extend(files.into_iter().map(|e| FileRow {
                     blob: e.blob,
@@ -315,7 +324,13 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
         s.pending.remove(&id);
     }
     match (pending, m) {
-        (Pending::TaskKinds(t), Msg::TaskKinds { kinds, .. }) => {
+        (
+            Pending::TaskKinds(t),
+            Msg::Listing {
+                msg: ListingMsg::TaskKinds { kinds, .. },
+                ..
+            },
+        ) => {
             let task_id = s.tasks[t as usize].id.raw().to_string();
             let have = s.tasks[t as usize].kinds.get_or_insert_with(Vec::new).len() as u32;
             for (i, kind) in kinds.iter().enumerate() {
@@ -340,7 +355,13 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
             task.loading = false;
             task.kinds.get_or_insert_with(Vec::new);
         }
-        (Pending::Count(k), Msg::KindCount { added, .. }) => {
+        (
+            Pending::Count(k),
+            Msg::Listing {
+                msg: ListingMsg::KindCount { added, .. },
+                ..
+            },
+        ) => {
             if let Some(node) = s.kind_mut(k) {
                 node.files += added;
                 node.counting = !done;
@@ -359,10 +380,10 @@ pub fn msg(s: &mut JobState, cx: &mut Cx, m: Msg) {
 }
 
 fn count_files(s: &mut JobState, cx: &mut Cx, scope: Scope, kind: &str, k: KindRef) {
-    let id = cx.request(RequestKind::CountFiles {
+    let id = cx.request(RequestKind::Listing(ListingRequest::CountFiles {
         container: s.container.raw().to_string(),
         scope,
         kind: kind.to_string(),
-    });
+    }));
     s.pending.insert(id, Pending::Count(k));
 }

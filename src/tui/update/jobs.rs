@@ -2,10 +2,11 @@
 
 use super::{filter, list_step, Cx, Nav};
 use crate::tui::app::Screen;
-use crate::tui::effect::RequestKind;
 use crate::tui::layout;
 use crate::tui::msg::Msg;
 use crate::tui::name::Name;
+use crate::tui::requests::listing::{ListingMsg, ListingRequest};
+use crate::tui::requests::RequestKind;
 use crate::tui::state::{JobRow, JobState, JobsState};
 use crate::tui::Action;
 
@@ -27,7 +28,7 @@ pub fn action(s: &mut JobsState, cx: &mut Cx, a: Action) {
             s.jobs.clear();
             s.visible.clear();
             s.loaded = false;
-            s.loading = Some(cx.request(RequestKind::Jobs));
+            s.loading = Some(cx.request(RequestKind::Listing(ListingRequest::Jobs)));
         }
         Action::Enter | Action::Right => open(s, cx),
         Action::Click { col, row } => {
@@ -50,20 +51,23 @@ pub fn action(s: &mut JobsState, cx: &mut Cx, a: Action) {
 fn open(s: &JobsState, cx: &mut Cx) {
     let Some(job) = s.selected() else { return };
     let mut js = JobState::new(job.container.clone(), job.title().clone());
-    js.root_loading = Some(cx.request(RequestKind::JobRoot {
+    js.root_loading = Some(cx.request(RequestKind::Listing(ListingRequest::JobRoot {
         container: job.container.raw().to_string(),
-    }));
+    })));
     cx.nav = Some(Nav::Push(Screen::Job(Box::new(js))));
 }
 
 pub fn msg(s: &mut JobsState, cx: &mut Cx, m: Msg) {
     let height = layout::jobs_height(cx.size);
     match m {
-        Msg::Jobs { jobs, done, .. } => {
+        Msg::Listing {
+            msg: ListingMsg::Jobs { jobs, done },
+            ..
+        } => {
             s.jobs.extend(jobs.into_iter().map(|j| JobRow {
                 container: Name::new(j.container),
                 job_id: j.job_id.map(Name::new),
-                modified: j.modified,
+                modified: j.last_modified,
             }));
             if done {
                 s.loading = None;

@@ -2,15 +2,14 @@
 //! save. Pure: new lines arrive as [`LogMsg`]s from the follower task.
 
 use super::{filter, list_step, Cx, Nav};
+use crate::follow::lines::LinePiece;
+use crate::follow::single::FollowEvent;
 use crate::text::sanitize_line;
-use crate::transfer::follow::FollowEvent;
-use crate::transfer::follow_lines::LinePiece;
-use crate::tui::app::{AppState, Screen};
-use crate::tui::effect::{Effect, RequestKind};
+use crate::tui::app::Screen;
 use crate::tui::layout;
-use crate::tui::log_msg::{LogMsg, LogRequest, LogTarget, SaveWhat};
-use crate::tui::log_worker::save_name;
 use crate::tui::msg::Msg;
+use crate::tui::requests::log::{save_name, LogMsg, LogRequest, LogTarget, SaveWhat};
+use crate::tui::requests::RequestKind;
 use crate::tui::state::log::{LogState, SourceLabel};
 use crate::tui::Action;
 
@@ -22,23 +21,6 @@ pub fn open(cx: &mut Cx, container: &str, target: LogTarget, title: &str) {
     let mut s = LogState::new(container, target, title);
     start_follow(&mut s, cx);
     cx.nav = Some(Nav::Push(Screen::Log(Box::new(s))));
-}
-
-/// [`open`] from outside `update` (tests, other front ends): returns the Effects.
-pub fn open_in(
-    state: &mut AppState,
-    container: &str,
-    target: LogTarget,
-    title: &str,
-) -> Vec<Effect> {
-    let mut cx = Cx::new(&mut state.requests, state.size, state.preview_bytes);
-    open(&mut cx, container, target, title);
-    let Cx { effects, nav, .. } = cx;
-    if let Some(Nav::Push(screen)) = nav {
-        state.screens.push(screen);
-    }
-    state.dirty = true;
-    effects
 }
 
 fn start_follow(s: &mut LogState, cx: &mut Cx) {

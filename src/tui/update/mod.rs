@@ -2,8 +2,9 @@
 //! synchronous (no I/O, no clock), so tests drive it with Actions and Msgs.
 //!
 //! This file handles what every screen shares (quit, help, resize, the spinner, routing
-//! Msgs to the screen that asked for them, opening and closing screens); each screen's own
-//! keys and Msgs live in a file of its own.
+//! Msgs to the screen or panel that asked for them, opening and closing screens); each
+//! screen's own keys and Msgs live in a file of its own, and so do the transfers panel's
+//! (`downloads.rs`), with the same handler shape: `(own state, &mut Cx, Action or Msg)`.
 
 pub mod downloads;
 mod filter;
@@ -12,9 +13,10 @@ mod jobs;
 pub mod log;
 mod preview;
 
-use super::app::{AppState, Input, Requests, Screen, Size};
-use super::effect::{Effect, RequestKind};
+use super::app::{AppState, Input, Screen, Size};
+use super::effect::Effect;
 use super::msg::Msg;
+use super::requests::{RequestId, RequestKind, Requests};
 use super::Action;
 use crate::text::sanitize;
 
@@ -27,6 +29,10 @@ pub struct Cx<'a> {
     pub nav: Option<Nav>,
     /// Set the status bar's error.
     pub error: Option<String>,
+    /// Clear the status bar's error (before `error` sets a new one).
+    pub clear_error: bool,
+    /// Leave the browser.
+    pub quit: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -39,6 +45,30 @@ impl<'a> Cx<'a> {
             effects: Vec::new(),
             nav: None,
             error: None,
+            clear_error: false,
+            quit: false,
+        }
+    }
+}
+
+/// What a handler asked for besides its own state, once it is done.
+struct Asked {
+    effects: Vec<Effect>,
+    nav: Option<Nav>,
+    error: Option<String>,
+    clear_error: bool,
+    quit: bool,
+}
+
+impl Cx<'_> {
+    /// Release the request table, keeping what the handler asked for.
+    fn done(self) -> Asked {
+        Asked {
+            effects: self.effects,
+            nav: self.nav,
+            error: self.error,
+            clear_error: self.clear_error,
+            quit: self.quit,
         }
     }
 }
@@ -52,13 +82,13 @@ pub enum Nav {
 
 impl Cx<'_> {
     /// Start a request; returns its id (store it to recognise the answers).
-    pub fn request(&mut self, kind: RequestKind) -> super::RequestId {
+    pub fn request(&mut self, kind: RequestKind) -> RequestId {
         let id = self.requests.start();
         self.effects.push(Effect::load(id, kind));
         id
     }
     /// Stop a request the user no longer needs.
-    pub fn cancel(&mut self, id: Option<super::RequestId>) {
+    pub fn cancel(&mut self, id: Option<RequestId>) {
         if let Some(id) = id {
             self.requests.finish(id);
             self.effects.push(Effect::Cancel(id));
@@ -112,12 +142,19 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    // Marks, the download prompt and the transfers panel come before the screens.
-    let a = match downloads::action(state, a) {
-        downloads::Handled::Done(effects) => return effects,
+    // Marks, the download prompt and the transfers panel come before the screens (the
+    // panel is drawn over them).
+    let editing = state.filter_editing();
+    let mut cx = Cx::new(&mut state.requests, state.size, state.preview_bytes);
+    let here =
+        || downloads::current_mark(state.screens.last().expect("the job list is never closed"));
+    let a = match downloads::action(&mut state.downloads, &mut cx, a, editing, here) {
+        downloads::Handled::Done => {
+            let asked = cx.done();
+            return finish(state, asked);
+        }
         downloads::Handled::Pass(a) => a,
     };
-    let editing = state.filter_editing();
     match a {
         Action::Quit if !editing => {
             state.quit = true;
@@ -130,7 +167,6 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Refresh | Action::Enter | Action::Back => state.error = None,
         _ => {}
     }
-    let mut cx = Cx::new(&mut state.requests, state.size, state.preview_bytes);
     let screen = state
         .screens
         .last_mut()
@@ -141,61 +177,71 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Screen::Preview(s) => preview::action(s, &mut cx, a),
         Screen::Log(s) => log::action(s, &mut cx, a),
     }
-    let Cx {
-        effects,
-        nav,
-        error,
-        ..
-    } = cx;
-    finish(state, effects, nav, error)
+    let asked = cx.done();
+    finish(state, asked)
+}
+
+/// Who asked for a request: a screen of the stack, or the transfers panel.
+enum Owner {
+    Screen(usize),
+    Transfers,
 }
 
 fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
     let id = m.id();
-    if state.downloads.owns(id) {
-        return downloads::msg(state, m);
-    }
     let was_busy = state.busy();
     if m.is_final() {
         state.requests.finish(id);
     }
-    // A Msg nobody waits for any more is dropped: the user moved on.
-    let Some(pos) = state.screens.iter().rposition(|s| s.owns(id)) else {
-        state.requests.finish(id);
-        state.dirty |= was_busy != state.busy();
-        return Vec::new();
+    let owner = match state.screens.iter().rposition(|s| s.owns(id)) {
+        Some(pos) => Owner::Screen(pos),
+        None if state.downloads.owns(id) => Owner::Transfers,
+        // A Msg nobody waits for any more is dropped: the user moved on.
+        None => {
+            state.requests.finish(id);
+            state.dirty |= was_busy != state.busy();
+            return Vec::new();
+        }
     };
     state.dirty = true;
-    if let Msg::Failed { error, .. } = &m {
-        state.error = Some(error_line(error));
-    }
     let mut cx = Cx::new(&mut state.requests, state.size, state.preview_bytes);
-    match &mut state.screens[pos] {
-        Screen::Jobs(s) => jobs::msg(s, &mut cx, m),
-        Screen::Job(s) => job::msg(s, &mut cx, m),
-        Screen::Preview(s) => preview::msg(s, &mut cx, m),
-        Screen::Log(s) => log::msg(s, &mut cx, m),
+    match owner {
+        Owner::Screen(pos) => {
+            // (The transfers panel shows its failures on its rows, not in the status bar.)
+            if let Msg::Failed { error, .. } = &m {
+                state.error = Some(error_line(error));
+            }
+            match &mut state.screens[pos] {
+                Screen::Jobs(s) => jobs::msg(s, &mut cx, m),
+                Screen::Job(s) => job::msg(s, &mut cx, m),
+                Screen::Preview(s) => preview::msg(s, &mut cx, m),
+                Screen::Log(s) => log::msg(s, &mut cx, m),
+            }
+            // Only the top screen may navigate; a Msg for a screen below must not move the
+            // user.
+            if pos + 1 != state.screens.len() {
+                cx.nav = None;
+            }
+        }
+        Owner::Transfers => downloads::msg(&mut state.downloads, &mut cx, m),
     }
-    // Only the top screen may navigate; a Msg for a screen below must not move the user.
-    if pos + 1 != state.screens.len() {
-        cx.nav = None;
-    }
-    let Cx {
-        effects,
-        nav,
-        error,
-        ..
-    } = cx;
-    finish(state, effects, nav, error)
+    let asked = cx.done();
+    finish(state, asked)
 }
 
 /// Apply what a handler asked for besides its own state.
-fn finish(
-    state: &mut AppState,
-    mut effects: Vec<Effect>,
-    nav: Option<Nav>,
-    error: Option<String>,
-) -> Vec<Effect> {
+fn finish(state: &mut AppState, asked: Asked) -> Vec<Effect> {
+    let Asked {
+        mut effects,
+        nav,
+        error,
+        clear_error,
+        quit,
+    } = asked;
+    state.quit |= quit;
+    if clear_error {
+        state.error = None;
+    }
     if let Some(e) = error {
         state.error = Some(error_line(&e));
     }

@@ -1,10 +1,11 @@
 //! The preview of one file: scrolling, filtering lines, head or tail.
 
 use super::{filter, list_step, Cx, Nav};
-use crate::text::sanitize_line;
-use crate::tui::effect::{Part, RequestKind};
+use crate::text::sniff::{looks_binary, text_lines};
 use crate::tui::layout;
-use crate::tui::msg::{Chunk, Msg};
+use crate::tui::msg::Msg;
+use crate::tui::requests::preview::{Chunk, Part, PreviewMsg, PreviewRequest};
+use crate::tui::requests::RequestKind;
 use crate::tui::state::preview::MAX_LINE_CHARS;
 use crate::tui::state::{Body, PreviewState, TextBody};
 use crate::tui::Action;
@@ -47,19 +48,22 @@ pub fn action(s: &mut PreviewState, cx: &mut Cx, a: Action) {
 
 fn read(s: &mut PreviewState, cx: &mut Cx) {
     cx.cancel(s.loading.take());
-    s.loading = Some(cx.request(RequestKind::Read {
+    s.loading = Some(cx.request(RequestKind::Preview(PreviewRequest {
         container: s.container.clone(),
         blob: s.blob.clone(),
         part: s.part,
         max: cx.preview_bytes,
-    }));
+    })));
 }
 
 pub fn msg(s: &mut PreviewState, cx: &mut Cx, m: Msg) {
     let height = layout::preview_height(cx.size);
     s.loading = None;
     match m {
-        Msg::Read { chunk, .. } => {
+        Msg::Preview {
+            msg: PreviewMsg::Read(chunk),
+            ..
+        } => {
             // A reload (`r`) of the head keeps the place; a tail opens at its end.
             let kept = s.scroll;
             s.body = decode(&chunk, s.part);
@@ -78,24 +82,6 @@ pub fn msg(s: &mut PreviewState, cx: &mut Cx, m: Msg) {
     }
 }
 
-/// Text or binary? NUL bytes, or many bytes that are neither UTF-8 text nor common
-/// whitespace, in the first 8 KiB mean binary (what `file` and git do, roughly).
-pub fn looks_binary(data: &[u8]) -> bool {
-    let sample = &data[..data.len().min(8192)];
-    if sample.contains(&0) {
-        return true;
-    }
-    let text = String::from_utf8_lossy(sample);
-    let odd = text
-        .chars()
-        .filter(|&c| {
-            c == '\u{FFFD}'
-                || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{1b}' | '\u{c}'))
-        })
-        .count();
-    odd * 10 > text.chars().count().max(1)
-}
-
 /// Bytes read from a blob to what the preview shows. A tail starts at the first full line.
 pub fn decode(chunk: &Chunk, part: Part) -> Body {
     let data = &chunk.data[..];
@@ -106,25 +92,8 @@ pub fn decode(chunk: &Chunk, part: Part) -> Body {
             total: chunk.total,
         };
     }
-    let mut skip = 0;
-    if part == Part::Tail && chunk.start > 0 {
-        skip = data.iter().position(|&b| b == b'\n').map_or(0, |p| p + 1);
-    }
-    let text = String::from_utf8_lossy(&data[skip..]);
-    let mut raw: Vec<&str> = text.split('\n').collect();
-    if raw.last() == Some(&"") {
-        raw.pop();
-    }
-    let lines = raw
-        .into_iter()
-        .map(|l| {
-            let clean = sanitize_line(l);
-            match clean.char_indices().nth(MAX_LINE_CHARS) {
-                Some((cut, _)) => format!("{}…", &clean[..cut]),
-                None => clean.into_owned(),
-            }
-        })
-        .collect();
+    let mid_line = part == Part::Tail && chunk.start > 0;
+    let (skip, lines) = text_lines(data, mid_line, MAX_LINE_CHARS);
     Body::Text(TextBody {
         lines,
         start: chunk.start + skip as u64,

@@ -1,7 +1,7 @@
 //! The download folder prompt, the transfers panel, and the mark shown on marked rows.
 
 use super::theme;
-use crate::transfer::events::{human_duration, Outcome};
+use crate::download::events::{human_duration, Outcome};
 use crate::tui::app::AppState;
 use crate::tui::format;
 use crate::tui::layout;
@@ -180,7 +180,7 @@ fn run_line(r: &TransferRun, width: usize) -> Line<'static> {
 }
 
 /// "done: 3 downloaded (1.2 MiB), 1 failed, 1 cancelled in 2.0s".
-fn summary_text(s: &crate::transfer::events::Summary) -> String {
+fn summary_text(s: &crate::download::events::Summary) -> String {
     let mut parts = vec![format!(
         "{} downloaded ({})",
         s.downloaded,

@@ -207,7 +207,7 @@ fn draw_files(frame: &mut Frame, area: Rect, s: &JobState, marks: &Downloads) {
             format::when_short(file.modified)
         };
         let selection =
-            crate::transfer::plan::Selection::file(f.scope.clone(), f.kind.raw(), file.path.raw());
+            crate::download::plan::Selection::file(f.scope.clone(), f.kind.raw(), file.path.raw());
         let marked = marks.is_marked(s.container.raw(), &selection);
         let name = Span::raw(file.path.shown().to_string());
         Row::new(vec![

@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &JobsState, marks: &Downloads) {
             Some(id) => Span::raw(id.shown().to_string()),
             None => Span::styled("(unknown)", theme::dim()),
         };
-        let marked = marks.is_marked(j.container.raw(), &crate::transfer::plan::Selection::job());
+        let marked = marks.is_marked(j.container.raw(), &crate::download::plan::Selection::job());
         Row::new(vec![
             Line::from(
                 super::downloads::mark_span(marked)

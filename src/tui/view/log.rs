@@ -2,6 +2,7 @@
 //! source, search matches highlighted, follow/wrap state and notices in the border.
 
 use super::{filter_title, theme};
+use crate::follow::colour::SourceColour;
 use crate::tui::layout;
 use crate::tui::state::log::{char_width, row_breaks, LogState};
 use ratatui::layout::Rect;
@@ -10,15 +11,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-/// Source colours, in order of appearance (the CLI uses the same order).
-const PALETTE: [Color; 6] = [
-    Color::Cyan,
-    Color::Magenta,
-    Color::Yellow,
-    Color::Green,
-    Color::Blue,
-    Color::Red,
-];
+/// The one palette of sources (`crate::follow::colour`), in ratatui's colours.
+fn source_colour(index: usize) -> Color {
+    match crate::follow::colour::source_colour(index) {
+        SourceColour::Cyan => Color::Cyan,
+        SourceColour::Magenta => Color::Magenta,
+        SourceColour::Yellow => Color::Yellow,
+        SourceColour::Green => Color::Green,
+        SourceColour::Blue => Color::Blue,
+        SourceColour::Red => Color::Red,
+    }
+}
 
 pub fn draw(frame: &mut Frame, area: Rect, s: &LogState) {
     let inner = layout::inner(area);
@@ -79,7 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &LogState) {
         rows += s.rows_of(line, width);
         let mut spans = Vec::new();
         if let Some(label) = s.label(line) {
-            let colour = PALETTE[label.colour % PALETTE.len()];
+            let colour = source_colour(label.colour);
             spans.push(Span::styled(
                 format!("{} ", label.label),
                 Style::new().fg(colour),

@@ -1,9 +1,9 @@
 //! A file's preview: highlighted text with line numbers, or a hex dump.
 
 use super::{filter_title, hex, highlight, theme};
-use crate::tui::effect::Part;
 use crate::tui::format;
 use crate::tui::layout;
+use crate::tui::requests::preview::Part;
 use crate::tui::state::{Body, PreviewState};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

@@ -1,6 +1,7 @@
 //! Progress of downloads as events: what the CLI's progress bars and the TUI's transfers
 //! panel render. The domain never draws anything; it only sends these.
 
+use crate::text::size::human_size;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -131,7 +132,7 @@ impl Summary {
         let mut parts = vec![format!(
             "{} downloaded ({}{})",
             self.downloaded,
-            human_bytes(self.bytes),
+            human_size(self.bytes),
             if self.resumed > 0 {
                 format!(", {} resumed", self.resumed)
             } else {
@@ -150,7 +151,7 @@ impl Summary {
         more(self.failed, "failed");
         let secs = self.elapsed.as_secs_f64();
         let rate = if secs > 0.0 {
-            format!(", {}/s", human_bytes((self.bytes as f64 / secs) as u64))
+            format!(", {}/s", human_size((self.bytes as f64 / secs) as u64))
         } else {
             String::new()
         };
@@ -204,22 +205,6 @@ impl RateMeter {
     }
 }
 
-/// 1536 -> "1.5 KiB".
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
 /// 75 s -> "1m15s".
 pub fn human_duration(d: Duration) -> String {
     let s = d.as_secs();
@@ -266,8 +251,6 @@ mod tests {
 
     #[test]
     fn human_units() {
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(12), "12 B");
         assert_eq!(human_duration(Duration::from_secs(75)), "1m15s");
     }
 }

@@ -1,9 +1,10 @@
 //! A store wrapper that counts requests and downloaded bytes, to measure what following
 //! costs (requests per poll, bytes downloaded per byte appended). It forwards every call
-//! unchanged to the real store it wraps.
+//! unchanged to the real store it wraps. Test-only: the tail tests and
+//! examples/tail_bench.rs (which includes this file by path) use it; the library does not.
 
-use crate::store::*;
 use async_trait::async_trait;
+use batchout::store::*;
 use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -11,9 +11,9 @@
 //! - One request per poll, whatever happens; memory is bounded by `max_read` per poll and
 //!   `max_piece` per unfinished line.
 //!
-//! No timers here: the caller decides when to poll ([`super::follow_poll::PollPolicy`]).
+//! No timers here: the caller decides when to poll ([`super::poll::PollPolicy`]).
 
-use super::follow_lines::{LinePiece, LineSplitter, DEFAULT_MAX_PIECE};
+use super::lines::{LinePiece, LineSplitter, DEFAULT_MAX_PIECE};
 use crate::store::{BlobType, ByteRange, Store, StoreError, StoreResult};
 use std::sync::Arc;
 

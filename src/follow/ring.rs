@@ -5,7 +5,7 @@
 //! count and in bytes; the oldest are dropped first. Older parts loaded on demand go in
 //! front, as far as the bounds allow.
 
-use super::follow_lines::LinePiece;
+use super::lines::LinePiece;
 use std::collections::VecDeque;
 
 /// One line of a view: text (not yet sanitized), its source, and whether it is still open

@@ -6,20 +6,14 @@
 //! ranged read. An idle log costs nothing beyond its share of the listing. Logs that appear
 //! in the listing later (a task that started) join the stream from their first byte.
 
-use super::follow::{FollowConfig, FollowEvent, LogFollower, Polled, Start};
-use super::follow_lines::LinePiece;
-use crate::conventions::{self, Scope};
-use crate::store::{
-    list_all_blobs, BlobInfo, BlobType, ListItem, ListQuery, Store, StoreError, StoreResult,
-};
+use super::lines::LinePiece;
+use super::single::{FollowConfig, FollowEvent, LogFollower, Polled, Start};
+use crate::outputs::{task_logs, TaskLog};
+use crate::store::{BlobType, Store, StoreError, StoreResult};
 use futures::StreamExt;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-/// The kind task logs live in.
-pub const LOG_KIND: &str = "TaskLog";
-/// Up to this many tasks are listed one by one; more take one listing of the container.
-const PER_TASK_LISTING_MAX: usize = 3;
 /// Ranged reads in flight at once when many logs grew.
 const READ_CONCURRENCY: usize = 8;
 
@@ -137,13 +131,25 @@ impl MergedFollower {
     /// List, then read what grew. The listing's error is the poll's error; a read error
     /// is reported per log in [`MergedPolled::errors`].
     pub async fn poll(&mut self) -> StoreResult<MergedPolled> {
-        let listed = self.list_logs().await?;
+        let listed = match &self.scope {
+            MergeScope::Tasks { tasks, files } => {
+                task_logs(&*self.store, &self.container, Some(tasks), files).await?
+            }
+            MergeScope::AllTasks { files } => {
+                task_logs(&*self.store, &self.container, None, files).await?
+            }
+        };
         let first = self.polls == 0;
         self.polls += 1;
         let mut out = MergedPolled::default();
         let mut actions: HashMap<usize, Action> = HashMap::new();
         let mut present = BTreeSet::new();
-        for (task, file, info) in listed {
+        for TaskLog {
+            task,
+            file,
+            blob: info,
+        } in listed
+        {
             let idx = match self.by_blob.get(&info.name) {
                 Some(&i) => i,
                 None => {
@@ -257,47 +263,5 @@ impl MergedFollower {
         });
         self.by_blob.insert(blob.to_string(), i);
         i
-    }
-
-    /// The followed logs that exist now: (task, file, properties), in name order.
-    async fn list_logs(&self) -> StoreResult<Vec<(String, String, BlobInfo)>> {
-        let (tasks, files): (Option<&Vec<String>>, &Vec<String>) = match &self.scope {
-            MergeScope::Tasks { tasks, files } => (Some(tasks), files),
-            MergeScope::AllTasks { files } => (None, files),
-        };
-        let wanted = |task: &str, path: &str| {
-            files.iter().any(|f| f == path) && tasks.is_none_or(|ts| ts.iter().any(|t| t == task))
-        };
-        let prefixes: Vec<String> = match tasks {
-            Some(ts) if ts.len() <= PER_TASK_LISTING_MAX => ts
-                .iter()
-                .map(|t| conventions::kind_prefix(&Scope::Task(t.clone()), LOG_KIND))
-                .collect(),
-            _ => vec![String::new()],
-        };
-        let mut out = Vec::new();
-        for prefix in prefixes {
-            let items =
-                match list_all_blobs(&*self.store, &self.container, &ListQuery::flat(prefix)).await
-                {
-                    Ok(items) => items,
-                    // No container yet: the job has not saved anything; keep waiting.
-                    Err(StoreError::ContainerNotFound { .. }) => Vec::new(),
-                    Err(e) => return Err(e),
-                };
-            for item in items {
-                let ListItem::Blob(info) = item else { continue };
-                let Some(parsed) = conventions::parse_blob_name(&info.name) else {
-                    continue;
-                };
-                let Scope::Task(task) = parsed.scope else {
-                    continue;
-                };
-                if parsed.kind == LOG_KIND && wanted(&task, &parsed.path) {
-                    out.push((task, parsed.path, info));
-                }
-            }
-        }
-        Ok(out)
     }
 }

@@ -1,13 +1,17 @@
-//! Ranged reads of one blob version (pinned to its etag), retried on network trouble (cut
-//! connections, stalls, throttling, 5xx) with backoff, under a shared memory budget.
+//! Ranged reads of one blob version (pinned to its etag), under a shared memory budget.
+//! Only what the store's request retries cannot see is retried here (`crate::store::retry`):
+//! a body cut off or stalled after the answer began, a short read, a transactional MD5
+//! mismatch. A failed request (throttling, 5xx, a refused connection) already had its
+//! retries below the `Store` trait and fails the read.
 //!
 //! Large ranges are streamed: each chunk goes to the temp file as it arrives, so memory
 //! per read is one write buffer, whatever the range size. Where the service offers a
 //! transactional MD5 (ranges of at most 4 MiB) and it was asked for, the range is checked
 //! against it; a mismatch is retried like a cut connection, then fails.
 
-use super::download::Shared;
 use super::safe_fs;
+use super::shared::Shared;
+use crate::store::retry::Retries;
 use crate::store::{RangeStream, StoreError};
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
@@ -15,7 +19,6 @@ use md5::{Digest, Md5};
 use std::fs::File;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Why a range could not be read.
 #[derive(Debug)]
@@ -48,14 +51,13 @@ pub async fn read_small(
     mut on_retry: impl FnMut(&str),
 ) -> Result<(Bytes, tokio::sync::OwnedSemaphorePermit, bool), FetchError> {
     let permit = sh.budget_permit(len).await;
-    let mut attempt = 0u32;
+    let mut retries = sh.retry.start();
     loop {
-        attempt += 1;
         let problem = match read_once(sh, container, blob, etag, len, with_md5).await {
             Ok((data, checked)) => return Ok((data, permit, checked)),
             Err(t) => t,
         };
-        wait_or_give_up(sh, attempt, problem, &mut on_retry).await?;
+        wait_or_give_up(&mut retries, problem, &mut on_retry).await?;
     }
 }
 
@@ -99,9 +101,8 @@ pub async fn fetch_range_into(
     mut on_retry: impl FnMut(&str),
 ) -> Result<bool, FetchError> {
     let _permit = sh.budget_permit(WRITE_CHUNK as u64).await;
-    let mut attempt = 0u32;
+    let mut retries = sh.retry.start();
     loop {
-        attempt += 1;
         let done = range_done.load(Ordering::Relaxed).min(len);
         if done == len {
             return Ok(false);
@@ -112,7 +113,7 @@ pub async fn fetch_range_into(
             Ok(checked) => return Ok(checked),
             Err(t) => t,
         };
-        wait_or_give_up(sh, attempt, problem, &mut on_retry).await?;
+        wait_or_give_up(&mut retries, problem, &mut on_retry).await?;
     }
 }
 
@@ -205,7 +206,7 @@ async fn open(
             rs.len, rs.start
         ))),
         Ok(Ok(rs)) => Ok(rs),
-        Ok(Err(e)) => Err(classify(e)),
+        Ok(Err(e)) => Err(classify(e, false)),
         Err(_) => Err(Try::Again(no_answer(sh))),
     }
 }
@@ -215,7 +216,7 @@ async fn open(
 async fn next_chunk(sh: &Shared, rs: &mut RangeStream) -> Result<Option<Bytes>, Try> {
     match tokio::time::timeout(sh.opts.request_timeout, rs.body.next()).await {
         Ok(Some(Ok(c))) => Ok(Some(c)),
-        Ok(Some(Err(e))) => Err(classify(e)),
+        Ok(Some(Err(e))) => Err(classify(e, true)),
         Ok(None) => Ok(None),
         Err(_) => Err(Try::Again(no_answer(sh))),
     }
@@ -244,12 +245,15 @@ fn check_md5(actual: &[u8; 16], expected: &[u8; 16], start: u64) -> Result<(), T
     }
 }
 
-fn classify(e: StoreError) -> Try {
+/// `in_body`: the error broke a body already under way (the store's request retries are
+/// over by then, so resuming it is this layer's job); otherwise the request itself failed
+/// and was retried by the store already.
+fn classify(e: StoreError, in_body: bool) -> Try {
     match e {
         StoreError::ConditionNotMet { .. } => Try::Changed("its etag changed".into()),
         StoreError::InvalidRange { .. } => Try::Changed("it became shorter".into()),
         e if e.is_not_found() => Try::Changed("it was deleted".into()),
-        e if worth_retrying(&e) => Try::Again(e.to_string()),
+        e if in_body && body_broke(&e) => Try::Again(e.to_string()),
         e => Try::Fatal(e.to_string()),
     }
 }
@@ -260,8 +264,7 @@ fn no_answer(sh: &Shared) -> String {
 
 /// After a failed attempt: a final error, or wait before the next attempt.
 async fn wait_or_give_up(
-    sh: &Shared,
-    attempt: u32,
+    retries: &mut Retries<'_>,
     problem: Try,
     on_retry: &mut impl FnMut(&str),
 ) -> Result<(), FetchError> {
@@ -270,37 +273,23 @@ async fn wait_or_give_up(
         Try::Fatal(e) => return Err(FetchError::Failed(e)),
         Try::Again(p) => p,
     };
-    if attempt >= sh.opts.max_attempts {
+    let Some(wait) = retries.wait() else {
         return Err(FetchError::Failed(format!(
-            "{problem} (gave up after {attempt} attempts)"
+            "{problem} (gave up after {} attempts)",
+            retries.attempts()
         )));
-    }
+    };
     on_retry(&format!("retrying after: {problem}"));
-    tokio::time::sleep(backoff(attempt)).await;
+    tokio::time::sleep(wait).await;
     Ok(())
 }
 
-/// Network-ish trouble that a new request may not hit again. Status 0 is a client-side
-/// failure of the HTTP stack (e.g. a body cut off mid-way), not an answer of the service.
-fn worth_retrying(e: &StoreError) -> bool {
+/// A body cut off mid-way: network-ish trouble a new request may not hit again. Status 0
+/// is a client-side failure of the HTTP stack, not an answer of the service.
+fn body_broke(e: &StoreError) -> bool {
     e.is_transient()
         || matches!(
             e,
             StoreError::Io { .. } | StoreError::Service { status: 0, .. }
         )
-}
-
-/// 100 ms, 200 ms, 400 ms, ... at most 2 s.
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis((100u64 << attempt.min(5).saturating_sub(1)).min(2000))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        assert_eq!(super::backoff(1).as_millis(), 100);
-        assert_eq!(super::backoff(2).as_millis(), 200);
-        assert_eq!(super::backoff(9).as_millis(), 1600);
-    }
 }

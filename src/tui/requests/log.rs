@@ -1,11 +1,11 @@
-//! Requests and results of the live log screen (its worker is [`super::log_worker`]).
+//! Requests and results of the live log screen (worker: `workers/log.rs`).
 //!
 //! A follow request runs until it is cancelled (the screen closed or reloaded) and sends one
 //! [`LogMsg::Batch`] per poll that found something; `update` applies the batches, so it
 //! stays pure. Older parts and saving are one-shot requests.
 
-use crate::transfer::follow::FollowEvent;
-use crate::transfer::follow_lines::LinePiece;
+use crate::follow::lines::LinePiece;
+use crate::follow::single::FollowEvent;
 use std::path::PathBuf;
 
 /// What a log screen follows.
@@ -82,4 +82,40 @@ pub enum LogMsg {
     Saved { path: String, bytes: u64 },
     /// A passing problem while following (e.g. throttled); following goes on.
     Problem(String),
+}
+
+impl LogMsg {
+    /// Whether this is the request's last Msg. A follow request keeps sending; its screen
+    /// keeps owning the id, so counting it as answered only stops the spinner.
+    pub fn is_final(&self) -> bool {
+        true
+    }
+}
+
+/// A file name for saving a target: safe characters only, no folders.
+pub fn save_name(target: &LogTarget) -> String {
+    let raw = match target {
+        LogTarget::File { task, path, .. } => match task {
+            Some(t) => format!("{t}-{path}"),
+            None => path.clone(),
+        },
+        LogTarget::Task { task } => format!("{task}-logs.txt"),
+        LogTarget::Job => "job-logs.txt".to_string(),
+    };
+    let clean: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let clean = clean.trim_start_matches('.').to_string();
+    if clean.is_empty() {
+        "log.txt".into()
+    } else {
+        clean
+    }
 }
