@@ -21,8 +21,18 @@ impl Context {
         Ok(Context { runtime, spec })
     }
 
-    /// Open the store (lazily, so `path` and `--help` never touch it).
+    /// Open the store to read it (lazily, so `path` and `--help` never touch it); a local
+    /// store folder that does not exist is an error, and nothing is created.
     pub fn store(&self) -> CliResult<Arc<dyn Store>> {
-        Ok(self.runtime.block_on(store::open(&self.spec))?)
+        Ok(self
+            .runtime
+            .block_on(store::open_as(&self.spec, store::Access::Read))?)
+    }
+
+    /// Open the store to write to it; a missing local store folder is created.
+    pub fn store_for_writing(&self) -> CliResult<Arc<dyn Store>> {
+        Ok(self
+            .runtime
+            .block_on(store::open_as(&self.spec, store::Access::Write))?)
     }
 }

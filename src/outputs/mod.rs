@@ -25,6 +25,6 @@ mod read;
 mod tree;
 
 pub use files::{kind_files, kind_summaries, scope_files, KindSummary, OutputFile};
-pub use jobs::{job_container, list_jobs, missing_job_message, JobEntry};
+pub use jobs::{for_job, job_container, list_jobs, missing_job_message, JobEntry};
 pub use read::{stream_file, StreamStats, CAT_CHUNK};
 pub use tree::{job_top, job_top_page, scope_kinds, JobTop};
