@@ -6,7 +6,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn batchout(store: &str, args: &[&str]) -> Output {
-    let cfg = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_batchout"))
         .arg("--store")
         .arg(store)
@@ -14,7 +13,7 @@ fn batchout(store: &str, args: &[&str]) -> Output {
         .env_remove("BATCHOUT_STORE")
         .env_remove("BATCHOUT_PROFILE")
         // No user config file can change the outcome.
-        .env("BATCHOUT_CONFIG", cfg.path().join("none.toml"))
+        .env("BATCHOUT_CONFIG", "/dev/null")
         .output()
         .unwrap()
 }
@@ -93,7 +92,7 @@ fn unsupported_schemes_are_refused_not_taken_as_folders() {
         let o = Command::new(env!("CARGO_BIN_EXE_batchout"))
             .current_dir(dir.path())
             .args(["--store", url, "prepare", "job1"])
-            .env("BATCHOUT_CONFIG", dir.path().join("none.toml"))
+            .env("BATCHOUT_CONFIG", "/dev/null")
             .output()
             .unwrap();
         let err = one_line_failure(&o);

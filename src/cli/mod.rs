@@ -3,6 +3,7 @@
 
 pub mod args;
 mod cat;
+mod config;
 mod context;
 mod demo;
 mod error;
@@ -45,8 +46,13 @@ pub fn main() -> i32 {
 }
 
 fn dispatch(cli: Cli) -> CliResult {
-    let ctx = Context::new(cli.store.as_deref())?;
-    match cli.command.unwrap_or(Command::Ui) {
+    // Commands that need no store and must work with a broken config file come first.
+    let command = match cli.command.unwrap_or(Command::Ui) {
+        Command::Config(a) => return config::run(a),
+        c => c,
+    };
+    let ctx = Context::new(cli.store.as_deref(), cli.profile.as_deref())?;
+    match command {
         Command::Ui => ui::run(&ctx),
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Jobs(a) => jobs::run(&ctx, a),
@@ -59,5 +65,6 @@ fn dispatch(cli: Cli) -> CliResult {
         Command::Save(a) => save::run(&ctx, a),
         Command::Track(a) => track::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),
+        Command::Config(_) => unreachable!("handled before the store is chosen"),
     }
 }

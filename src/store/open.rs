@@ -27,6 +27,8 @@ pub enum StoreSpec {
     Url(String),
     /// The Azurite emulator's well-known account.
     Azurite,
+    /// An Azure Storage connection string (`AccountName=...;AccountKey=...`).
+    ConnectionString(String),
     /// Nothing given: BATCHOUT_STORE, then the Azure variables, then the default folder.
     Default,
 }
@@ -37,12 +39,27 @@ impl StoreSpec {
     pub fn parse(s: &str) -> StoreSpec {
         if s.eq_ignore_ascii_case("azurite") {
             StoreSpec::Azurite
+        } else if is_connection_string(s) {
+            StoreSpec::ConnectionString(s.to_string())
         } else if url_scheme(s).is_some() {
             StoreSpec::Url(s.to_string())
         } else {
             StoreSpec::Local(PathBuf::from(s))
         }
     }
+}
+
+/// `Key=Value;...` with a key only connection strings have (a folder is never named so).
+fn is_connection_string(s: &str) -> bool {
+    let l = s.trim().to_ascii_lowercase();
+    [
+        "usedevelopmentstorage=",
+        "defaultendpointsprotocol=",
+        "accountname=",
+        "blobendpoint=",
+    ]
+    .iter()
+    .any(|k| l.starts_with(k))
 }
 
 /// The scheme of `s` when it starts like a URL (`letters://`).
@@ -199,6 +216,7 @@ pub fn resolve_with_origin(
         StoreSpec::Local(path) => (Target::Local(path.clone()), String::new()),
         StoreSpec::Azurite => azurite_target(env)?,
         StoreSpec::Url(url) => url_target(url, env)?,
+        StoreSpec::ConnectionString(cs) => connection_string_found(cs, env)?,
         StoreSpec::Default => {
             let (store, (target, credential)) = if let Some(s) = non_empty(env, "BATCHOUT_STORE") {
                 let (t, o) = resolve_with_origin(&StoreSpec::parse(&s), env)?;

@@ -141,13 +141,15 @@ pub fn tls_problem(chain: &str) -> Option<String> {
     } else {
         return None;
     };
-    let detail = chain
-        .split(": ")
-        .find(|p| {
+    // The chain from its first TLS part on ("invalid peer certificate: UnknownIssuer").
+    let parts: Vec<&str> = chain.split(": ").collect();
+    let detail = parts
+        .iter()
+        .position(|p| {
             let p = p.to_ascii_lowercase();
             p.contains("certificate") || p.contains("tls") || p.contains("handshake")
         })
-        .map(|d| format!(" ({})", redact(&one_line(d.trim()))))
+        .map(|i| format!(" ({})", redact(&one_line(parts[i..].join(": ").trim()))))
         .unwrap_or_default();
     Some(format!("{why}{detail}"))
 }
