@@ -102,6 +102,29 @@ pub enum Command {
     /// Print a commented default config file (batchout never writes one), or its path.
     #[command(after_help = CONFIG_HELP)]
     Config(ConfigArgs),
+    /// Print a shell completion script (see README.md, "Shell completion").
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): batchout man > ~/.local/share/man/man1/batchout.1
+    Man,
+    /// Check the store and the sign-in: what was chosen and from where, live list/read/write,
+    /// latency, clock skew; each problem with what to do.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// JOB whose container the checks use (default: the first job listed).
+    #[arg(long, value_name = "JOB")]
+    pub job: Option<String>,
+    /// Only read: skip the write check (a scratch blob written and deleted).
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 const CONFIG_HELP: &str = "\

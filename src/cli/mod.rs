@@ -3,9 +3,11 @@
 
 pub mod args;
 mod cat;
+mod completions;
 mod config;
 mod context;
 mod demo;
+mod doctor;
 mod error;
 mod get;
 mod jobs;
@@ -49,6 +51,8 @@ fn dispatch(cli: Cli) -> CliResult {
     // Commands that need no store and must work with a broken config file come first.
     let command = match cli.command.unwrap_or(Command::Ui) {
         Command::Config(a) => return config::run(a),
+        Command::Completions(a) => return completions::run(a),
+        Command::Man => return completions::man(),
         c => c,
     };
     let ctx = Context::new(cli.store.as_deref(), cli.profile.as_deref())?;
@@ -65,6 +69,9 @@ fn dispatch(cli: Cli) -> CliResult {
         Command::Save(a) => save::run(&ctx, a),
         Command::Track(a) => track::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),
-        Command::Config(_) => unreachable!("handled before the store is chosen"),
+        Command::Doctor(a) => doctor::run(&ctx, a),
+        Command::Config(_) | Command::Completions(_) | Command::Man => {
+            unreachable!("handled before the store is chosen")
+        }
     }
 }
