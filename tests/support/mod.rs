@@ -3,6 +3,7 @@
 #![allow(dead_code, unused_imports, unused_macros)]
 
 pub mod azurite;
+pub mod azurite_tls;
 pub mod conformance;
 pub mod fault_proxy;
 pub mod tmux;

@@ -328,6 +328,23 @@ mod tests {
     }
 
     #[test]
+    fn a_403_for_a_missing_data_role_names_the_role() {
+        let body = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>This request is not authorized to perform this operation using this permission.\nRequestId:1</Message></Error>";
+        let f = Failure::from_response(403, &Headers::new(), body);
+        let op = Op {
+            store: "azure account a",
+            account: "a",
+            auth: "Entra ID",
+            container: "job-x",
+            blob: None,
+        };
+        let e = from_failure(&f, op).to_string();
+        assert!(e.contains("Storage Blob Data Reader"), "{e}");
+        assert!(e.contains("Contributor to write"), "{e}");
+        assert!(e.contains("AuthorizationPermissionMismatch"), "{e}");
+    }
+
+    #[test]
     fn parses_service_error_xml() {
         let body = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.\nRequestId:1\nTime:2</Message><AuthenticationErrorDetail>Signature did not match. String to sign used was r sig=abc</AuthenticationErrorDetail></Error>";
         let f = Failure::from_response(403, &Headers::new(), body);
