@@ -63,3 +63,32 @@ fn man_prints_a_roff_page() {
     assert!(page.contains(".TH batchout"));
     assert!(page.contains("doctor") && page.contains("completions"));
 }
+
+#[test]
+fn version_names_the_commit_when_built_from_git() {
+    let v = run(&["--version"]);
+    let pkg = env!("CARGO_PKG_VERSION");
+    assert!(v.starts_with(&format!("batchout {pkg}")), "{v}");
+    let in_git = Command::new("git")
+        .args(["rev-parse", "--short=9", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if let Some(_hash) = in_git {
+        // "batchout 0.1.0 (abc123456 2026-12-07)": a commit id and its date.
+        let inner = v
+            .trim()
+            .split_once('(')
+            .map(|(_, r)| r.trim_end_matches(')'));
+        let (hash, date) = inner
+            .and_then(|i| i.split_once(' '))
+            .expect("commit in --version");
+        assert!(
+            hash.len() == 9 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+            "{v}"
+        );
+        assert_eq!(date.len(), 10, "{v}");
+    }
+}

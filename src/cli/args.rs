@@ -57,7 +57,7 @@ they are sent, with the whole file's MD5 (computed on its own thread) set as Con
 commit; memory does not grow with the file. A file that changes while it is saved is refused.";
 
 #[derive(Debug, Parser)]
-#[command(name = "batchout", version, about = "Browse, tail, download and save Azure Batch persisted outputs", after_help = AFTER_HELP)]
+#[command(name = "batchout", version = env!("BATCHOUT_VERSION"), about = "Browse, tail, download and save Azure Batch persisted outputs", after_help = AFTER_HELP)]
 pub struct Cli {
     /// Where outputs live: a local folder, an account/container URL, or "azurite".
     #[arg(long, global = true, value_name = "STORE")]
