@@ -89,7 +89,16 @@ impl Client {
             .deflate(false)
             .pool_max_idle_per_host(64)
             .build()
-            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+            .map_err(|e| {
+                // The cause (e.g. no usable CA certificates) is in the source chain.
+                let mut why = e.to_string();
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    why = format!("{why}: {s}");
+                    src = s.source();
+                }
+                format!("cannot start the HTTP client: {why} (SSL_CERT_FILE or SSL_CERT_DIR must name readable PEM CA certificates when set)")
+            })?;
         let mut per_try: Vec<Arc<dyn Policy>> = Vec::new();
         let mut sas = None;
         match &endpoint.credential {
