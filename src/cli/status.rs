@@ -125,17 +125,11 @@ pub(super) async fn list_tasks(store: &dyn Store, container: &str, args: &LsArgs
 }
 
 fn sort_tasks(rows: &mut [(TaskActivity, Judged)], key: SortKey) {
-    let desc = |a: Option<u128>, b: Option<u128>| b.cmp(&a);
     match key {
         SortKey::Name => {}
         SortKey::Status => rows.sort_by_key(|r| r.1.status),
         SortKey::Activity => rows.sort_by_key(|r| std::cmp::Reverse(r.0.last_write)),
-        SortKey::Duration => rows.sort_by(|a, b| {
-            desc(
-                a.1.duration.map(|d| d.as_millis()),
-                b.1.duration.map(|d| d.as_millis()),
-            )
-        }),
+        SortKey::Duration => rows.sort_by_key(|r| std::cmp::Reverse(r.1.duration)),
         SortKey::Stderr => rows.sort_by_key(|r| std::cmp::Reverse(r.0.stderr_len)),
     }
 }
