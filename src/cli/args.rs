@@ -231,7 +231,7 @@ pub struct TrackArgs {
     #[arg(long)]
     pub kind: Option<String>,
     /// Longest time between flushes (e.g. 15s, 1m); replaces the 30 s cap of the adaptive
-    /// schedule (every 2 s at first, slower as the task runs; see below).
+    /// schedule (every 0.5 s at first, slower as the task runs; see below).
     #[arg(long, value_name = "D")]
     pub interval: Option<String>,
     /// Files to track.
