@@ -101,7 +101,7 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
             ))
         }
     };
-    if !(secs > 0.0) || !secs.is_finite() || secs > 86_400.0 {
+    if !secs.is_finite() || secs <= 0.0 || secs > 86_400.0 {
         return Err(format!(
             "invalid interval {s:?}: it must be above 0 and at most 24h"
         ));
