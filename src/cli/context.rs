@@ -7,6 +7,8 @@ use std::sync::Arc;
 pub struct Context {
     pub runtime: tokio::runtime::Runtime,
     pub spec: StoreSpec,
+    /// How the browser draws images (`--images`).
+    pub images: crate::tui::picture::ImageMode,
 }
 
 impl Context {
@@ -18,7 +20,11 @@ impl Context {
         let spec = store_arg
             .map(StoreSpec::parse)
             .unwrap_or(StoreSpec::Default);
-        Ok(Context { runtime, spec })
+        Ok(Context {
+            runtime,
+            spec,
+            images: Default::default(),
+        })
     }
 
     /// Open the store (lazily, so `path` and `--help` never touch it).

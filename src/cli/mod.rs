@@ -45,7 +45,8 @@ pub fn main() -> i32 {
 }
 
 fn dispatch(cli: Cli) -> CliResult {
-    let ctx = Context::new(cli.store.as_deref())?;
+    let mut ctx = Context::new(cli.store.as_deref())?;
+    ctx.images = cli.images.into();
     match cli.command.unwrap_or(Command::Ui) {
         Command::Ui => ui::run(&ctx),
         Command::Demo(a) => demo::run(&ctx, a),

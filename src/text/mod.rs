@@ -1,6 +1,7 @@
 //! Making text from storage safe for a terminal and for one-line messages; telling text
 //! from binary and splitting text into display lines ([`sniff`]).
 
+pub mod encoding;
 pub mod sanitize;
 pub mod sniff;
 pub use sanitize::{sanitize, sanitize_bytes, sanitize_line};
