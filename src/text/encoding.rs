@@ -324,6 +324,6 @@ mod tests {
     fn carriage_returns_leave_the_last_state() {
         assert_eq!(last_state("plain\r"), "plain");
         assert_eq!(last_state(" 10%\r 50%\r100% done"), "100% done");
-        assert_eq!(last_state("long text\rshort"), "shortext");
+        assert_eq!(last_state("long text\rshort"), "shorttext");
     }
 }
