@@ -184,13 +184,15 @@ where
         }
         let area = self.terminal.size().map_err(std::io::Error::other)?;
         if (area.width, area.height) != (self.state.size.width, self.state.size.height) {
-            update::update(
+            // A resize may ask for work (an image fitted to the new size).
+            let effects = update::update(
                 &mut self.state,
                 Input::Action(Action::Resize {
                     width: area.width,
                     height: area.height,
                 }),
             );
+            self.workers.run_all(effects);
         }
         let state = &self.state;
         self.terminal
