@@ -33,23 +33,35 @@ pub enum ImageMode {
     Off,
 }
 
-/// The drawer for `mode` (None: images off). `Auto` and the graphics protocols query the
-/// terminal on stdio for its cell size in pixels (and, for `Auto`, which protocol it
-/// speaks); with no answer they fall back to half blocks. Call before the event loop.
+/// The drawer for `mode` (None: images off). Call before the event loop.
+///
+/// `Auto` asks the terminal on stdio which graphics protocol it speaks and its cell size in
+/// pixels, except inside tmux or screen: there a query the multiplexer does not pass on is
+/// never answered, and the probe's reading thread would then swallow the user's first keys,
+/// so half blocks are used without asking. A forced protocol is used as asked (inside tmux
+/// it needs `allow-passthrough on`), with a nominal 10 x 20 pixel cell.
 pub fn picker(mode: ImageMode) -> Option<Picker> {
     let forced = match mode {
         ImageMode::Off => return None,
         ImageMode::Halfblocks => return Some(Picker::halfblocks()),
-        ImageMode::Auto => None,
-        ImageMode::Kitty => Some(ProtocolType::Kitty),
-        ImageMode::Sixel => Some(ProtocolType::Sixel),
-        ImageMode::Iterm2 => Some(ProtocolType::Iterm2),
+        ImageMode::Auto if in_multiplexer() => return Some(Picker::halfblocks()),
+        ImageMode::Auto => {
+            return Some(Picker::from_query_stdio().unwrap_or_else(|_| Picker::halfblocks()))
+        }
+        ImageMode::Kitty => ProtocolType::Kitty,
+        ImageMode::Sixel => ProtocolType::Sixel,
+        ImageMode::Iterm2 => ProtocolType::Iterm2,
     };
-    let mut p = Picker::from_query_stdio().unwrap_or_else(|_| Picker::halfblocks());
-    if let Some(t) = forced {
-        p.set_protocol_type(t);
-    }
+    let mut p = Picker::halfblocks();
+    p.set_protocol_type(forced);
     Some(p)
+}
+
+/// Inside tmux or GNU screen (their own variables, or the TERM they set).
+fn in_multiplexer() -> bool {
+    let set = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
+    let term = std::env::var("TERM").unwrap_or_default();
+    set("TMUX") || set("STY") || term.starts_with("screen") || term.starts_with("tmux")
 }
 
 /// What the header says about an image.
