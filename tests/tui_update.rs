@@ -361,7 +361,8 @@ fn a_kind_lists_its_files_and_a_file_opens_a_head_preview() {
             container: "job-a".into(),
             blob: "$JobOutput/b.log".into(),
             part: Part::Head,
-            max: 256 * 1024
+            max: 256 * 1024,
+            cells: batchout::tui::layout::preview_cells(s.size),
         })
     );
     let data =

@@ -89,8 +89,46 @@ pub struct Cli {
     /// Use the store of this profile of the config file (see `batchout config`).
     #[arg(short = 'p', long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
+    /// How the browser draws images: auto (ask the terminal once at start for kitty, sixel
+    /// or iTerm2 graphics; half blocks if none), halfblocks (any colour terminal, over SSH and
+    /// in tmux), kitty, sixel, iterm2, or off (hex). Inside tmux the graphics protocols need
+    /// `set -g allow-passthrough on` (tmux 3.3+); batchout never changes tmux settings.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "BATCHOUT_IMAGES",
+        default_value = "auto",
+        value_name = "HOW"
+    )]
+    pub images: ImagesArg,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `--images`: see [`crate::tui::picture::ImageMode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImagesArg {
+    Auto,
+    Halfblocks,
+    Kitty,
+    Sixel,
+    Iterm2,
+    Off,
+}
+
+impl From<ImagesArg> for crate::tui::picture::ImageMode {
+    fn from(a: ImagesArg) -> Self {
+        use crate::tui::picture::ImageMode as M;
+        match a {
+            ImagesArg::Auto => M::Auto,
+            ImagesArg::Halfblocks => M::Halfblocks,
+            ImagesArg::Kitty => M::Kitty,
+            ImagesArg::Sixel => M::Sixel,
+            ImagesArg::Iterm2 => M::Iterm2,
+            ImagesArg::Off => M::Off,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

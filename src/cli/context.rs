@@ -13,6 +13,8 @@ pub struct Context {
     /// default folder; see store::open::resolve_with_origin).
     pub spec_from: Option<String>,
     pub config: Loaded,
+    /// How the browser draws images (`--images`).
+    pub images: crate::tui::picture::ImageMode,
 }
 
 impl Context {
@@ -35,6 +37,7 @@ impl Context {
             spec,
             spec_from: from,
             config,
+            images: Default::default(),
         })
     }
 

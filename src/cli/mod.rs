@@ -58,7 +58,8 @@ fn dispatch(cli: Cli) -> CliResult {
         Command::Man => return completions::man(),
         c => c,
     };
-    let ctx = Context::new(cli.store.as_deref(), cli.profile.as_deref())?;
+    let mut ctx = Context::new(cli.store.as_deref(), cli.profile.as_deref())?;
+    ctx.images = cli.images.into();
     match command {
         Command::Ui => ui::run(&ctx),
         Command::Demo(a) => demo::run(&ctx, a),

@@ -2,6 +2,7 @@
 //! from binary and splitting text into display lines ([`sniff`]); the one formatter of byte
 //! sizes ([`size`]).
 
+pub mod encoding;
 pub mod sanitize;
 pub mod size;
 pub mod sniff;

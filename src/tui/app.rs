@@ -38,7 +38,7 @@ impl Screen {
                 ids.extend(s.files.as_ref().and_then(|f| f.loading));
                 ids
             }
-            Screen::Preview(s) => s.loading.into_iter().collect(),
+            Screen::Preview(s) => s.loading.into_iter().chain(s.refitting()).collect(),
             Screen::Log(s) => [s.follow_id, s.older_id, s.save_id]
                 .into_iter()
                 .flatten()

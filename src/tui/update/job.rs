@@ -244,6 +244,7 @@ fn open_preview(f: &FilesState, container: &str, cx: &mut Cx) {
         blob: file.blob.clone(),
         part: Part::Head,
         max: cx.preview_bytes,
+        cells: layout::preview_cells(cx.size),
     })));
     cx.nav = Some(Nav::Push(Screen::Preview(Box::new(p))));
 }

@@ -124,6 +124,13 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             for s in &mut state.screens {
                 resized(s, size);
             }
+            // An image on top is fitted again (background work, so through a Cx).
+            if let Some(Screen::Preview(p)) = state.screens.last_mut() {
+                let mut cx = Cx::new(&mut state.requests, size, state.preview_bytes);
+                preview::resized(p, &mut cx);
+                let asked = cx.done();
+                return finish(state, asked);
+            }
             return Vec::new();
         }
         _ => {}
