@@ -4,6 +4,7 @@
 //! and the process's peak memory and CPU time.
 //!
 //! Usage: image_bench [--runs N]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use batchout::store::{local::LocalStore, PutOptions, Store};
 use batchout::tui::requests::preview::{Part, PreviewRequest};

@@ -1,6 +1,7 @@
 //! Entra ID end to end (issue 16, item 5): Azurite over HTTPS accepting bearer tokens only
 //! through OAuth, a CA the test makes trusted through SSL_CERT_FILE, and azure_identity's
 //! chain signing in through a stand-in `az`. No account key or connection string is given.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The real binary in tmux on a plain xterm-256color terminal (no graphics protocol): a task's
 //! TaskPreview PNG opens as coloured half blocks (the terminal probe, `--images auto`, falls
 //! back to them), with its size and format in the header; a UTF-16 log opens as text.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! `batchout completions SHELL` and `batchout man` print scripts and a page generated from
 //! the same clap definitions as `--help`; bash actually loads the bash script.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use std::process::Command;
 

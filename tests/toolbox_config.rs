@@ -1,6 +1,7 @@
 //! The config file through the real binary: two profiles and switching between them, the
 //! precedence flag > env > profile > default, one-line errors, ssh-style secret refusal,
 //! and `batchout config` (prints, never writes).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,5 +1,6 @@
 //! `batchout doctor` against Azurite: a working account key, a wrong key and an expired SAS;
 //! what was chosen and from where, live checks, what to do, secrets never printed.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

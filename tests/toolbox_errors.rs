@@ -1,6 +1,7 @@
 //! Errors a new user meets first (issue 16, item 6), driving the real binary: a read on a
 //! local store that does not exist says so and creates nothing (writes still create it),
 //! unsupported `--store` schemes are refused, and a missing job has one wording everywhere.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use std::path::Path;
 use std::process::{Command, Output};

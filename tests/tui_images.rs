@@ -2,6 +2,7 @@
 //! in a temp folder, drawn on a TestBackend): a half-block image at two sizes (fitted again
 //! on resize), a decompression bomb and a corrupt file refused with a reason, UTF-16 logs
 //! decoded (head, and a tail read from an odd offset), and `e` forcing an encoding.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 #[path = "support/tui.rs"]
 mod tui;
