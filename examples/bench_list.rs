@@ -7,6 +7,7 @@
 //!   bench_list flat CONTAINER                           # every blob, flat
 //!   bench_list walk CONTAINER                           # every blob, folder by folder (delimiter /)
 //!   bench_list tasks CONTAINER                          # the task prefixes at the top level
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use azure_core::http::{NoFormat, RequestContent};
 use batchout::store::azure::{client, AzureStore, ConnectSettings, Credential, Endpoint};

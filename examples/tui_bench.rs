@@ -4,6 +4,7 @@
 //!
 //! Usage: tui_bench [--tasks N] [--dir DIR]   (DIR keeps the seeded store between runs)
 //! Frames are drawn into ratatui's TestBackend at 160x48, through the real workers.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use batchout::store::{local::LocalStore, PutOptions, Store};
 use batchout::tui::requests::ListingMsg;

@@ -18,6 +18,7 @@
 //! Domain modules never import ratatui or crossterm.
 
 pub mod cli;
+pub mod config;
 pub mod conventions;
 pub mod demo;
 pub mod download;

@@ -1,6 +1,7 @@
 //! The real binary against Azurite: `jobs`, `ls`, `cat` with every way of naming an Azure
 //! store (`--store` SAS URL, account URL + account variables, `--store azurite`, the
 //! connection string), and the one-line errors a user sees.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

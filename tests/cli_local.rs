@@ -1,5 +1,6 @@
 //! `jobs`, `ls` and `cat` on the local store, driving the real binary. Data is written
 //! through the Store API (as `save`/`track` would), then listed and read back exactly.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use batchout::conventions::{self, Scope};
 use batchout::store::local::LocalStore;

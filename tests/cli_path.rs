@@ -1,4 +1,5 @@
 //! `batchout path`, driving the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use std::process::Command;
 

@@ -1,4 +1,5 @@
 //! The conventions core against the shared test vectors and the rules of docs/conventions.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use batchout::conventions::*;
 

@@ -1,5 +1,6 @@
 //! `batchout demo`: what it seeds, that it never writes into unrelated folders, and that
 //! its running task keeps growing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use assert_cmd::Command;
 use batchout::conventions::container_name;

@@ -1,5 +1,6 @@
 //! Download scenarios (tests/download_scenarios) on Azurite, the real emulator, plus the
 //! `get` binary against it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod download_scenarios;
 mod support;

@@ -1,4 +1,5 @@
 //! Download scenarios (tests/download_scenarios) on the local store in a temp folder.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod download_scenarios;
 

@@ -4,6 +4,7 @@
 //! a running file with `x` and resumes it with `R`, quits, and then checks the files on
 //! disk: exactly the marked set under DIR/TASK/KIND/PATH, byte-equal to the store's blobs,
 //! and nothing written anywhere else.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod download_scenarios;
 mod support;

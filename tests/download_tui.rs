@@ -1,6 +1,7 @@
 //! Downloads in the TUI: marks, the folder prompt, the transfers panel, cancel and retry.
 //! Driven through `update()` with Actions and Msgs (pure), with TestBackend snapshots, and
 //! end to end through the real workers on a local store in a temp folder.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod download_scenarios;
 #[path = "support/tui.rs"]

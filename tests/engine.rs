@@ -1,4 +1,5 @@
 //! The engine (save, track) through its library API on the local store in a temp folder.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod engine_support;
 mod support;

@@ -1,4 +1,5 @@
 //! The engine scenarios of tests/engine.rs on Azurite, the real emulator.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod engine_support;
 mod support;

@@ -1,5 +1,6 @@
 //! The CLI scenarios of tests/engine_cli_support on Azurite (each on a fresh account, reached
 //! through AZURE_STORAGE_CONNECTION_STRING), plus what only Azure has: container SAS URLs.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod engine_cli_support;
 mod support;

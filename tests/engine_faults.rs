@@ -1,6 +1,7 @@
 //! The engine through the fault proxy in front of Azurite: connections cut mid-append,
 //! answers lost after the service acted, refusals and throttling. Whatever happens, the
 //! append blob ends up equal to the file (no byte doubled or lost) and saves match.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

@@ -3,6 +3,7 @@
 //! report the unreadable one (the TUI used to drop these errors). Real local store in a
 //! temp folder; the unreadable log is a blob file cut short on disk (its header still
 //! lists it, its bytes are gone).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use assert_cmd::Command;
 use batchout::follow::single::FollowEvent;

@@ -1,5 +1,6 @@
 //! `batchout get` on the local store, driving the real binary: layout, summary, exit codes,
 //! globs, hostile names, and kill -9 in the middle of a 64 MiB download, then resume.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod download_scenarios;
 mod support;

@@ -1,6 +1,7 @@
 //! `batchout grep` as a user runs it (the real binary): output compared with GNU grep
 //! over the same files laid out as TASK/KIND/PATH, exit codes, a bad pattern, the cache
 //! across runs (--stats), JSON; on a local store in a temp folder and on Azurite.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

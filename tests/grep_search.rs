@@ -4,6 +4,7 @@
 //! only the new bytes of a grown log (with the same results as a fresh search), and a
 //! replaced blob is searched again from 0. Bytes are counted by a wrapper around the real
 //! store.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod grep_support;
 mod support;

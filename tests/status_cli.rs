@@ -3,6 +3,7 @@
 //! back. Commands that succeed, fail, are killed by a signal, are retried; a `run` killed
 //! with kill -9 turns `lost` after the threshold; tasks written by another client show what
 //! storage shows and never an exit code.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

@@ -1,4 +1,5 @@
 //! The Azure store against Azurite (started by tests/support/azurite.rs).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The local store: the shared conformance suite on a temp folder, plus local-only tests
 //! (hostile names never leave the store folder, atomic writes, cross-process appends).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

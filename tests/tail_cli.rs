@@ -1,4 +1,5 @@
 //! `batchout tail` as a user runs it: the real binary on a local store in a temp folder.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 
@@ -187,7 +188,11 @@ fn errors_are_one_line_with_exit_codes() {
     append(dir.path(), "t1/$TaskLog/stdout.txt", b"x\n");
     let cases: [(&[&str], i32, &str); 6] = [
         (&[JOB, "t2"], 1, "no log t2/stdout.txt"),
-        (&["otherjob", "t1"], 1, "has no container"),
+        (
+            &["otherjob", "t1"],
+            1,
+            "no persisted outputs for job otherjob",
+        ),
         (&[JOB, "t1", "-n", "lots"], 2, "-n takes a number"),
         (&[JOB], 2, "needs a TASK"),
         (&[JOB, "t1", "--all"], 2, "--all follows every task"),

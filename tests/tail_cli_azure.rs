@@ -1,5 +1,6 @@
 //! `batchout tail -f` of the real binary on Azurite (connection string in the environment),
 //! with the log appended through the Azure store while it follows.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! Log followers against real stores (the local store in a temp folder; Azurite in
 //! tail_follow_azure.rs): every appended byte appears exactly once and in order across a
 //! truncation and replacements, requests stay low, long lines and bad UTF-8 are safe.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

@@ -1,4 +1,5 @@
 //! The follower scenarios of tests/tail_follow.rs on Azurite, the real emulator.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The live log screen in a real terminal: tmux runs `batchout demo` (whose frame-012 task
 //! keeps writing its stdout through the real tracker), the test opens the task's live log
 //! with `t` and watches new lines arrive, pauses by scrolling up, follows again with `f`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 use std::time::Duration;
 

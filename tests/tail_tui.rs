@@ -1,5 +1,6 @@
 //! The live log screen, driven through `update` with Actions and worker Msgs, drawn into
 //! ratatui's TestBackend (insta snapshots); its worker against a real local store.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 #[path = "support/tui.rs"]

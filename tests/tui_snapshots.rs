@@ -1,5 +1,6 @@
 //! Every screen rendered into ratatui's TestBackend at 80x24 and 160x48 (insta snapshots in
 //! tests/snapshots/; a mismatch fails `cargo test`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 #[path = "support/tui.rs"]
 mod tui;

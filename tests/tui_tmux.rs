@@ -2,6 +2,7 @@
 //! `batchout demo`, keys are sent with send-keys and the screen read with capture-pane.
 //! From the job list to a task's stdout, the help popup, and quitting with the terminal
 //! restored (alternate screen left, shell output visible again).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 mod support;
 use support::tmux::Tmux;

@@ -1,4 +1,5 @@
 //! `update()` driven with Actions and Msgs: state and Effects out, no terminal, no sleeps.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 #[path = "support/tui.rs"]
 mod tui;
@@ -358,7 +359,8 @@ fn a_kind_lists_its_files_and_a_file_opens_a_head_preview() {
             container: "job-a".into(),
             blob: "$JobOutput/b.log".into(),
             part: Part::Head,
-            max: 256 * 1024
+            max: 256 * 1024,
+            cells: batchout::tui::layout::preview_cells(s.size),
         })
     );
     let data =

@@ -1,5 +1,6 @@
 //! Workers on a real local store in a temp folder (seeded with the demo): Effects in, Msgs
 //! back, applied with `update`, the way the terminal loop does it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and tools: a panic is the failure
 
 #[path = "support/tui.rs"]
 mod tui;

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 STORE: a local folder, an account or container URL (http(s)://..., with or without a SAS),
-or \"azurite\". Default: $BATCHOUT_STORE, then $AZURE_STORAGE_CONNECTION_STRING or
-$AZURE_STORAGE_ACCOUNT (+ $AZURE_STORAGE_KEY, else Entra ID), then the local store in the
-user data folder. JOB is the Batch job id; TASK and KIND are verbatim; TASK '-' means the
+\"azurite\", or a connection string. Default: --profile (or $BATCHOUT_PROFILE) from the config
+file, $BATCHOUT_STORE, then $AZURE_STORAGE_CONNECTION_STRING or $AZURE_STORAGE_ACCOUNT
+(+ $AZURE_STORAGE_KEY, else Entra ID), then the config file's default_profile, then the local
+store in the user data folder (`batchout config --help` has the exact order). JOB is the Batch job id; TASK and KIND are verbatim; TASK '-' means the
 job-level outputs.";
 
 const TRACK_HELP: &str = concat!(
@@ -21,10 +22,10 @@ when CMD ends (batchout then exits with CMD's code); if it fails, batchout fails
 ",
     "\n",
     "\
-Flush schedule: every 2 s for the first 10 minutes, then an interval growing with the time
-tracked (2 s x minutes / 10) up to 30 s (reached after 2.5 h): at most 20,974 flushes in 7 days,
-far below the append blob's 50,000-block limit. --interval replaces the 30 s cap. An idle
-file costs no requests."
+Flush schedule: every 0.5 s for the first 5 minutes, then an interval growing with the time
+tracked (0.5 s x minutes / 5) up to 30 s (reached after 5 h): at most 22,619 flushes in 7 days,
+within a budget of 25,000 blocks (the append blob's limit is 50,000). --interval replaces the
+30 s cap. An idle file costs no requests."
 );
 
 const RUN_HELP: &str = concat!(
@@ -35,10 +36,10 @@ stderr.txt while it runs; SIGINT/SIGTERM are passed on to CMD; batchout exits wi
 ",
     "\n",
     "\
-Flush schedule: every 2 s for the first 10 minutes, then an interval growing with the time
-tracked (2 s x minutes / 10) up to 30 s (reached after 2.5 h): at most 20,974 flushes in 7 days,
-far below the append blob's 50,000-block limit. --interval replaces the 30 s cap. An idle
-file costs no requests."
+Flush schedule: every 0.5 s for the first 5 minutes, then an interval growing with the time
+tracked (0.5 s x minutes / 5) up to 30 s (reached after 5 h): at most 22,619 flushes in 7 days,
+within a budget of 25,000 blocks (the append blob's limit is 50,000). --interval replaces the
+30 s cap. An idle file costs no requests."
 );
 
 const STATUS_HELP: &str = "\
@@ -80,13 +81,54 @@ a repeated grep fetches nothing for unchanged blobs and only the new bytes of a 
 afresh; then -l and -m also stop reading a file once they have what they need.";
 
 #[derive(Debug, Parser)]
-#[command(name = "batchout", version, about = "Browse, tail, download and save Azure Batch persisted outputs", after_help = AFTER_HELP)]
+#[command(name = "batchout", version = env!("BATCHOUT_VERSION"), about = "Browse, tail, download and save Azure Batch persisted outputs", after_help = AFTER_HELP)]
 pub struct Cli {
     /// Where outputs live: a local folder, an account/container URL, or "azurite".
     #[arg(long, global = true, value_name = "STORE")]
     pub store: Option<String>,
+    /// Use the store of this profile of the config file (see `batchout config`).
+    #[arg(short = 'p', long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// How the browser draws images: auto (ask the terminal once at start for kitty, sixel
+    /// or iTerm2 graphics; half blocks if none), halfblocks (any colour terminal, over SSH and
+    /// in tmux), kitty, sixel, iterm2, or off (hex). Inside tmux the graphics protocols need
+    /// `set -g allow-passthrough on` (tmux 3.3+); batchout never changes tmux settings.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "BATCHOUT_IMAGES",
+        default_value = "auto",
+        value_name = "HOW"
+    )]
+    pub images: ImagesArg,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `--images`: see [`crate::tui::picture::ImageMode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImagesArg {
+    Auto,
+    Halfblocks,
+    Kitty,
+    Sixel,
+    Iterm2,
+    Off,
+}
+
+impl From<ImagesArg> for crate::tui::picture::ImageMode {
+    fn from(a: ImagesArg) -> Self {
+        use crate::tui::picture::ImageMode as M;
+        match a {
+            ImagesArg::Auto => M::Auto,
+            ImagesArg::Halfblocks => M::Halfblocks,
+            ImagesArg::Kitty => M::Kitty,
+            ImagesArg::Sixel => M::Sixel,
+            ImagesArg::Iterm2 => M::Iterm2,
+            ImagesArg::Off => M::Off,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +168,48 @@ pub enum Command {
     /// Search the contents of a job's files (default: the TaskLog kind of every task).
     #[command(after_help = GREP_HELP)]
     Grep(GrepArgs),
+    /// Print a commented default config file (batchout never writes one), or its path.
+    #[command(after_help = CONFIG_HELP)]
+    Config(ConfigArgs),
+    /// Print a shell completion script (see README.md, "Shell completion").
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): batchout man > ~/.local/share/man/man1/batchout.1
+    Man,
+    /// Check the store and the sign-in: what was chosen and from where, live list/read/write,
+    /// latency, clock skew; each problem with what to do.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// JOB whose container the checks use (default: the first job listed).
+    #[arg(long, value_name = "JOB")]
+    pub job: Option<String>,
+    /// Only read: skip the write check (a scratch blob written and deleted).
+    #[arg(long)]
+    pub read_only: bool,
+}
+
+const CONFIG_HELP: &str = "\
+Install it with: batchout config > \"$(batchout config --path)\" (create the folder first).
+Which store is used: --store, then --profile/-p, then $BATCHOUT_STORE, then
+$BATCHOUT_PROFILE, then the AZURE_STORAGE_* variables, then the file's default_profile,
+then the local store in the user data folder. $BATCHOUT_CONFIG names another file.";
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print where the config file is read from, and nothing else.
+    #[arg(long)]
+    pub path: bool,
+    /// Check the config file and print its warnings (exit 1 if it is bad).
+    #[arg(long, conflicts_with = "path")]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]
@@ -304,7 +388,7 @@ pub struct TrackArgs {
     #[arg(long)]
     pub kind: Option<String>,
     /// Longest time between flushes (e.g. 15s, 1m); replaces the 30 s cap of the adaptive
-    /// schedule (every 2 s at first, slower as the task runs; see below).
+    /// schedule (every 0.5 s at first, slower as the task runs; see below).
     #[arg(long, value_name = "D")]
     pub interval: Option<String>,
     /// Files to track.

@@ -44,7 +44,9 @@ pub fn run(ctx: &Context, args: GetArgs) -> CliResult {
     };
     let store = ctx.store()?;
     ctx.runtime.block_on(async move {
-        let plan = build_plan(&*store, &container, &[selection], &filter).await?;
+        let plan = build_plan(&*store, &container, &[selection], &filter)
+            .await
+            .map_err(|e| crate::outputs::for_job(&args.job, e))?;
         if plan.files.is_empty() {
             return Err(CliError::failure(format!(
                 "nothing to download: no file of job {} matches (see `batchout ls {}`)",

@@ -3,8 +3,11 @@
 
 pub mod args;
 mod cat;
+mod completions;
+mod config;
 mod context;
 mod demo;
+mod doctor;
 mod error;
 mod get;
 mod grep;
@@ -48,8 +51,16 @@ pub fn main() -> i32 {
 }
 
 fn dispatch(cli: Cli) -> CliResult {
-    let ctx = Context::new(cli.store.as_deref())?;
-    match cli.command.unwrap_or(Command::Ui) {
+    // Commands that need no store and must work with a broken config file come first.
+    let command = match cli.command.unwrap_or(Command::Ui) {
+        Command::Config(a) => return config::run(a),
+        Command::Completions(a) => return completions::run(a),
+        Command::Man => return completions::man(),
+        c => c,
+    };
+    let mut ctx = Context::new(cli.store.as_deref(), cli.profile.as_deref())?;
+    ctx.images = cli.images.into();
+    match command {
         Command::Ui => ui::run(&ctx),
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Jobs(a) => jobs::run(&ctx, a),
@@ -64,5 +75,9 @@ fn dispatch(cli: Cli) -> CliResult {
         Command::Track(a) => track::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),
         Command::Grep(a) => grep::run(&ctx, a),
+        Command::Doctor(a) => doctor::run(&ctx, a),
+        Command::Config(_) | Command::Completions(_) | Command::Man => {
+            unreachable!("handled before the store is chosen")
+        }
     }
 }

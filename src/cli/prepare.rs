@@ -5,7 +5,7 @@ use super::{CliResult, Context};
 use crate::engine;
 
 pub fn run(ctx: &Context, args: PrepareArgs) -> CliResult {
-    let store = ctx.store()?;
+    let store = ctx.store_for_writing()?;
     let events = super::track::print_events();
     let created = ctx
         .runtime

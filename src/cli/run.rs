@@ -9,7 +9,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> CliResult {
     engine::Target::task(&args.job, &args.task, "TaskLog")?;
     let events = super::track::print_problems();
     let schedule = super::track::schedule(args.interval.as_deref(), &events)?;
-    let store = ctx.store()?;
+    let store = ctx.store_for_writing()?;
     let options = RunOptions {
         track: TrackOptions { schedule, events },
         ..Default::default()

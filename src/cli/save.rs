@@ -16,7 +16,7 @@ pub fn run(ctx: &Context, args: SaveArgs) -> CliResult {
     )?;
     // Check every input before touching the store: bad input writes nothing.
     let planned = engine::plan(&target, &args.files, args.dest.as_deref())?;
-    let store = ctx.store()?;
+    let store = ctx.store_for_writing()?;
     let events = EventSink::new(|e| match &e {
         Event::Saved { .. } => println!("{}", one_line(&e.to_string())),
         _ => eprintln!("batchout: {}", one_line(&e.to_string())),

@@ -124,18 +124,12 @@ pub(super) async fn list_tasks(store: &dyn Store, container: &str, args: &LsArgs
 }
 
 fn sort_tasks(rows: &mut [(TaskActivity, Judged)], key: SortKey) {
-    let desc = |a: Option<u128>, b: Option<u128>| b.cmp(&a);
     match key {
         SortKey::Name => {}
-        SortKey::Status => rows.sort_by(|a, b| a.1.status.cmp(&b.1.status)),
-        SortKey::Activity => rows.sort_by(|a, b| b.0.last_write.cmp(&a.0.last_write)),
-        SortKey::Duration => rows.sort_by(|a, b| {
-            desc(
-                a.1.duration.map(|d| d.as_millis()),
-                b.1.duration.map(|d| d.as_millis()),
-            )
-        }),
-        SortKey::Stderr => rows.sort_by(|a, b| b.0.stderr_len.cmp(&a.0.stderr_len)),
+        SortKey::Status => rows.sort_by_key(|r| r.1.status),
+        SortKey::Activity => rows.sort_by_key(|r| std::cmp::Reverse(r.0.last_write)),
+        SortKey::Duration => rows.sort_by_key(|r| std::cmp::Reverse(r.1.duration)),
+        SortKey::Stderr => rows.sort_by_key(|r| std::cmp::Reverse(r.0.stderr_len)),
     }
 }
 

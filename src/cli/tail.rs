@@ -156,7 +156,7 @@ impl Plan {
             }
         };
         let mut driver = Driver::merged(MergedFollower::new(
-            store,
+            store.clone(),
             &self.container,
             scope,
             FollowConfig::default(),
@@ -171,6 +171,10 @@ impl Plan {
         };
         if driver.source_count() == 0 {
             if !self.follow {
+                // A wrong job id is told apart from a job without logs.
+                if let Err(e) = store.container_info(&self.container).await {
+                    return Err(self.store_error(e).into());
+                }
                 return Err(CliError::failure(format!(
                     "no logs {} found in job {} (container {})",
                     self.files.join(", "),
@@ -230,13 +234,7 @@ impl Plan {
     }
 
     fn store_error(&self, e: StoreError) -> CliError {
-        match e {
-            StoreError::ContainerNotFound { .. } => CliError::failure(format!(
-                "job {} has no container {} in this store; check the job id and --store",
-                self.job, self.container
-            )),
-            e => e.into(),
-        }
+        crate::outputs::for_job(&self.job, e).into()
     }
 }
 

@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, args: TrackArgs) -> CliResult {
         schedule: schedule(args.interval.as_deref(), &events)?,
         events,
     };
-    let store = ctx.store()?;
+    let store = ctx.store_for_writing()?;
     if args.command.is_empty() {
         ctx.runtime
             .block_on(engine::track_until_signal(store, specs, options))?;

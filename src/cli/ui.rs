@@ -16,6 +16,6 @@ pub fn open(ctx: &Context, store: std::sync::Arc<dyn crate::store::Store>) -> Cl
         ));
     }
     ctx.runtime
-        .block_on(crate::tui::run(store))
+        .block_on(crate::tui::run(store, ctx.images))
         .map_err(|e| CliError::failure(format!("terminal error: {e}")))
 }

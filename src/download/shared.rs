@@ -66,7 +66,8 @@ impl Shared {
             .clone()
             .acquire_many_owned(units)
             .await
-            .expect("budget semaphore is never closed")
+            // The semaphore lives in self and is never closed, so acquiring cannot fail.
+            .unwrap_or_else(|_| unreachable!("budget semaphore is never closed"))
     }
     /// With a bandwidth limit, wait for the slot of a read of `len` bytes.
     pub async fn pace(&self, len: u64) {

@@ -21,10 +21,11 @@
 //!
 //! # Flush schedule
 //!
-//! Every 2 s for the first 10 minutes; then the interval grows with the time tracked
-//! (2 s x minutes / 10) up to a cap of 30 s (`--interval` / [`FlushSchedule::with_cap`]
-//! replaces the cap). That is at most 20,974 flushes in 7 days, far below the append blob's
-//! 50,000-block limit, with room for the full 4 MiB blocks a heavy writer needs. An idle file
+//! Every 0.5 s for the first 5 minutes; then the interval grows with the time tracked
+//! (0.5 s x minutes / 5) up to a cap of 30 s (`--interval` / [`FlushSchedule::with_cap`]
+//! replaces the cap). That is at most 22,619 flushes in 7 days, within a budget of 25,000
+//! (half the append blob's 50,000-block limit), leaving room for the full 4 MiB blocks a
+//! heavy writer needs. An idle file
 //! costs no request (only a local `stat`). Details and the 7-day worst case: [`schedule`].
 //!
 //! Progress and problems are [`Event`]s sent to an [`EventSink`]; the engine prints nothing.

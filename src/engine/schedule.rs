@@ -1,13 +1,15 @@
 //! The flush schedule of tracked files: near-real-time at first, yet a week of continuous
-//! writing stays far below the append blob's 50,000-block limit.
+//! writing stays within a budget of 25,000 append blocks (half the append blob's 50,000).
 //!
-//! - First 10 minutes: every 2 s (300 flushes at most), so new lines show up within ~2 s
-//!   while a task starts, which is when people watch.
-//! - Then the interval grows in proportion to the time tracked (2 s at 10 min, 4 s at 20 min,
-//!   ...), i.e. about 812 flushes until it reaches the cap,
-//! - capped at 30 s (reached after 2.5 h): 19,860 flushes for the rest of 7 days.
+//! - First 5 minutes: every 0.5 s (600 flushes at most), so a line a task prints reaches the
+//!   blob within 0.5 s while the task starts, which is when people watch; with `tail -f`
+//!   polling every 0.5 s that is under 1 s from print to screen at the median.
+//! - Then the interval grows in proportion to the time tracked (0.5 s at 5 min, 1 s at
+//!   10 min, 6 s at 1 h, ...), about 2,460 flushes until it reaches the cap,
+//! - capped at 30 s (reached after 5 h): 19,560 flushes for the rest of 7 days.
 //!
-//! Worst case over 7 days (something new before every tick): 20,974 flushes. A flush appends
+//! Worst case over 7 days (something new before every tick): 22,619 flushes, within
+//! [`WEEKLY_BLOCK_BUDGET`]. A flush appends
 //! its new bytes in full 4 MiB blocks; the remainder goes as one partial block only when the
 //! flush had less than one full block, otherwise it waits for the next tick (a heavy writer's
 //! last partial block shows up one interval later). So blocks <= flushes + data / 4 MiB when
@@ -15,13 +17,19 @@
 //! append blob's own size limit (50,000 x 4 MiB). Past 45,000 blocks the tracker appends only
 //! full blocks (and the final flush) as a last safety margin.
 //! An idle file costs nothing: each tick only looks at the local file's length.
-//! `--interval D` replaces the 30 s cap (and, when below 2 s, the whole schedule).
+//! `--interval D` replaces the 30 s cap (and, when below 0.5 s, the whole schedule).
 
 use std::time::Duration;
 
-pub const FAST_INTERVAL: Duration = Duration::from_secs(2);
-pub const FAST_PHASE: Duration = Duration::from_secs(600);
+/// The span the block budget is for: a task writing for a week.
+pub const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
+
+pub const FAST_INTERVAL: Duration = Duration::from_millis(500);
+pub const FAST_PHASE: Duration = Duration::from_secs(300);
 pub const DEFAULT_CAP: Duration = Duration::from_secs(30);
+/// Flushes (so append blocks, for a writer of lines) that a week of continuous output may
+/// take with the default schedule; a cap from `--interval` beyond it gets a warning.
+pub const WEEKLY_BLOCK_BUDGET: u64 = 25_000;
 /// Past this many committed blocks, partial blocks wait until they are full (or the end).
 pub const HOLD_PARTIAL_AFTER_BLOCKS: u32 = 45_000;
 
@@ -55,10 +63,9 @@ impl FlushSchedule {
         grown.min(self.cap)
     }
 
-    /// Whether a fixed user interval may run into the block limit within a week.
+    /// Whether a user's cap makes a week of continuous output exceed the block budget.
     pub fn risks_block_limit(&self) -> bool {
-        let week = Duration::from_secs(7 * 24 * 3600);
-        self.flushes_within(week) > u64::from(HOLD_PARTIAL_AFTER_BLOCKS) / 2
+        self.flushes_within(WEEK) > WEEKLY_BLOCK_BUDGET
     }
 
     /// How many flushes the schedule makes within `span` (each tick flushing something).
@@ -94,7 +101,7 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
             ))
         }
     };
-    if !(secs > 0.0) || !secs.is_finite() || secs > 86_400.0 {
+    if !secs.is_finite() || secs <= 0.0 || secs > 86_400.0 {
         return Err(format!(
             "invalid interval {s:?}: it must be above 0 and at most 24h"
         ));
@@ -107,22 +114,24 @@ mod tests {
     use super::*;
     use crate::store::{MAX_APPEND_BLOCK, MAX_APPEND_BLOCKS};
 
-    const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
-
     #[test]
     fn starts_near_real_time_then_slows_down() {
         let s = FlushSchedule::default();
-        assert_eq!(s.interval_at(Duration::ZERO), Duration::from_secs(2));
+        assert_eq!(s.interval_at(Duration::ZERO), Duration::from_millis(500));
         assert_eq!(
-            s.interval_at(Duration::from_secs(599)),
-            Duration::from_secs(2)
+            s.interval_at(Duration::from_secs(299)),
+            Duration::from_millis(500)
         );
         assert_eq!(
-            s.interval_at(Duration::from_secs(1200)),
-            Duration::from_secs(4)
+            s.interval_at(Duration::from_secs(600)),
+            Duration::from_secs(1)
         );
         assert_eq!(
-            s.interval_at(Duration::from_secs(3 * 3600)),
+            s.interval_at(Duration::from_secs(3600)),
+            Duration::from_secs(6)
+        );
+        assert_eq!(
+            s.interval_at(Duration::from_secs(5 * 3600)),
             Duration::from_secs(30)
         );
         assert_eq!(s.interval_at(WEEK), Duration::from_secs(30));
@@ -151,12 +160,44 @@ mod tests {
     }
 
     #[test]
-    fn a_week_of_tiny_writes_stays_far_below_the_block_limit() {
+    fn a_week_of_continuous_output_stays_within_the_block_budget() {
         let flushes = FlushSchedule::default().flushes_within(WEEK);
-        assert!(flushes < 21_000, "{flushes} flushes in a week");
         let blocks = blocks_in_a_week(FlushSchedule::default(), 1);
         assert_eq!(blocks, flushes, "one block per flush");
-        assert!(blocks < u64::from(MAX_APPEND_BLOCKS) / 2);
+        assert!(
+            blocks < WEEKLY_BLOCK_BUDGET,
+            "{blocks} blocks in a week, budget {WEEKLY_BLOCK_BUDGET}"
+        );
+        assert!(WEEKLY_BLOCK_BUDGET <= u64::from(MAX_APPEND_BLOCKS) / 2);
+        // A line a second or one every 10 ms: still one block per flush, and so the same.
+        for rate in [60, 6_000] {
+            assert_eq!(blocks_in_a_week(FlushSchedule::default(), rate), flushes);
+        }
+    }
+
+    /// The tracker flushes at 0 and then at every interval: a line written at any moment of
+    /// the first 5 minutes reaches the blob within 0.5 s (plus the request), and within 1 s
+    /// up to 10 minutes.
+    #[test]
+    fn a_new_line_waits_at_most_half_a_second_for_its_flush_at_first() {
+        let s = FlushSchedule::default();
+        let mut ticks = vec![Duration::ZERO];
+        while *ticks.last().unwrap() < Duration::from_secs(700) {
+            let t = *ticks.last().unwrap();
+            ticks.push(t + s.interval_at(t));
+        }
+        let wait = |written: Duration| {
+            let next = ticks.iter().find(|&&t| t >= written).copied().unwrap();
+            next - written
+        };
+        for ms in (1..300_000u64).step_by(37) {
+            let w = wait(Duration::from_millis(ms));
+            assert!(w <= Duration::from_millis(500), "{w:?} at {ms} ms");
+        }
+        for ms in (300_000..600_000u64).step_by(37) {
+            let w = wait(Duration::from_millis(ms));
+            assert!(w <= Duration::from_secs(1), "{w:?} at {ms} ms");
+        }
     }
 
     #[test]
@@ -174,12 +215,18 @@ mod tests {
     #[test]
     fn user_interval_replaces_the_cap() {
         let s = FlushSchedule::with_cap(Some(Duration::from_secs(60)));
-        assert_eq!(s.interval_at(Duration::ZERO), Duration::from_secs(2));
+        assert_eq!(s.interval_at(Duration::ZERO), Duration::from_millis(500));
         assert_eq!(s.interval_at(WEEK), Duration::from_secs(60));
         let fast = FlushSchedule::with_cap(Some(Duration::from_secs(1)));
         assert_eq!(fast.interval_at(WEEK), Duration::from_secs(1));
         assert!(fast.risks_block_limit());
+        assert!(FlushSchedule::with_cap(Some(Duration::from_secs(20))).risks_block_limit());
         assert!(!FlushSchedule::default().risks_block_limit());
+        let faster = FlushSchedule::with_cap(Some(Duration::from_millis(200)));
+        assert_eq!(
+            faster.interval_at(Duration::ZERO),
+            Duration::from_millis(200)
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! When to poll a followed log: fast while it grows, slower the longer it stays idle.
 //!
 //! The delay is a quarter of the time since the log last grew, clamped to [min, max]: a log
-//! written every 2 s (the tracker's first flush interval) keeps being polled every 0.5 s,
+//! written every 2 s (or every 0.5 s, the tracker's first flush interval) keeps being polled every 0.5 s,
 //! while a finished task's log settles at one request per 5 s. The latency after a long
 //! pause is then at most a quarter of that pause (and never more than `max`).
 

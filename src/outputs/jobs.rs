@@ -61,10 +61,22 @@ pub async fn list_jobs_page(
 
 /// The one-line message for a job whose container is missing.
 pub fn missing_job_message(job: &str, container: &str, store: &dyn Store) -> String {
-    format!(
-        "no persisted outputs for job {job}: container {container} does not exist in {}",
-        store.describe()
-    )
+    missing_job_in(job, container, &store.describe())
+}
+
+fn missing_job_in(job: &str, container: &str, store: &str) -> String {
+    format!("no persisted outputs for job {job}: container {container} does not exist in {store}")
+}
+
+/// `e` with a missing container reworded as [`missing_job_message`] (as
+/// [`StoreError::Config`], so callers print it as is): one wording for every command.
+pub fn for_job(job: &str, e: StoreError) -> StoreError {
+    match e {
+        StoreError::ContainerNotFound { container, store } => {
+            StoreError::Config(missing_job_in(job, &container, &store))
+        }
+        e => e,
+    }
 }
 
 /// The container of `job`, checked to exist; a missing container is reported with
@@ -74,9 +86,6 @@ pub async fn job_container(store: &dyn Store, job: &str) -> StoreResult<String> 
         conventions::container_name(job).map_err(|e| StoreError::InvalidName(e.to_string()))?;
     match store.container_info(&container).await {
         Ok(_) => Ok(container),
-        Err(StoreError::ContainerNotFound { .. }) => Err(StoreError::Config(missing_job_message(
-            job, &container, store,
-        ))),
-        Err(e) => Err(e),
+        Err(e) => Err(for_job(job, e)),
     }
 }

@@ -35,7 +35,7 @@ pub mod status;
 mod tree;
 
 pub use files::{kind_files, kind_summaries, scope_files, KindSummary, OutputFile};
-pub use jobs::{job_container, list_jobs, list_jobs_page, missing_job_message, JobEntry};
+pub use jobs::{for_job, job_container, list_jobs, list_jobs_page, missing_job_message, JobEntry};
 pub use kind_page::kind_files_page;
 pub use logs::{task_logs, TaskLog, LOG_KIND};
 pub use read::{stream_file, StreamStats, CAT_CHUNK};

@@ -351,7 +351,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -455,10 +455,23 @@ mod tests {
         assert_eq!(failed.status, Status::Failed);
         let killed = judge(Some(record(100, Some((10, 137, Some(9))))), 10, true);
         assert_eq!(killed.status, Status::Failed);
-        let running = judge(Some(record(100, None)), 30, true);
-        assert_eq!(running.status, Status::Running);
+        let beating = TaskRecord {
+            beat: Some(NOW - time::Duration::seconds(20)),
+            ..record(100, None)
+        };
+        let running = judge(Some(beating), 90, true);
+        assert_eq!(
+            running.status,
+            Status::Running,
+            "a quiet command still beats"
+        );
         assert_eq!(running.duration, Some(Duration::from_secs(100)));
-        let lost = judge(Some(record(300, None)), 200, true);
+        let stopped = TaskRecord {
+            beat: Some(NOW - time::Duration::seconds(200)),
+            ..record(300, None)
+        };
+        // Output written a moment ago does not revive a writer whose heartbeat stopped.
+        let lost = judge(Some(stopped), 1, true);
         assert_eq!(
             (lost.status, lost.evidence),
             (Status::Lost, Evidence::Record)

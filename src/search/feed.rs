@@ -196,7 +196,8 @@ impl State {
                 h.update(&part[(a - pos) as usize..(b - pos) as usize]);
             }
             if end == *to {
-                let got = hex::encode(self.check.take().expect("hasher").finalize());
+                let got = hex::encode(std::mem::take(h).finalize());
+                self.check = None;
                 if &got != want {
                     return Err(());
                 }

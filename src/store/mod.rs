@@ -14,7 +14,7 @@ pub mod retry;
 mod types;
 
 pub use error::{StoreError, StoreResult};
-pub use open::{open, StoreSpec};
+pub use open::{open, open_as, Access, StoreSpec};
 pub use types::*;
 
 use async_trait::async_trait;

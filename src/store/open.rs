@@ -27,20 +27,64 @@ pub enum StoreSpec {
     Url(String),
     /// The Azurite emulator's well-known account.
     Azurite,
+    /// An Azure Storage connection string (`AccountName=...;AccountKey=...`).
+    ConnectionString(String),
     /// Nothing given: BATCHOUT_STORE, then the Azure variables, then the default folder.
     Default,
 }
 
 impl StoreSpec {
+    /// Anything that looks like `SCHEME://...` is taken as a URL (and refused by [`resolve`]
+    /// unless it is http or https), never as a folder named `SCHEME:`.
     pub fn parse(s: &str) -> StoreSpec {
         if s.eq_ignore_ascii_case("azurite") {
             StoreSpec::Azurite
-        } else if s.starts_with("http://") || s.starts_with("https://") {
+        } else if is_connection_string(s) {
+            StoreSpec::ConnectionString(s.to_string())
+        } else if url_scheme(s).is_some() {
             StoreSpec::Url(s.to_string())
         } else {
             StoreSpec::Local(PathBuf::from(s))
         }
     }
+}
+
+/// `Key=Value;...` with a key only connection strings have (a folder is never named so).
+fn is_connection_string(s: &str) -> bool {
+    let l = s.trim().to_ascii_lowercase();
+    [
+        "usedevelopmentstorage=",
+        "defaultendpointsprotocol=",
+        "accountname=",
+        "blobendpoint=",
+    ]
+    .iter()
+    .any(|k| l.starts_with(k))
+}
+
+/// The scheme of `s` when it starts like a URL (`letters://`).
+fn url_scheme(s: &str) -> Option<&str> {
+    let (scheme, _) = s.trim().split_once("://")?;
+    let mut chars = scheme.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    (first_ok && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))).then_some(scheme)
+}
+
+/// Whether opening may create what is missing. Reads (jobs, ls, cat, tail, get, the
+/// browser) must not leave a folder behind for a mistyped local path; writes create it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// Where a resolved store and its credential came from, for `batchout doctor` (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// Which variable chose the store, when the spec was [`StoreSpec::Default`].
+    pub store: Option<String>,
+    /// Where the credential came from ("the SAS in the URL", "AZURE_STORAGE_KEY", ...).
+    pub credential: String,
 }
 
 /// The local store's default folder: the user data folder from `directories`.
@@ -82,14 +126,27 @@ pub enum Target {
     },
 }
 
-/// Open the store named by `spec`.
+/// Open the store named by `spec` for writing (a missing local folder is created).
 pub async fn open(spec: &StoreSpec) -> StoreResult<Arc<dyn Store>> {
-    open_target(resolve(spec, &|k| std::env::var(k).ok())?)
+    open_as(spec, Access::Write).await
 }
 
+/// Open the store named by `spec`; with [`Access::Read`] a missing local folder is an error.
+pub async fn open_as(spec: &StoreSpec, access: Access) -> StoreResult<Arc<dyn Store>> {
+    open_target_as(resolve(spec, &|k| std::env::var(k).ok())?, access)
+}
+
+/// Open a resolved target for writing.
 pub fn open_target(target: Target) -> StoreResult<Arc<dyn Store>> {
+    open_target_as(target, Access::Write)
+}
+
+pub fn open_target_as(target: Target, access: Access) -> StoreResult<Arc<dyn Store>> {
     match target {
-        Target::Local(path) => Ok(Arc::new(LocalStore::open(&path)?)),
+        Target::Local(path) => Ok(Arc::new(match access {
+            Access::Write => LocalStore::open(&path)?,
+            Access::Read => LocalStore::open_existing(&path)?,
+        })),
         Target::Azure {
             account_url,
             account,
@@ -136,35 +193,82 @@ fn non_empty(env: &dyn Fn(&str) -> Option<String>, k: &str) -> Option<String> {
 /// Resolve a spec with the given environment (a function so tests need not touch the
 /// process environment).
 pub fn resolve(spec: &StoreSpec, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Target> {
-    match spec {
-        StoreSpec::Local(path) => Ok(Target::Local(path.clone())),
-        StoreSpec::Azurite => azurite_target(env),
-        StoreSpec::Url(url) => url_target(url, env),
-        StoreSpec::Default => {
-            if let Some(s) = non_empty(env, "BATCHOUT_STORE") {
-                return resolve(&StoreSpec::parse(&s), env);
-            }
-            if let Some(cs) = non_empty(env, "AZURE_STORAGE_CONNECTION_STRING") {
-                return connection_string_target(&cs, env);
-            }
-            if let Some(account) = non_empty(env, "AZURE_STORAGE_ACCOUNT") {
-                return account_variables_target(&account, env);
-            }
-            Ok(Target::Local(default_local_dir()?))
-        }
-    }
+    resolve_with_origin(spec, env).map(|(t, _)| t)
 }
 
-fn azurite_target(env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Target> {
+/// Whether the environment names a store (so that a config file's default profile yields).
+pub fn env_names_store(env: &dyn Fn(&str) -> Option<String>) -> bool {
+    [
+        "BATCHOUT_STORE",
+        "AZURE_STORAGE_CONNECTION_STRING",
+        "AZURE_STORAGE_ACCOUNT",
+    ]
+    .iter()
+    .any(|k| non_empty(env, k).is_some())
+}
+
+/// [`resolve`], also saying where the store and the credential came from.
+pub fn resolve_with_origin(
+    spec: &StoreSpec,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> StoreResult<(Target, Origin)> {
+    let (target, credential) = match spec {
+        StoreSpec::Local(path) => (Target::Local(path.clone()), String::new()),
+        StoreSpec::Azurite => azurite_target(env)?,
+        StoreSpec::Url(url) => url_target(url, env)?,
+        StoreSpec::ConnectionString(cs) => connection_string_found(cs, env)?,
+        StoreSpec::Default => {
+            let (store, (target, credential)) = if let Some(s) = non_empty(env, "BATCHOUT_STORE") {
+                let (t, o) = resolve_with_origin(&StoreSpec::parse(&s), env)?;
+                ("BATCHOUT_STORE", (t, o.credential))
+            } else if let Some(cs) = non_empty(env, "AZURE_STORAGE_CONNECTION_STRING") {
+                (
+                    "AZURE_STORAGE_CONNECTION_STRING",
+                    connection_string_found(&cs, env)?,
+                )
+            } else if let Some(account) = non_empty(env, "AZURE_STORAGE_ACCOUNT") {
+                (
+                    "AZURE_STORAGE_ACCOUNT",
+                    account_variables_target(&account, env)?,
+                )
+            } else {
+                (
+                    "the default local folder",
+                    (Target::Local(default_local_dir()?), String::new()),
+                )
+            };
+            let origin = Origin {
+                store: Some(store.to_string()),
+                credential,
+            };
+            return Ok((target, origin));
+        }
+    };
+    Ok((
+        target,
+        Origin {
+            store: None,
+            credential,
+        },
+    ))
+}
+
+/// A target and where its credential came from.
+type Found = (Target, String);
+
+fn azurite_target(env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Found> {
     let endpoint = non_empty(env, "BATCHOUT_AZURITE_BLOB_ENDPOINT")
         .unwrap_or_else(|| azure::AZURITE_DEFAULT_ENDPOINT.to_string());
     let account_url = parse_endpoint(&endpoint, "BATCHOUT_AZURITE_BLOB_ENDPOINT")?;
-    Ok(Target::Azure {
-        account_url,
-        account: AZURITE_ACCOUNT.to_string(),
-        container: None,
-        auth: Auth::AccountKey(AZURITE_ACCOUNT_KEY.to_string()),
-    })
+    Ok((
+        Target::Azure {
+            account_url,
+            account: AZURITE_ACCOUNT.to_string(),
+            container: None,
+            auth: Auth::AccountKey(AZURITE_ACCOUNT_KEY.to_string()),
+        },
+        "Azurite's well-known account key".into(),
+    ))
 }
 
 fn parse_endpoint(s: &str, what: &str) -> StoreResult<Url> {
@@ -196,8 +300,15 @@ fn is_path_style(u: &Url) -> bool {
     }
 }
 
-fn url_target(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Target> {
+fn url_target(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Found> {
     let shown = azure::errors::redact(raw);
+    if let Some(scheme) = url_scheme(raw) {
+        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+            return Err(StoreError::Config(format!(
+                "--store {shown}: {scheme}:// is not supported; give a local folder path, an https:// account or container URL, or \"azurite\""
+            )));
+        }
+    }
     let u = Url::parse(raw.trim())
         .map_err(|e| StoreError::Config(format!("--store {shown} is not a URL: {e}")))?;
     let query = u.query().unwrap_or("").to_string();
@@ -252,17 +363,20 @@ fn url_target(raw: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Ta
     };
     account_url.set_path(&account_path);
     let account_url = parse_endpoint(account_url.as_str(), "--store")?;
-    let auth = if has_sig {
-        Auth::Sas(query)
+    let (auth, from) = if has_sig {
+        (Auth::Sas(query), "the SAS in the store URL".to_string())
     } else {
         credential_for_account(&account, &account_url, env)?
     };
-    Ok(Target::Azure {
-        account_url,
-        account,
-        container,
-        auth,
-    })
+    Ok((
+        Target::Azure {
+            account_url,
+            account,
+            container,
+            auth,
+        },
+        from,
+    ))
 }
 
 /// A URL without a SAS: sign in with what the environment has for that account.
@@ -270,35 +384,61 @@ fn credential_for_account(
     account: &str,
     account_url: &Url,
     env: &dyn Fn(&str) -> Option<String>,
-) -> StoreResult<Auth> {
+) -> StoreResult<(Auth, String)> {
     if non_empty(env, "AZURE_STORAGE_ACCOUNT").as_deref() == Some(account) {
         if let Some(key) = non_empty(env, "AZURE_STORAGE_KEY") {
-            return Ok(Auth::AccountKey(key));
+            return Ok((Auth::AccountKey(key), "AZURE_STORAGE_KEY".into()));
         }
         if let Some(sas) = non_empty(env, "AZURE_STORAGE_SAS_TOKEN") {
-            return Ok(Auth::Sas(sas.trim_start_matches('?').to_string()));
+            return Ok((
+                Auth::Sas(sas.trim_start_matches('?').to_string()),
+                "AZURE_STORAGE_SAS_TOKEN".into(),
+            ));
         }
     }
     if let Some(cs) = non_empty(env, "AZURE_STORAGE_CONNECTION_STRING") {
-        if let Ok(Target::Azure {
-            account: a, auth, ..
-        }) = connection_string_target(&cs, env)
+        if let Ok((
+            Target::Azure {
+                account: a, auth, ..
+            },
+            from,
+        )) = connection_string_found(&cs, env)
         {
             if a == account {
-                return Ok(auth);
+                return Ok((auth, from));
             }
         }
     }
     if account == AZURITE_ACCOUNT && account_url.scheme() == "http" {
-        return Ok(Auth::AccountKey(AZURITE_ACCOUNT_KEY.to_string()));
+        return Ok((
+            Auth::AccountKey(AZURITE_ACCOUNT_KEY.to_string()),
+            "Azurite's well-known account key".into(),
+        ));
     }
-    Ok(Auth::EntraId)
+    Ok((Auth::EntraId, entra_origin(env)))
+}
+
+/// Which Entra ID source the `AZURE_*` variables select.
+fn entra_origin(env: &dyn Fn(&str) -> Option<String>) -> String {
+    use azure::identity::{source_from_env, IdentitySource};
+    match source_from_env(env) {
+        IdentitySource::ClientSecret => {
+            "Entra ID: client secret (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)"
+        }
+        IdentitySource::WorkloadIdentity => {
+            "Entra ID: workload identity (AZURE_FEDERATED_TOKEN_FILE)"
+        }
+        IdentitySource::DeveloperToolsThenManagedIdentity => {
+            "Entra ID: developer tools (az login, azd auth login), then managed identity"
+        }
+    }
+    .into()
 }
 
 fn account_variables_target(
     account: &str,
     env: &dyn Fn(&str) -> Option<String>,
-) -> StoreResult<Target> {
+) -> StoreResult<Found> {
     if !valid_account_name(account) {
         return Err(StoreError::Config(format!(
             "AZURE_STORAGE_ACCOUNT={account:?} is not a storage account name (3-24 lower-case letters and digits)"
@@ -308,19 +448,25 @@ fn account_variables_target(
         &format!("https://{account}.blob.core.windows.net"),
         "AZURE_STORAGE_ACCOUNT",
     )?;
-    let auth = if let Some(key) = non_empty(env, "AZURE_STORAGE_KEY") {
-        Auth::AccountKey(key)
+    let (auth, from) = if let Some(key) = non_empty(env, "AZURE_STORAGE_KEY") {
+        (Auth::AccountKey(key), "AZURE_STORAGE_KEY".to_string())
     } else if let Some(sas) = non_empty(env, "AZURE_STORAGE_SAS_TOKEN") {
-        Auth::Sas(sas.trim_start_matches('?').to_string())
+        (
+            Auth::Sas(sas.trim_start_matches('?').to_string()),
+            "AZURE_STORAGE_SAS_TOKEN".to_string(),
+        )
     } else {
-        Auth::EntraId
+        (Auth::EntraId, entra_origin(env))
     };
-    Ok(Target::Azure {
-        account_url,
-        account: account.to_string(),
-        container: None,
-        auth,
-    })
+    Ok((
+        Target::Azure {
+            account_url,
+            account: account.to_string(),
+            container: None,
+            auth,
+        },
+        from,
+    ))
 }
 
 fn valid_account_name(s: &str) -> bool {
@@ -334,6 +480,10 @@ pub fn connection_string_target(
     cs: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> StoreResult<Target> {
+    connection_string_found(cs, env).map(|(t, _)| t)
+}
+
+fn connection_string_found(cs: &str, env: &dyn Fn(&str) -> Option<String>) -> StoreResult<Found> {
     let bad = |why: &str| {
         StoreError::Config(format!(
             "AZURE_STORAGE_CONNECTION_STRING is not usable: {why}"
@@ -394,7 +544,7 @@ pub fn connection_string_target(
             account,
         )
     };
-    let auth = match (key, sas) {
+    let (auth, from) = match (key, sas) {
         (Some(k), _) => {
             use base64::Engine as _;
             if base64::engine::general_purpose::STANDARD
@@ -403,17 +553,26 @@ pub fn connection_string_target(
             {
                 return Err(bad("AccountKey is not valid base64 (copy it again from the portal or `az storage account keys list`)"));
             }
-            Auth::AccountKey(k)
+            (
+                Auth::AccountKey(k),
+                "AccountKey in AZURE_STORAGE_CONNECTION_STRING",
+            )
         }
-        (None, Some(s)) => Auth::Sas(s.trim_start_matches('?').to_string()),
+        (None, Some(s)) => (
+            Auth::Sas(s.trim_start_matches('?').to_string()),
+            "SharedAccessSignature in AZURE_STORAGE_CONNECTION_STRING",
+        ),
         (None, None) => return Err(bad("it has neither AccountKey nor SharedAccessSignature")),
     };
-    Ok(Target::Azure {
-        account_url,
-        account,
-        container: None,
-        auth,
-    })
+    Ok((
+        Target::Azure {
+            account_url,
+            account,
+            container: None,
+            auth,
+        },
+        from.to_string(),
+    ))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! sizes ([`size`]).
 
 pub mod compact;
+pub mod encoding;
 pub mod sanitize;
 pub mod size;
 pub mod sniff;

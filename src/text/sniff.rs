@@ -1,6 +1,7 @@
 //! What a file's first bytes are (text or binary), and text bytes as display lines, for
 //! previews. Pure: no I/O, no UI.
 
+use super::encoding::{self, TextEncoding};
 use super::sanitize_line;
 
 /// Text or binary? NUL bytes, or many bytes that are neither UTF-8 text nor common
@@ -21,17 +22,28 @@ pub fn looks_binary(data: &[u8]) -> bool {
     odd * 10 > text.chars().count().max(1)
 }
 
-/// Text bytes as lines safe to show: invalid UTF-8 replaced, escape sequences and controls
-/// neutralised, each line cut to `max_chars` (with `…`). With `skip_partial`, the bytes up
-/// to the first newline are skipped (a read that starts mid-line). Returns the bytes
-/// skipped and the lines.
-pub fn text_lines(data: &[u8], skip_partial: bool, max_chars: usize) -> (usize, Vec<String>) {
-    let skip = if skip_partial {
-        data.iter().position(|&b| b == b'\n').map_or(0, |p| p + 1)
-    } else {
-        0
+/// Text bytes in `enc` as lines safe to show: decoded (invalid bytes replaced), escape
+/// sequences and controls neutralised, CRLF ends dropped, a line rewritten with carriage
+/// returns shown in its last state, each line cut to `max_chars` (with `…`). With
+/// `skip_partial`, the text up to the first newline is skipped (a read that starts
+/// mid-line). Returns the bytes skipped and the lines.
+pub fn text_lines(
+    data: &[u8],
+    enc: TextEncoding,
+    skip_partial: bool,
+    max_chars: usize,
+) -> (usize, Vec<String>) {
+    let text = encoding::decode(data, enc);
+    let (skip, text) = match skip_partial {
+        true => match text.find('\n') {
+            Some(p) => (
+                enc.bom_len(data) + encoded_len(&text[..p + 1], enc),
+                &text[p + 1..],
+            ),
+            None => (0, &text[..]),
+        },
+        false => (0, &text[..]),
     };
-    let text = String::from_utf8_lossy(&data[skip..]);
     let mut raw: Vec<&str> = text.split('\n').collect();
     if raw.last() == Some(&"") {
         raw.pop();
@@ -39,14 +51,23 @@ pub fn text_lines(data: &[u8], skip_partial: bool, max_chars: usize) -> (usize, 
     let lines = raw
         .into_iter()
         .map(|l| {
-            let clean = sanitize_line(l);
+            let clean = sanitize_line(&encoding::last_state(l)).into_owned();
             match clean.char_indices().nth(max_chars) {
                 Some((cut, _)) => format!("{}…", &clean[..cut]),
-                None => clean.into_owned(),
+                None => clean,
             }
         })
         .collect();
     (skip, lines)
+}
+
+/// Bytes `text` took in `enc` (exact for valid input; used to report where lines start).
+fn encoded_len(text: &str, enc: TextEncoding) -> usize {
+    match enc {
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => text.len(),
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be => text.encode_utf16().count() * 2,
+        TextEncoding::Windows1252 => text.chars().count(),
+    }
 }
 
 #[cfg(test)]
@@ -79,7 +100,12 @@ mod tests {
 
     #[test]
     fn lines_are_split_sanitized_and_cut() {
-        let (skip, lines) = text_lines(b"one\n\x1b]0;title\x07two\nthree and more\n", false, 5);
+        let (skip, lines) = text_lines(
+            b"one\n\x1b]0;title\x07two\nthree and more\n",
+            TextEncoding::Utf8,
+            false,
+            5,
+        );
         assert_eq!(skip, 0);
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0], "one");
@@ -93,17 +119,28 @@ mod tests {
 
     #[test]
     fn a_partial_first_line_is_skipped_on_request() {
-        let (skip, lines) = text_lines(b"tial\nwhole\nlast", true, 100);
+        let (skip, lines) = text_lines(b"tial\nwhole\nlast", TextEncoding::Utf8, true, 100);
         assert_eq!(skip, 5);
         assert_eq!(lines, ["whole", "last"]);
-        let (skip, lines) = text_lines(b"no newline at all", true, 100);
+        let (skip, lines) = text_lines(b"no newline at all", TextEncoding::Utf8, true, 100);
         assert_eq!(skip, 0, "nothing to skip to: keep it");
         assert_eq!(lines, ["no newline at all"]);
     }
 
     #[test]
     fn invalid_utf8_is_replaced_not_dropped() {
-        let (_, lines) = text_lines(b"caf\xe9\n", false, 100);
+        let (_, lines) = text_lines(b"caf\xe9\n", TextEncoding::Utf8, false, 100);
         assert_eq!(lines, ["caf\u{FFFD}"]);
+    }
+
+    #[test]
+    fn utf16_lines_skip_by_bytes_and_progress_bars_show_their_end() {
+        let bytes: Vec<u8> = "cut\r\nframe 1\r\n 10%\r 99%\r100%\r\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let (skip, lines) = text_lines(&bytes, TextEncoding::Utf16Le, true, 100);
+        assert_eq!(skip, 10, "\"cut\\r\\n\" is 5 UTF-16 units");
+        assert_eq!(lines, ["frame 1", "100%"]);
     }
 }

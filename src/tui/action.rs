@@ -29,6 +29,8 @@ pub enum Action {
     Refresh,
     /// Preview: switch between the head and the tail of the file.
     ToggleTail,
+    /// Preview: decode the text in the next encoding (detected, then each one forced).
+    Encoding,
     /// Live log: follow every task of the job.
     TailAll,
     /// Live log: keep the newest lines in view again.

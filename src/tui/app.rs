@@ -39,7 +39,7 @@ impl Screen {
                 ids.extend(s.files.as_ref().and_then(|f| f.loading));
                 ids
             }
-            Screen::Preview(s) => s.loading.into_iter().collect(),
+            Screen::Preview(s) => s.loading.into_iter().chain(s.refitting()).collect(),
             Screen::Log(s) => [s.follow_id, s.older_id, s.save_id]
                 .into_iter()
                 .flatten()
@@ -97,6 +97,8 @@ impl AppState {
         }
     }
 
+    // screens[0], the job list, is never popped (update pops only above it).
+    #[allow(clippy::expect_used)]
     pub fn screen(&self) -> &Screen {
         self.screens.last().expect("the job list is never closed")
     }

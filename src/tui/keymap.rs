@@ -212,6 +212,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(Preview, &[], "← h  → l", Action::Left, "scroll sideways"),
     b(
+        Preview,
+        &[ch('e')],
+        "e",
+        Action::Encoding,
+        "text encoding: detected, or force UTF-8, UTF-16LE/BE, Windows-1252",
+    ),
+    b(
         Lists,
         &[],
         "t",

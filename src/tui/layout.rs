@@ -69,6 +69,12 @@ pub fn preview_height(size: Size) -> usize {
     inner(bands(size).body).height as usize
 }
 
+/// The preview pane's inside as (columns, rows): what an image is fitted to.
+pub fn preview_cells(size: Size) -> (u16, u16) {
+    let r = inner(bands(size).body);
+    (r.width, r.height)
+}
+
 /// Index of the list line under a mouse position within `rows`, if any.
 pub fn line_at(rows: Rect, col: u16, row: u16) -> Option<usize> {
     let inside =

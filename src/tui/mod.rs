@@ -25,6 +25,7 @@ pub mod keymap;
 pub mod layout;
 pub mod msg;
 pub mod name;
+pub mod picture;
 pub mod requests;
 pub mod run;
 pub mod state;

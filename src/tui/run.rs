@@ -5,6 +5,7 @@
 use super::app::{AppState, Input};
 use super::keymap::{self, Mode};
 use super::msg::Msg;
+use super::picture::ImageMode;
 use super::workers::Workers;
 use super::{terminal, update, view, Action};
 use crate::store::Store;
@@ -30,8 +31,11 @@ pub enum UserEvent {
 }
 
 /// Browse `store` until the user quits. Must run inside a tokio runtime.
-pub async fn run(store: Arc<dyn Store>) -> std::io::Result<()> {
+pub async fn run(store: Arc<dyn Store>, images: ImageMode) -> std::io::Result<()> {
     view::highlight::warm_up();
+    // Ask the terminal about graphics once, before raw mode and the event loop (the probe
+    // reads the answers from stdin itself).
+    let picker = super::picture::picker(images);
     let (tty, _guard) = terminal::enter()?;
     let size = tty.size()?;
     let mut state = AppState::new(&store.describe(), size.width, size.height);
@@ -39,7 +43,7 @@ pub async fn run(store: Arc<dyn Store>) -> std::io::Result<()> {
     state.downloads.home = directories::BaseDirs::new()
         .map(|d| d.home_dir().display().to_string())
         .filter(|h| !h.is_empty());
-    let mut app = App::new(tty, state, |tx| Workers::new(store, tx));
+    let mut app = App::new(tty, state, |tx| Workers::new(store, tx).with_images(picker));
     // A stop signal ends the event stream, and so the loop (the guard restores the terminal).
     let events = EventStream::new()
         .map(|e| e.map(UserEvent::Terminal))
@@ -180,13 +184,15 @@ where
         }
         let area = self.terminal.size().map_err(std::io::Error::other)?;
         if (area.width, area.height) != (self.state.size.width, self.state.size.height) {
-            update::update(
+            // A resize may ask for work (an image fitted to the new size).
+            let effects = update::update(
                 &mut self.state,
                 Input::Action(Action::Resize {
                     width: area.width,
                     height: area.height,
                 }),
             );
+            self.workers.run_all(effects);
         }
         let state = &self.state;
         self.terminal

@@ -163,8 +163,11 @@ fn pick_fault(s: &Shared, request_line: &str) -> Option<Fault> {
     Some(rule.fault.clone())
 }
 
-/// Read one HTTP request: (request line, header block without the request line, body).
-fn read_request(conn: &mut TcpStream) -> std::io::Result<Option<(String, Vec<String>, Vec<u8>)>> {
+/// One HTTP request: (request line, header block without the request line, body).
+type Request = (String, Vec<String>, Vec<u8>);
+
+/// Read one HTTP request.
+fn read_request(conn: &mut TcpStream) -> std::io::Result<Option<Request>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     let head_end = loop {

@@ -4,6 +4,7 @@
 #![allow(dead_code, unused_imports, unused_macros)]
 
 pub mod azurite;
+pub mod azurite_tls;
 pub mod conformance;
 pub mod counting_store;
 pub mod events;

@@ -133,7 +133,7 @@ pub async fn exactly_once_across_truncation_and_replacement(store: Arc<dyn Store
                     .unwrap()
                     .len;
                 i = end;
-                if n % 3 == 0 {
+                if n.is_multiple_of(3) {
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
             }

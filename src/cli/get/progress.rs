@@ -148,17 +148,21 @@ struct Bars {
     count: usize,
 }
 
+/// A bar style from a constant template (a bad template falls back to the plain bar
+/// rather than failing a download over its progress display).
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
 impl Bars {
     fn new(total: u64, count: usize) -> Self {
         let multi = MultiProgress::new();
         let overall = multi.add(ProgressBar::new(total));
-        overall.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
+        overall.set_style(style(
+            "{spinner} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+        ));
         overall.enable_steady_tick(Duration::from_millis(200));
         let bars = Bars {
             multi,
@@ -183,13 +187,9 @@ impl Output for Bars {
             let bar = self
                 .multi
                 .insert_before(&self.overall, ProgressBar::new(total));
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "  {prefix:40!} [{bar:20}] {bytes}/{total_bytes} {msg}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
+            bar.set_style(style(
+                "  {prefix:40!} [{bar:20}] {bytes}/{total_bytes} {msg}",
+            ));
             bar.set_prefix(name.to_string());
             bar.set_position(resumed_from);
             self.files.insert(id, (bar, done));

@@ -1,7 +1,7 @@
 //! `track`: stream growing files into append blobs while they grow.
 //!
 //! A [`Tracker`] flushes every tracked file right away, then on the [`FlushSchedule`]
-//! (every 2 s at first, slower as time passes, capped at 30 s or `--interval`), and a last
+//! (every 0.5 s at first, slower as time passes, capped at 30 s or `--interval`), and a last
 //! time in [`Tracker::finish`]. Each flush appends only the bytes the file gained, in blocks
 //! of at most 4 MiB, each with the append-position condition, so a retried request or a
 //! restart never doubles or drops a byte (see `file.rs` and `append.rs`; where a restart

@@ -67,6 +67,8 @@ impl SharedKeyPolicy {
         })
     }
 
+    // HMAC-SHA256 takes a key of any length, so new_from_slice cannot fail.
+    #[allow(clippy::expect_used)]
     fn sign(&self, string_to_sign: &str) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
         mac.update(string_to_sign.as_bytes());

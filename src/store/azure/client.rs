@@ -89,7 +89,16 @@ impl Client {
             .deflate(false)
             .pool_max_idle_per_host(64)
             .build()
-            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+            .map_err(|e| {
+                // The cause (e.g. no usable CA certificates) is in the source chain.
+                let mut why = e.to_string();
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    why = format!("{why}: {s}");
+                    src = s.source();
+                }
+                format!("cannot start the HTTP client: {why} (SSL_CERT_FILE or SSL_CERT_DIR must name readable PEM CA certificates when set)")
+            })?;
         let mut per_try: Vec<Arc<dyn Policy>> = Vec::new();
         let mut sas = None;
         match &endpoint.credential {
@@ -156,6 +165,9 @@ impl Client {
     }
 
     /// The container's URL (with the SAS, if any).
+    // base() is the origin and path of an already parsed URL and every segment appended is
+    // percent-encoded, so the string always parses.
+    #[allow(clippy::expect_used)]
     pub fn container_url(&self, container: &str) -> Url {
         let s = format!(
             "{}/{}",
@@ -166,6 +178,9 @@ impl Client {
     }
 
     /// The blob's URL (with the SAS, if any).
+    // base() is the origin and path of an already parsed URL and every segment appended is
+    // percent-encoded, so the string always parses.
+    #[allow(clippy::expect_used)]
     pub fn blob_url(&self, container: &str, blob: &str) -> Url {
         let s = format!(
             "{}/{}/{}",
@@ -183,6 +198,9 @@ impl Client {
         self.with_sas(Url::parse(&s).expect("account URL plus a path is a URL"))
     }
 
+    // base() is the origin and path of an already parsed URL and every segment appended is
+    // percent-encoded, so the string always parses.
+    #[allow(clippy::expect_used)]
     pub fn service_client(&self) -> azure_core::Result<BlobServiceClient> {
         let url = self.with_sas(Url::parse(&format!("{}/", self.base())).expect("account URL"));
         BlobServiceClient::new(

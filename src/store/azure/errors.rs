@@ -76,7 +76,7 @@ pub fn from_sdk(err: azure_core::Error, op: Op<'_>) -> StoreError {
             }
             from_failure(&f, op)
         }
-        ErrorKind::Connection => unreachable_error(op),
+        ErrorKind::Connection => connection_error(&err, op),
         ErrorKind::Io => StoreError::Unreachable(format!(
             "{} (the connection was cut or timed out before the answer was complete; try again)",
             op.store
@@ -102,6 +102,56 @@ fn error_chain(err: &dyn std::error::Error) -> String {
         src = e.source();
     }
     s
+}
+
+/// A connection that failed before any answer: a TLS problem is named with its fix (it is
+/// not transient, so it is not retried); anything else is an unreachable endpoint.
+fn connection_error(err: &azure_core::Error, op: Op<'_>) -> StoreError {
+    match tls_problem(&error_chain(err)) {
+        Some(msg) => StoreError::Config(format!("TLS failure talking to {}: {msg}", op.store)),
+        None => unreachable_error(op),
+    }
+}
+
+/// What a TLS failure (rustls's wording, as reqwest reports it) means and what to do.
+pub fn tls_problem(chain: &str) -> Option<String> {
+    let l = chain.to_ascii_lowercase();
+    let trust = "if a company proxy or a private CA signs it, point SSL_CERT_FILE at a PEM file holding that CA (or SSL_CERT_DIR at a folder of them)";
+    let why = if l.contains("unknownissuer")
+        || l.contains("unknown issuer")
+        || l.contains("self-signed")
+        || l.contains("self signed")
+        || l.contains("unknown ca")
+    {
+        format!("the server's certificate is not signed by a trusted CA; {trust}")
+    } else if l.contains("notvalidforname") || l.contains("not valid for name") {
+        "the server's certificate is for another host name; check the account name or URL".into()
+    } else if l.contains("expired") || l.contains("notvalidyet") {
+        "the server's certificate has expired or is not valid yet; check this machine's clock"
+            .into()
+    } else if l.contains("invalid peer certificate") || l.contains("certificate") {
+        format!("the server's certificate was refused; {trust}")
+    } else if l.contains("invalidcontenttype")
+        || l.contains("corrupt message")
+        || l.contains("wrong version number")
+    {
+        "the endpoint does not speak TLS; if it is a plain-http emulator, use an http:// URL".into()
+    } else if l.contains("tls") || l.contains("handshake") {
+        format!("the TLS handshake failed; {trust}")
+    } else {
+        return None;
+    };
+    // The chain from its first TLS part on ("invalid peer certificate: UnknownIssuer").
+    let parts: Vec<&str> = chain.split(": ").collect();
+    let detail = parts
+        .iter()
+        .position(|p| {
+            let p = p.to_ascii_lowercase();
+            p.contains("certificate") || p.contains("tls") || p.contains("handshake")
+        })
+        .map(|i| format!(" ({})", redact(&one_line(parts[i..].join(": ").trim()))))
+        .unwrap_or_default();
+    Some(format!("{why}{detail}"))
 }
 
 fn unreachable_error(op: Op<'_>) -> StoreError {
@@ -257,6 +307,41 @@ mod tests {
         assert!(s.contains("sig=REDACTED&se=1"), "{s}");
         assert!(s.contains("AccountKey=REDACTED;EndpointSuffix=x"), "{s}");
         assert_eq!(redact("nothing secret"), "nothing secret");
+    }
+
+    #[test]
+    fn tls_failures_name_the_problem_and_the_fix() {
+        let m = tls_problem("error sending request: client error (Connect): invalid peer certificate: UnknownIssuer").unwrap();
+        assert!(
+            m.contains("not signed by a trusted CA") && m.contains("SSL_CERT_FILE"),
+            "{m}"
+        );
+        assert!(m.contains("UnknownIssuer"), "{m}");
+        let m = tls_problem("invalid peer certificate: NotValidForName").unwrap();
+        assert!(m.contains("another host name"), "{m}");
+        let m = tls_problem("received corrupt message of type InvalidContentType").unwrap();
+        assert!(m.contains("does not speak TLS"), "{m}");
+        assert_eq!(
+            tls_problem("tcp connect error: Connection refused (os error 111)"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_403_for_a_missing_data_role_names_the_role() {
+        let body = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>This request is not authorized to perform this operation using this permission.\nRequestId:1</Message></Error>";
+        let f = Failure::from_response(403, &Headers::new(), body);
+        let op = Op {
+            store: "azure account a",
+            account: "a",
+            auth: "Entra ID",
+            container: "job-x",
+            blob: None,
+        };
+        let e = from_failure(&f, op).to_string();
+        assert!(e.contains("Storage Blob Data Reader"), "{e}");
+        assert!(e.contains("Contributor to write"), "{e}");
+        assert!(e.contains("AuthorizationPermissionMismatch"), "{e}");
     }
 
     #[test]

@@ -64,6 +64,8 @@ impl futures::io::AsyncRead for FileBody {
                 // Disk reads stay off the async threads.
                 this.reading = Some(tokio::task::spawn_blocking(move || slice.read_at(at, n)));
             }
+            // Set just above when it was None.
+            #[allow(clippy::expect_used)]
             let reading = this.reading.as_mut().expect("a read is in progress");
             let read = std::task::ready!(Pin::new(reading).poll(cx));
             this.reading = None;

@@ -233,9 +233,7 @@ pub fn parse_container_page(body: &[u8]) -> Result<ContainerPage, String> {
                         ("Metadata", key) => {
                             c.metadata.insert(key.to_ascii_lowercase(), value);
                         }
-                        (_, "Container") => {
-                            page.items.push(current.take().expect("inside a Container"))
-                        }
+                        (_, "Container") => page.items.extend(current.take()),
                         _ => {}
                     }
                     continue;

@@ -365,9 +365,11 @@ impl Core {
                         std::io::copy(f, out).map_err(io(format!("cannot write {blob}")))?;
                     }
                     Source::Committed { offset, len } => {
-                        let cur = current
-                            .as_mut()
-                            .expect("committed blocks come from the current blob");
+                        let Some(cur) = current.as_mut() else {
+                            return Err(StoreError::Corrupt(format!(
+                                "{blob}: a committed block without a current blob"
+                            )));
+                        };
                         cur.file
                             .seek(SeekFrom::Start(cur.data_offset + *offset))
                             .map_err(io(format!("cannot read {blob}")))?;

@@ -48,8 +48,8 @@ impl ContainerDir {
     /// parallel.
     pub fn lock(&self, blob: &str) -> StoreResult<LockGuard> {
         let first = blob.split_once('/').map_or(blob, |(first, _)| first);
-        let stripe = u64::from_le_bytes(Sha256::digest(first.as_bytes())[..8].try_into().unwrap())
-            % LOCK_STRIPES;
+        let digest = Sha256::digest(first.as_bytes());
+        let stripe = u64::from_le_bytes(std::array::from_fn(|i| digest[i])) % LOCK_STRIPES;
         let dir = self.path.join("locks");
         if !dir.is_dir() {
             std::fs::create_dir_all(&dir).map_err(io("cannot create the store's lock folder"))?;

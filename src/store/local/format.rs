@@ -151,8 +151,8 @@ pub(super) fn read_header(file: &mut File, what: &str) -> StoreResult<(Header, u
     if &prefix[..8] != MAGIC {
         return Err(corrupt("not a batchout blob file".into()));
     }
-    let data_offset = u64::from_le_bytes(prefix[8..16].try_into().unwrap());
-    let json_len = u32::from_le_bytes(prefix[16..20].try_into().unwrap()) as u64;
+    let data_offset = u64::from_le_bytes(le_bytes(&prefix[8..16]));
+    let json_len = u32::from_le_bytes(le_bytes(&prefix[16..20])) as u64;
     if PREFIX_LEN + json_len > data_offset || json_len > 16 << 20 {
         return Err(corrupt("bad header length".into()));
     }
@@ -178,4 +178,13 @@ pub(super) fn rewrite_header(file: &mut File, h: &Header, data_offset: u64) -> S
     file.seek(SeekFrom::Start(0))
         .and_then(|_| file.write_all(&bytes))
         .map_err(|e| StoreError::io(format!("cannot write {}", h.name), e))
+}
+
+/// The first N bytes of `b` as an array (the caller slices exactly N bytes from a fixed
+/// header; a shorter slice is zero-padded rather than panicking).
+fn le_bytes<const N: usize>(b: &[u8]) -> [u8; N] {
+    let mut a = [0u8; N];
+    let n = b.len().min(N);
+    a[..n].copy_from_slice(&b[..n]);
+    a
 }

@@ -120,7 +120,7 @@ impl Core {
                 .duration_since(t)
                 .is_ok_and(|age| age > QUIET)
         });
-        if entries.len() >= CACHE_MIN_ENTRIES && quiet {
+        if let (true, Some(mtime)) = (entries.len() >= CACHE_MIN_ENTRIES && quiet, mtime) {
             let mut cache = self
                 .folders
                 .folders
@@ -129,7 +129,7 @@ impl Core {
             if cache.len() >= CACHE_FOLDERS {
                 cache.clear();
             }
-            cache.insert(path.to_path_buf(), (mtime.unwrap(), entries.clone()));
+            cache.insert(path.to_path_buf(), (mtime, entries.clone()));
         }
         Ok(entries)
     }

@@ -65,6 +65,28 @@ impl LocalStore {
         Self::open_with(root, LocalOptions::default())
     }
 
+    /// Open a store that must already exist, creating nothing (for reads: a mistyped
+    /// `--store` path must not leave a folder behind).
+    pub fn open_existing(root: &Path) -> StoreResult<Self> {
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_dir() => Self::open_with(root, LocalOptions::default()),
+            Ok(_) => Err(StoreError::Config(format!(
+                "local store {} is not a folder; check --store",
+                root.display()
+            ))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(StoreError::Config(format!(
+                    "local store {} does not exist; check --store (a write such as `batchout prepare JOB` or `batchout demo --dir` creates it)",
+                    root.display()
+                )))
+            }
+            Err(e) => Err(StoreError::io(
+                format!("cannot open store folder {}", root.display()),
+                e,
+            )),
+        }
+    }
+
     /// Open with explicit options.
     pub fn open_with(root: &Path, options: LocalOptions) -> StoreResult<Self> {
         std::fs::create_dir_all(root).map_err(|e| {

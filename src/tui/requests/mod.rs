@@ -9,7 +9,7 @@
 //! | feature | request | answers | worker |
 //! | --- | --- | --- | --- |
 //! | [`listing`] | jobs, a job's top level, a task's kinds, count or list a kind's files | pages, `done` on the last | `workers/listing.rs` |
-//! | [`preview`] | the head or tail of one file | one chunk | `workers/preview.rs` |
+//! | [`preview`] | the head or tail of one file; fit an image to a new size (`Fit`) | one chunk or image; the image fitted | `workers/preview.rs` |
 //! | [`log`] | follow a log (until cancelled), older lines, save | batches, older lines, saved | `workers/log.rs` |
 //! | [`download`] | download selections of one job into a folder | the plan, then transfer events | `workers/download.rs` |
 //! | [`status`] | every task's status in a job (flat scan with metadata) | judged tasks per page, `done` on the last | `workers/status.rs` |
@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 pub use download::{DownloadMsg, DownloadRequest};
 pub use listing::{ListingMsg, ListingRequest};
 pub use log::{LogMsg, LogRequest};
-pub use preview::{PreviewMsg, PreviewRequest};
+pub use preview::{FitRequest, PreviewMsg, PreviewRequest};
 pub use status::{StatusMsg, StatusRequest};
 
 /// Names one request from `update` to a worker and its answers back.
@@ -44,6 +44,8 @@ pub struct Request {
 pub enum RequestKind {
     Listing(ListingRequest),
     Preview(PreviewRequest),
+    /// Fit a decoded image to the resized preview pane (answered as `Msg::Preview`).
+    Fit(FitRequest),
     Log(LogRequest),
     Download(DownloadRequest),
     Status(StatusRequest),

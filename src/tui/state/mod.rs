@@ -13,5 +13,5 @@ pub use job::{FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, T
 pub use jobs::{JobRow, JobsState};
 pub use list::{Cursor, Filter};
 pub use log::LogState;
-pub use preview::{Body, PreviewState, TextBody};
+pub use preview::{Body, ImageBody, PreviewState, TextBody};
 pub use status::{TaskSort, TaskStatuses};

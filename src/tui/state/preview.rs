@@ -1,7 +1,10 @@
 //! A file's preview: a bounded head or tail read with ranged reads, never the whole blob.
 
 use super::list::Filter;
+use crate::text::encoding::TextEncoding;
 use crate::tui::name::{contains_folded, Name};
+use crate::tui::picture::{Fitted, ImageInfo, Picture};
+use crate::tui::requests::preview::Chunk;
 use crate::tui::requests::preview::Part;
 use crate::tui::requests::RequestId;
 use bytes::Bytes;
@@ -19,18 +22,35 @@ pub struct TextBody {
     pub end: u64,
     /// The blob's length when read.
     pub total: u64,
+    /// The encoding the lines were decoded from (named on the status bar).
+    pub encoding: TextEncoding,
+    /// Chosen by the user (`e`) rather than detected.
+    pub forced: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageBody {
+    pub info: ImageInfo,
+    /// Kept to fit it again when the terminal is resized.
+    pub picture: Picture,
+    pub fitted: Fitted,
+    /// A fit for a new size is on its way.
+    pub refitting: Option<RequestId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     Loading,
     Text(TextBody),
-    /// Shown as a hex dump.
+    /// Shown as a hex dump, under `notice` if any (why an image was not decoded).
     Binary {
         data: Bytes,
         start: u64,
         total: u64,
+        notice: Option<String>,
     },
+    /// An image, decoded and fitted to the pane by the worker.
+    Image(ImageBody),
     Failed(String),
 }
 
@@ -51,6 +71,10 @@ pub struct PreviewState {
     pub filter: Filter,
     /// Line indices passing the filter; None shows every line.
     pub visible: Option<Vec<u32>>,
+    /// The encoding chosen with `e` (None: detect it).
+    pub forced: Option<TextEncoding>,
+    /// The bytes last read, kept to decode them again in another encoding.
+    pub chunk: Option<Chunk>,
 }
 
 impl PreviewState {
@@ -67,6 +91,16 @@ impl PreviewState {
             hscroll: 0,
             filter: Filter::default(),
             visible: None,
+            forced: None,
+            chunk: None,
+        }
+    }
+
+    /// The fit of an image to a new size on its way, if any.
+    pub fn refitting(&self) -> Option<RequestId> {
+        match &self.body {
+            Body::Image(i) => i.refitting,
+            _ => None,
         }
     }
 

@@ -133,7 +133,9 @@ pub fn current_mark(screen: &Screen) -> Option<Mark> {
 }
 
 fn prompt_action(d: &mut Downloads, cx: &mut Cx, a: Action) {
-    let prompt = d.prompt.as_mut().expect("prompt is open");
+    let Some(prompt) = d.prompt.as_mut() else {
+        return;
+    };
     match a {
         Action::FilterChar(c) => prompt.dir.push(c),
         Action::FilterBackspace => {
@@ -160,7 +162,9 @@ fn confirm(d: &mut Downloads, cx: &mut Cx) {
             return;
         }
     };
-    let prompt = d.prompt.take().expect("prompt is open");
+    let Some(prompt) = d.prompt.take() else {
+        return;
+    };
     cx.clear_error = true;
     let from_marks = prompt.items == d.marks;
     let mut by_job: Vec<(String, Vec<Selection>)> = Vec::new();

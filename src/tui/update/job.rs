@@ -68,6 +68,7 @@ fn tree_action(s: &mut JobState, cx: &mut Cx, a: Action) {
         },
         Action::Left => match row {
             Some(r @ (TreeRow::TaskKind(..) | TreeRow::Note(_))) => {
+                #[allow(clippy::expect_used)] // a TaskKind or Note row always has a task
                 let parent = TreeRow::Task(r.parent().expect("child row"));
                 if let Some(pos) = s.rows[..s.cursor.selected]
                     .iter()
@@ -202,7 +203,9 @@ fn reload_files(container: &str, f: &mut FilesState, cx: &mut Cx) {
 fn files_action(s: &mut JobState, cx: &mut Cx, a: Action) {
     let height = layout::files_height(cx.size);
     let container = s.container.raw().to_string();
-    let f = s.files.as_mut().expect("files pane is open");
+    let Some(f) = s.files.as_mut() else {
+        return;
+    };
     if let Some(changed) = filter::edit(&mut f.filter, a) {
         if changed {
             f.refilter(height);
@@ -253,6 +256,7 @@ fn open_preview(f: &FilesState, container: &str, cx: &mut Cx) {
         blob: file.blob.clone(),
         part: Part::Head,
         max: cx.preview_bytes,
+        cells: layout::preview_cells(cx.size),
     })));
     cx.nav = Some(Nav::Push(Screen::Preview(Box::new(p))));
 }

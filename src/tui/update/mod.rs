@@ -124,6 +124,13 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
             for s in &mut state.screens {
                 resized(s, size);
             }
+            // An image on top is fitted again (background work, so through a Cx).
+            if let Some(Screen::Preview(p)) = state.screens.last_mut() {
+                let mut cx = Cx::new(&mut state.requests, size, state.preview_bytes);
+                preview::resized(p, &mut cx);
+                let asked = cx.done();
+                return finish(state, asked);
+            }
             return Vec::new();
         }
         _ => {}
@@ -146,6 +153,8 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
     // panel is drawn over them).
     let editing = state.filter_editing();
     let mut cx = Cx::new(&mut state.requests, state.size, state.preview_bytes);
+    // The job list, screens[0], is never closed.
+    #[allow(clippy::expect_used)]
     let here =
         || downloads::current_mark(state.screens.last().expect("the job list is never closed"));
     let a = match downloads::action(&mut state.downloads, &mut cx, a, editing, here) {
@@ -167,6 +176,8 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Action::Refresh | Action::Enter | Action::Back => state.error = None,
         _ => {}
     }
+    // The job list, screens[0], is never closed.
+    #[allow(clippy::expect_used)]
     let screen = state
         .screens
         .last_mut()
@@ -248,6 +259,7 @@ fn finish(state: &mut AppState, asked: Asked) -> Vec<Effect> {
     match nav {
         Some(Nav::Push(s)) => state.screens.push(s),
         Some(Nav::Pop) if state.screens.len() > 1 => {
+            #[allow(clippy::expect_used)] // the guard checked there is more than one
             let closed = state.screens.pop().expect("more than one screen");
             for id in closed.pending() {
                 state.requests.finish(id);

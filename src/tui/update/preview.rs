@@ -1,13 +1,14 @@
 //! The preview of one file: scrolling, filtering lines, head or tail.
 
 use super::{filter, list_step, Cx, Nav};
+use crate::text::encoding::{self, TextEncoding};
 use crate::text::sniff::{looks_binary, text_lines};
 use crate::tui::layout;
 use crate::tui::msg::Msg;
-use crate::tui::requests::preview::{Chunk, Part, PreviewMsg, PreviewRequest};
+use crate::tui::requests::preview::{Chunk, FitRequest, Part, PreviewMsg, PreviewRequest};
 use crate::tui::requests::RequestKind;
 use crate::tui::state::preview::MAX_LINE_CHARS;
-use crate::tui::state::{Body, PreviewState, TextBody};
+use crate::tui::state::{Body, ImageBody, PreviewState, TextBody};
 use crate::tui::Action;
 
 /// Columns moved by one sideways step.
@@ -42,6 +43,19 @@ pub fn action(s: &mut PreviewState, cx: &mut Cx, a: Action) {
         }
         Action::Refresh => read(s, cx),
         Action::Follow => super::log::open_preview_file(s, cx),
+        Action::Encoding => {
+            // Cycle: detected → each encoding forced in turn → detected again.
+            s.forced = match s.forced {
+                None => Some(encoding::ALL[0]),
+                Some(e) if e.next() == encoding::ALL[0] => None,
+                Some(e) => Some(e.next()),
+            };
+            if let Some(chunk) = &s.chunk {
+                s.body = decode(chunk, s.part, s.forced);
+                s.refilter();
+                s.clamp_scroll(height);
+            }
+        }
         _ => {}
     }
 }
@@ -53,20 +67,85 @@ fn read(s: &mut PreviewState, cx: &mut Cx) {
         blob: s.blob.clone(),
         part: s.part,
         max: cx.preview_bytes,
+        cells: layout::preview_cells(cx.size),
     })));
+}
+
+/// The terminal was resized: an image is fitted again to the new pane (by the worker; the
+/// old drawing stays until the new one arrives).
+pub fn resized(s: &mut PreviewState, cx: &mut Cx) {
+    s.clamp_scroll(layout::preview_height(cx.size));
+    let cells = layout::preview_cells(cx.size);
+    if let Body::Image(img) = &mut s.body {
+        if img.fitted.cells != cells {
+            cx.cancel(img.refitting.take());
+            img.refitting = Some(cx.request(RequestKind::Fit(FitRequest {
+                picture: img.picture.clone(),
+                cells,
+            })));
+        }
+    }
 }
 
 pub fn msg(s: &mut PreviewState, cx: &mut Cx, m: Msg) {
     let height = layout::preview_height(cx.size);
+    // A fit answers the image, not the read.
+    if let Body::Image(img) = &mut s.body {
+        if img.refitting == Some(m.id()) {
+            img.refitting = None;
+            if let Msg::Preview {
+                msg: PreviewMsg::Fitted(f),
+                ..
+            } = m
+            {
+                img.fitted = f;
+            }
+            return;
+        }
+    }
     s.loading = None;
     match m {
+        Msg::Preview {
+            msg:
+                PreviewMsg::Image {
+                    info,
+                    picture,
+                    fitted,
+                },
+            ..
+        } => {
+            s.chunk = None;
+            s.body = Body::Image(ImageBody {
+                info,
+                picture,
+                fitted,
+                refitting: None,
+            });
+            // Resized while it was decoding: fit it again.
+            resized(s, cx);
+        }
+        Msg::Preview {
+            msg: PreviewMsg::ImageRefused { reason, chunk },
+            ..
+        } => {
+            s.body = Body::Binary {
+                data: chunk.data.clone(),
+                start: chunk.start,
+                total: chunk.total,
+                notice: Some(crate::text::sanitize(&reason).into_owned()),
+            };
+            s.refilter();
+            s.scroll = 0;
+            s.chunk = Some(chunk);
+        }
         Msg::Preview {
             msg: PreviewMsg::Read(chunk),
             ..
         } => {
             // A reload (`r`) of the head keeps the place; a tail opens at its end.
             let kept = s.scroll;
-            s.body = decode(&chunk, s.part);
+            s.body = decode(&chunk, s.part, s.forced);
+            s.chunk = Some(chunk);
             s.refilter();
             s.scroll = if s.part == Part::Tail {
                 usize::MAX
@@ -82,22 +161,35 @@ pub fn msg(s: &mut PreviewState, cx: &mut Cx, m: Msg) {
     }
 }
 
-/// Bytes read from a blob to what the preview shows. A tail starts at the first full line.
-pub fn decode(chunk: &Chunk, part: Part) -> Body {
-    let data = &chunk.data[..];
-    if looks_binary(data) {
+/// Bytes read from a blob to what the preview shows, in the `forced` encoding or the one
+/// detected. A tail starts at the first full line.
+pub fn decode(chunk: &Chunk, part: Part, forced: Option<TextEncoding>) -> Body {
+    let mut data = &chunk.data[..];
+    let mut start = chunk.start;
+    let enc = forced.unwrap_or_else(|| encoding::detect_at(data, start));
+    // Text with a mark or in UTF-16 is text even with NULs; otherwise sniff for binary.
+    let marked = forced.is_some() || enc.is_utf16() || enc == TextEncoding::Utf8Bom;
+    if !marked && looks_binary(data) {
         return Body::Binary {
             data: chunk.data.clone(),
             start: chunk.start,
             total: chunk.total,
+            notice: None,
         };
     }
-    let mid_line = part == Part::Tail && chunk.start > 0;
-    let (skip, lines) = text_lines(data, mid_line, MAX_LINE_CHARS);
+    // UTF-16 read from an odd offset: its first byte is half a code unit.
+    if enc.is_utf16() && start % 2 == 1 && !data.is_empty() {
+        data = &data[1..];
+        start += 1;
+    }
+    let mid_line = part == Part::Tail && start > 0;
+    let (skip, lines) = text_lines(data, enc, mid_line, MAX_LINE_CHARS);
     Body::Text(TextBody {
         lines,
-        start: chunk.start + skip as u64,
-        end: chunk.start + data.len() as u64,
+        start: start + skip as u64,
+        end: start + data.len() as u64,
         total: chunk.total,
+        encoding: enc,
+        forced: forced.is_some(),
     })
 }

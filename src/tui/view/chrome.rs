@@ -149,13 +149,24 @@ fn counts(state: &AppState) -> String {
         }
         Screen::Preview(p) => match &p.body {
             Body::Text(t) => format!(
-                "{} · bytes {}–{} of {}",
+                "{} · {}{} · bytes {}–{} of {}",
                 format::count(t.lines.len() as u64, "line", "lines"),
+                t.encoding.name(),
+                if t.forced { " (forced, e)" } else { "" },
                 t.start,
                 t.end,
                 format::size(t.total)
             ),
-            Body::Binary { data, start, total } => {
+            Body::Image(i) => format!(
+                "image · {} x {} {} · {}",
+                i.info.width,
+                i.info.height,
+                i.info.format,
+                format::size(i.info.bytes)
+            ),
+            Body::Binary {
+                data, start, total, ..
+            } => {
                 format!(
                     "binary · bytes {}–{} of {}",
                     start,

@@ -206,11 +206,9 @@ fn summary_text(s: &crate::download::events::Summary) -> String {
 }
 
 fn file_line(f: &TransferRow, width: usize) -> Line<'static> {
-    let pct = if f.total == 0 {
-        100
-    } else {
-        (f.done.min(f.total) * 100 / f.total) as usize
-    };
+    let pct = (f.done.min(f.total) * 100)
+        .checked_div(f.total)
+        .map_or(100, |p| p as usize);
     const BAR: usize = 12;
     let fill = pct * BAR / 100;
     let no_bar = matches!(&f.state, RowState::Finished(o) if !matches!(o, Outcome::Downloaded { .. } | Outcome::Identical));

@@ -74,11 +74,10 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &LogState) {
     let needle = s.search.needle();
     let mut rows = 0;
     let mut lines = Vec::new();
-    for i in top..s.lines.len() {
+    for (i, line) in (top..s.lines.len()).filter_map(|i| Some((i, s.lines.get(i)?))) {
         if rows >= height {
             break;
         }
-        let line = s.lines.get(i).expect("index below len");
         rows += s.rows_of(line, width);
         let mut spans = Vec::new();
         if let Some(label) = s.label(line) {

@@ -15,12 +15,20 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PreviewState) {
         Part::Head => " head · t: tail ",
         Part::Tail => " tail · t: head ",
     };
+    let title = match &s.body {
+        // The header names what the image is.
+        Body::Image(i) => format!(
+            " {} · {} x {} {} ",
+            s.path.shown(),
+            i.info.width,
+            i.info.height,
+            i.info.format
+        ),
+        _ => format!(" {} ", s.path.shown()),
+    };
     let mut block = Block::bordered()
         .border_style(theme::border(true))
-        .title(Line::from(Span::styled(
-            format!(" {} ", s.path.shown()),
-            theme::title(),
-        )))
+        .title(Line::from(Span::styled(title, theme::title())))
         .title(Line::from(Span::styled(part, theme::dim())).right_aligned());
     if let Some(f) = filter_title(&s.filter) {
         block = block.title_bottom(f);
@@ -41,7 +49,29 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PreviewState) {
             .wrap(Default::default()),
             inner,
         ),
-        Body::Binary { data, start, .. } => {
+        Body::Image(i) => {
+            // Drawn as fitted by the worker; a resize brings a new fit.
+            frame.render_widget(ratatui_image::Image::new(&i.fitted.protocol), inner);
+        }
+        Body::Binary {
+            data,
+            start,
+            notice,
+            ..
+        } => {
+            let mut inner = inner;
+            let mut height = height;
+            if let Some(n) = notice {
+                let [top, rest] =
+                    Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+                frame.render_widget(
+                    Paragraph::new(Span::styled(n.as_str(), theme::error()))
+                        .wrap(Default::default()),
+                    top,
+                );
+                inner = rest;
+                height = rest.height as usize;
+            }
             let first = s.scroll * hex::BYTES_PER_ROW;
             let lines: Vec<Line> = data[first.min(data.len())..]
                 .chunks(hex::BYTES_PER_ROW)

@@ -7,6 +7,7 @@
 //! how it ended. Late Msgs of a cancelled request are dropped by `update`.
 
 pub mod download;
+pub mod image;
 pub mod listing;
 pub mod log;
 pub mod preview;
@@ -51,6 +52,9 @@ pub struct Workers {
     running: HashMap<RequestId, AbortHandle>,
     /// Downloads stop through these rather than by abort (see [`download::Control`]).
     downloads: HashMap<RequestId, download::Control>,
+    /// How images are drawn (None: images off, shown as hex). Half blocks unless the app
+    /// sets the one probed from the terminal (`with_images`).
+    images: Option<ratatui_image::picker::Picker>,
 }
 
 impl Workers {
@@ -61,7 +65,14 @@ impl Workers {
             paging: Paging::default(),
             running: HashMap::new(),
             downloads: HashMap::new(),
+            images: Some(ratatui_image::picker::Picker::halfblocks()),
         }
+    }
+
+    /// Draw images with `picker` (from [`crate::tui::picture::picker`]); None: no images.
+    pub fn with_images(mut self, picker: Option<ratatui_image::picker::Picker>) -> Self {
+        self.images = picker;
+        self
     }
 
     /// Use smaller listing pages (tests and benchmarks show streaming with them).
@@ -102,7 +113,11 @@ impl Workers {
             }
             RequestKind::Preview(req) => {
                 let out = Out::new(id, tx, |id, msg| Msg::Preview { id, msg });
-                tokio::spawn(preview::run(store, req, out))
+                tokio::spawn(preview::run(store, req, self.images.clone(), out))
+            }
+            RequestKind::Fit(req) => {
+                let out = Out::new(id, tx, |id, msg| Msg::Preview { id, msg });
+                tokio::spawn(preview::fit(req, self.images.clone(), out))
             }
             RequestKind::Log(req) => {
                 let out = Out::new(id, tx, |id, msg| Msg::Log { id, msg });
