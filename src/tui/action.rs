@@ -40,6 +40,8 @@ pub enum Action {
     SearchPrev,
     /// Live log: save it to a new file.
     Save,
+    /// Search the contents of a job's task logs (job list, job tree).
+    SearchJob,
     /// Show or hide the key help.
     Help,
     /// Mark or unmark the current job, task, kind or file for download (Space).

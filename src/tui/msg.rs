@@ -5,7 +5,7 @@
 //! Strings here are raw (as stored); `update` wraps them in [`super::name::Name`] before any
 //! view can see them.
 
-use super::requests::{DownloadMsg, ListingMsg, LogMsg, PreviewMsg, RequestId};
+use super::requests::{DownloadMsg, ListingMsg, LogMsg, PreviewMsg, RequestId, SearchMsg};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -25,6 +25,10 @@ pub enum Msg {
         id: RequestId,
         msg: DownloadMsg,
     },
+    Search {
+        id: RequestId,
+        msg: SearchMsg,
+    },
     /// The request failed (its last Msg); the message is one line and safe to show after
     /// sanitizing.
     Failed {
@@ -40,6 +44,7 @@ impl Msg {
             | Msg::Preview { id, .. }
             | Msg::Log { id, .. }
             | Msg::Download { id, .. }
+            | Msg::Search { id, .. }
             | Msg::Failed { id, .. } => *id,
         }
     }
@@ -50,6 +55,7 @@ impl Msg {
             Msg::Preview { msg, .. } => msg.is_final(),
             Msg::Log { msg, .. } => msg.is_final(),
             Msg::Download { msg, .. } => msg.is_final(),
+            Msg::Search { msg, .. } => msg.is_final(),
             Msg::Failed { .. } => true,
         }
     }

@@ -12,11 +12,13 @@
 //! | [`preview`] | the head or tail of one file | one chunk | `workers/preview.rs` |
 //! | [`log`] | follow a log (until cancelled), older lines, save | batches, older lines, saved | `workers/log.rs` |
 //! | [`download`] | download selections of one job into a folder | the plan, then transfer events | `workers/download.rs` |
+//! | [`search`] | search a job's TaskLog files for a pattern | files, batches of hits and counts, finished | `workers/search.rs` |
 
 pub mod download;
 pub mod listing;
 pub mod log;
 pub mod preview;
+pub mod search;
 
 use std::collections::BTreeSet;
 
@@ -24,6 +26,7 @@ pub use download::{DownloadMsg, DownloadRequest};
 pub use listing::{ListingMsg, ListingRequest};
 pub use log::{LogMsg, LogRequest};
 pub use preview::{PreviewMsg, PreviewRequest};
+pub use search::{SearchMsg, SearchRequest};
 
 /// Names one request from `update` to a worker and its answers back.
 pub type RequestId = u64;
@@ -43,6 +46,7 @@ pub enum RequestKind {
     Preview(PreviewRequest),
     Log(LogRequest),
     Download(DownloadRequest),
+    Search(SearchRequest),
 }
 
 /// Request ids in flight (the spinner turns while this is not empty).

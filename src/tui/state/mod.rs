@@ -6,6 +6,7 @@ pub mod jobs;
 pub mod list;
 pub mod log;
 pub mod preview;
+pub mod search;
 
 pub use downloads::{Downloads, Mark};
 pub use job::{FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, TaskNode, TreeRow};
@@ -13,3 +14,4 @@ pub use jobs::{JobRow, JobsState};
 pub use list::{Cursor, Filter};
 pub use log::LogState;
 pub use preview::{Body, PreviewState, TextBody};
+pub use search::SearchState;

@@ -51,6 +51,9 @@ pub struct PreviewState {
     pub filter: Filter,
     /// Line indices passing the filter; None shows every line.
     pub visible: Option<Vec<u32>>,
+    /// Opened from a search result: scroll to this line (0-based) once read, with this
+    /// many lines of context above it.
+    pub goto: Option<(usize, usize)>,
 }
 
 impl PreviewState {
@@ -67,6 +70,7 @@ impl PreviewState {
             hscroll: 0,
             filter: Filter::default(),
             visible: None,
+            goto: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod download;
 pub mod listing;
 pub mod log;
 pub mod preview;
+pub mod search;
 
 use super::effect::Effect;
 use super::msg::Msg;
@@ -47,6 +48,8 @@ pub struct Workers {
     store: Arc<dyn Store>,
     tx: UnboundedSender<Msg>,
     paging: Paging,
+    /// Where job-wide searches keep their cache (None: `search::Cache::user()`).
+    search_cache: Option<std::path::PathBuf>,
     running: HashMap<RequestId, AbortHandle>,
     /// Downloads stop through these rather than by abort (see [`download::Control`]).
     downloads: HashMap<RequestId, download::Control>,
@@ -58,6 +61,7 @@ impl Workers {
             store,
             tx,
             paging: Paging::default(),
+            search_cache: None,
             running: HashMap::new(),
             downloads: HashMap::new(),
         }
@@ -66,6 +70,12 @@ impl Workers {
     /// Use smaller listing pages (tests and benchmarks show streaming with them).
     pub fn with_page_size(mut self, n: u32) -> Self {
         self.paging = Paging(Some(n));
+        self
+    }
+
+    /// Keep the search cache in `dir` (tests keep it out of the user's cache folder).
+    pub fn with_search_cache(mut self, dir: std::path::PathBuf) -> Self {
+        self.search_cache = Some(dir);
         self
     }
 
@@ -112,6 +122,14 @@ impl Workers {
                 let control = download::Control::default();
                 self.downloads.insert(id, control.clone());
                 tokio::spawn(download::run(store, req, out, control))
+            }
+            RequestKind::Search(req) => {
+                let out = Out::new(id, tx, |id, msg| Msg::Search { id, msg });
+                let cache = match &self.search_cache {
+                    Some(dir) => Some(crate::search::Cache::at(dir)),
+                    None => crate::search::Cache::user(),
+                };
+                tokio::spawn(search::run(store, req, cache, out))
             }
         };
         self.running.insert(id, handle.abort_handle());
