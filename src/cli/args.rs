@@ -91,7 +91,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Open the interactive browser (the default without a command).
+    /// Open the interactive browser (the default without a command; `?` lists its keys,
+    /// `S` searches a job's task logs).
     Ui,
     /// Seed a demo job in a local store and open the browser on it.
     Demo(DemoArgs),
