@@ -592,3 +592,38 @@ async fn the_worker_searches_task_logs_on_a_local_store_in_task_order() {
         "{screen}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pattern_matching_everything_keeps_the_cap_and_counts_every_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(LocalStore::open(dir.path()).unwrap());
+    let log: String = (1..=3000).map(|i| format!("line {i}\n")).collect();
+    put(&*store, "a/$TaskLog/stdout.txt", log.as_bytes()).await;
+    put(&*store, "b/$TaskLog/stdout.txt", log.as_bytes()).await;
+    let terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let state = AppState::new(&store.describe(), 80, 24);
+    let cache_dir = cache.path().to_path_buf();
+    let mut app = batchout::tui::run::App::new(terminal, state, move |tx| {
+        Workers::new(store, tx).with_search_cache(cache_dir)
+    });
+    tui::settle(&mut app).await;
+    app.handle(UserEvent::Action(Action::SearchJob));
+    app.handle(UserEvent::Action(Action::FilterChar('.')));
+    app.handle(UserEvent::Action(Action::FilterAccept));
+    tui::run_until(
+        &mut app,
+        |s| matches!(s.screen(), Screen::Search(x) if x.finished),
+    )
+    .await;
+    let x = search(&app.state);
+    assert_eq!(x.hits.len(), MAX_HITS);
+    assert_eq!(x.matches, 6000);
+    assert_eq!(x.hits.last().unwrap().number, MAX_HITS as u64);
+    let counts: Vec<_> = x
+        .counts
+        .iter()
+        .map(|c| (c.task.as_str(), c.matches))
+        .collect();
+    assert_eq!(counts, [("a", 3000), ("b", 3000)]);
+}
