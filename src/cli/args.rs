@@ -133,7 +133,8 @@ impl From<ImagesArg> for crate::tui::picture::ImageMode {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Open the interactive browser (the default without a command).
+    /// Open the interactive browser (the default without a command; `?` lists its keys,
+    /// `S` searches a job's task logs).
     Ui,
     /// Seed a demo job in a local store and open the browser on it.
     Demo(DemoArgs),

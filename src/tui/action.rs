@@ -46,6 +46,8 @@ pub enum Action {
     CycleSort,
     /// Job tree: show only tasks with this status (again: show all).
     OnlyStatus(crate::outputs::status::Status),
+    /// Search the contents of a job's task logs (job list, job tree).
+    SearchJob,
     /// Show or hide the key help.
     Help,
     /// Mark or unmark the current job, task, kind or file for download (Space).

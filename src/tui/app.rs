@@ -2,7 +2,7 @@
 
 use super::msg::Msg;
 use super::requests::{RequestId, Requests};
-use super::state::{Downloads, JobState, JobsState, LogState, PreviewState};
+use super::state::{Downloads, JobState, JobsState, LogState, PreviewState, SearchState};
 use super::Action;
 
 /// Everything `update` reacts to.
@@ -20,6 +20,7 @@ pub enum Screen {
     Job(Box<JobState>),
     Preview(Box<PreviewState>),
     Log(Box<LogState>),
+    Search(Box<SearchState>),
 }
 
 impl Screen {
@@ -44,6 +45,7 @@ impl Screen {
                 .into_iter()
                 .flatten()
                 .collect(),
+            Screen::Search(s) => s.search_id.into_iter().collect(),
         }
     }
 }
@@ -121,6 +123,7 @@ impl AppState {
             },
             Screen::Preview(s) => s.filter.editing,
             Screen::Log(s) => s.search.editing,
+            Screen::Search(s) => s.prompt.editing,
         }
     }
 }

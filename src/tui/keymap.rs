@@ -18,6 +18,8 @@ pub enum Context {
     Preview,
     /// The live log screen.
     Log,
+    /// The job-wide search screen.
+    Search,
     /// While typing a filter after `/`.
     Filter,
     /// Mouse gestures (listed in the help; handled by [`mouse_action`]).
@@ -27,11 +29,12 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Lists,
         Context::Preview,
         Context::Log,
+        Context::Search,
         Context::Filter,
         Context::Transfers,
         Context::Mouse,
@@ -42,6 +45,7 @@ impl Context {
             Context::Lists => "Jobs, tree and files",
             Context::Preview => "Preview",
             Context::Log => "Live log",
+            Context::Search => "Search (S)",
             Context::Filter => "Typing a filter",
             Context::Mouse => "Mouse",
             Context::Transfers => "Downloads",
@@ -97,7 +101,7 @@ const fn b(
     }
 }
 
-use Context::{Filter, Global, Lists, Log, Mouse, Preview, Transfers};
+use Context::{Filter, Global, Lists, Log, Mouse, Preview, Search, Transfers};
 use KeyCode::*;
 
 /// Every binding. In normal mode a key must mean one Action only (tested); what the Action
@@ -254,6 +258,13 @@ pub const BINDINGS: &[Binding] = &[
         "only running tasks (again: all)",
     ),
     b(
+        Lists,
+        &[ch('S')],
+        "S",
+        Action::SearchJob,
+        "search the job's task logs (the tree: its / filter's tasks)",
+    ),
+    b(
         Preview,
         &[ch('f')],
         "f",
@@ -284,6 +295,27 @@ pub const BINDINGS: &[Binding] = &[
         "s",
         Action::Save,
         "save the log to a new file in the current folder",
+    ),
+    b(
+        Search,
+        &[],
+        "text Enter",
+        Action::FilterAccept,
+        "pattern: regex; leading -i, -F (fixed), -w (words)",
+    ),
+    b(
+        Search,
+        &[],
+        "Enter  t",
+        Action::Enter,
+        "preview at the match / follow live (n N: matches)",
+    ),
+    b(
+        Search,
+        &[],
+        "/  Esc",
+        Action::StartFilter,
+        "edit the pattern / cancel the search, then close",
     ),
     b(
         Filter,

@@ -103,3 +103,17 @@ pub fn transfers_panel(size: Size) -> Rect {
 pub fn transfers_height(size: Size) -> usize {
     inner(transfers_panel(size)).height as usize
 }
+
+/// The search screen: results on the left, counts per task on the right.
+pub fn search_panes(size: Size) -> (Rect, Rect) {
+    let body = bands(size).body;
+    let counts = (body.width / 4).clamp(20.min(body.width), 36);
+    let [results, tasks] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(counts)]).areas(body);
+    (results, tasks)
+}
+
+/// Result rows of the search screen (below the prompt line).
+pub fn search_height(size: Size) -> usize {
+    table_rows(search_panes(size).0).height as usize
+}

@@ -5,7 +5,9 @@
 //! Strings here are raw (as stored); `update` wraps them in [`super::name::Name`] before any
 //! view can see them.
 
-use super::requests::{DownloadMsg, ListingMsg, LogMsg, PreviewMsg, RequestId, StatusMsg};
+use super::requests::{
+    DownloadMsg, ListingMsg, LogMsg, PreviewMsg, RequestId, SearchMsg, StatusMsg,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -29,6 +31,10 @@ pub enum Msg {
         id: RequestId,
         msg: StatusMsg,
     },
+    Search {
+        id: RequestId,
+        msg: SearchMsg,
+    },
     /// The request failed (its last Msg); the message is one line and safe to show after
     /// sanitizing.
     Failed {
@@ -45,6 +51,7 @@ impl Msg {
             | Msg::Log { id, .. }
             | Msg::Download { id, .. }
             | Msg::Status { id, .. }
+            | Msg::Search { id, .. }
             | Msg::Failed { id, .. } => *id,
         }
     }
@@ -56,6 +63,7 @@ impl Msg {
             Msg::Log { msg, .. } => msg.is_final(),
             Msg::Download { msg, .. } => msg.is_final(),
             Msg::Status { msg, .. } => msg.is_final(),
+            Msg::Search { msg, .. } => msg.is_final(),
             Msg::Failed { .. } => true,
         }
     }

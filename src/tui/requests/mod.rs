@@ -13,12 +13,14 @@
 //! | [`log`] | follow a log (until cancelled), older lines, save | batches, older lines, saved | `workers/log.rs` |
 //! | [`download`] | download selections of one job into a folder | the plan, then transfer events | `workers/download.rs` |
 //! | [`status`] | every task's status in a job (flat scan with metadata) | judged tasks per page, `done` on the last | `workers/status.rs` |
+//! | [`search`] | search a job's TaskLog files for a pattern | files, batches of hits and counts, finished | `workers/search.rs` |
 
 pub mod download;
 pub mod listing;
 pub mod log;
 pub mod preview;
 pub mod status;
+pub mod search;
 
 use std::collections::BTreeSet;
 
@@ -27,6 +29,7 @@ pub use listing::{ListingMsg, ListingRequest};
 pub use log::{LogMsg, LogRequest};
 pub use preview::{FitRequest, PreviewMsg, PreviewRequest};
 pub use status::{StatusMsg, StatusRequest};
+pub use search::{SearchMsg, SearchRequest};
 
 /// Names one request from `update` to a worker and its answers back.
 pub type RequestId = u64;
@@ -49,6 +52,7 @@ pub enum RequestKind {
     Log(LogRequest),
     Download(DownloadRequest),
     Status(StatusRequest),
+    Search(SearchRequest),
 }
 
 /// Request ids in flight (the spinner turns while this is not empty).

@@ -7,6 +7,7 @@ pub mod list;
 pub mod log;
 pub mod preview;
 pub mod status;
+pub mod search;
 
 pub use downloads::{Downloads, Mark};
 pub use job::{FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, TaskNode, TreeRow};
@@ -15,3 +16,4 @@ pub use list::{Cursor, Filter};
 pub use log::LogState;
 pub use preview::{Body, ImageBody, PreviewState, TextBody};
 pub use status::{TaskSort, TaskStatuses};
+pub use search::SearchState;

@@ -75,6 +75,9 @@ pub struct PreviewState {
     pub forced: Option<TextEncoding>,
     /// The bytes last read, kept to decode them again in another encoding.
     pub chunk: Option<Chunk>,
+    /// Opened from a search result: scroll to this line (0-based) once read, with this
+    /// many lines of context above it.
+    pub goto: Option<(usize, usize)>,
 }
 
 impl PreviewState {
@@ -93,6 +96,7 @@ impl PreviewState {
             visible: None,
             forced: None,
             chunk: None,
+            goto: None,
         }
     }
 

@@ -117,6 +117,16 @@ pub fn current_mark(screen: &Screen) -> Option<Mark> {
                 label: format!("{} › {}", p.place, p.path.shown()),
             })
         }
+        // A search result: its file.
+        Screen::Search(s) => {
+            let f = s.files.get(s.hits.get(s.cursor.selected)?.file)?;
+            let parsed = parse_blob_name(&f.raw.blob)?;
+            Some(Mark {
+                container: s.container.clone(),
+                selection: Selection::file(parsed.scope, &parsed.kind, &parsed.path),
+                label: format!("{} › {} › {}", s.title, f.task, f.label),
+            })
+        }
         // A live log of one file can be downloaded whole; a merged stream is not a file.
         Screen::Log(l) => {
             let LogTarget::File { blob, .. } = &l.target else {

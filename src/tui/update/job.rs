@@ -20,6 +20,9 @@ pub fn action(s: &mut JobState, cx: &mut Cx, a: Action) {
     if a == Action::TailAll {
         return super::log::open_from_tree(s, cx, a);
     }
+    if a == Action::SearchJob {
+        return super::search::open_from_tree(s, cx);
+    }
     // The mouse acts on the pane under the pointer and focuses it.
     if let Action::Click { col, row }
     | Action::ScrollUp { col, row }

@@ -31,6 +31,7 @@ pub fn action(s: &mut JobsState, cx: &mut Cx, a: Action) {
             s.loading = Some(cx.request(RequestKind::Listing(ListingRequest::Jobs)));
         }
         Action::Enter | Action::Right => open(s, cx),
+        Action::SearchJob => super::search::open_from_jobs(s, cx),
         Action::Click { col, row } => {
             let rows = layout::table_rows(layout::bands(cx.size).body);
             if let Some(line) = layout::line_at(rows, col, row) {

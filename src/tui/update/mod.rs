@@ -12,6 +12,7 @@ mod job;
 mod jobs;
 pub mod log;
 mod preview;
+mod search;
 
 use super::app::{AppState, Input, Screen, Size};
 use super::effect::Effect;
@@ -187,6 +188,7 @@ fn action(state: &mut AppState, a: Action) -> Vec<Effect> {
         Screen::Job(s) => job::action(s, &mut cx, a),
         Screen::Preview(s) => preview::action(s, &mut cx, a),
         Screen::Log(s) => log::action(s, &mut cx, a),
+        Screen::Search(s) => search::action(s, &mut cx, a),
     }
     let asked = cx.done();
     finish(state, asked)
@@ -227,6 +229,7 @@ fn msg(state: &mut AppState, m: Msg) -> Vec<Effect> {
                 Screen::Job(s) => job::msg(s, &mut cx, m),
                 Screen::Preview(s) => preview::msg(s, &mut cx, m),
                 Screen::Log(s) => log::msg(s, &mut cx, m),
+                Screen::Search(s) => search::msg(s, &mut cx, m),
             }
             // Only the top screen may navigate; a Msg for a screen below must not move the
             // user.
@@ -299,6 +302,7 @@ fn resized(s: &mut Screen, size: Size) {
         Screen::Preview(s) => s.clamp_scroll(layout::preview_height(size)),
         // The log view computes its window from the size when drawing.
         Screen::Log(_) => {}
+        Screen::Search(s) => s.cursor.clamp(s.hits.len(), layout::search_height(size)),
     }
 }
 

@@ -152,10 +152,29 @@ pub fn msg(s: &mut PreviewState, cx: &mut Cx, m: Msg) {
             } else {
                 kept
             };
+            if let Some((line, context)) = s.goto.take() {
+                goto(s, cx, line, context);
+            }
             s.clamp_scroll(height);
         }
         Msg::Failed { error, .. } => {
             s.body = Body::Failed(crate::text::sanitize(&error).into_owned())
+        }
+        _ => {}
+    }
+}
+
+/// Scroll to a search result's line, or say it lies past what was read.
+fn goto(s: &mut PreviewState, cx: &mut Cx, line: usize, context: usize) {
+    match &s.body {
+        Body::Text(t) if t.start == 0 && line < t.lines.len() => {
+            s.scroll = line.saturating_sub(context)
+        }
+        Body::Text(_) => {
+            cx.error = Some(format!(
+                "line {} is past the part previewed (t shows the tail, f follows the file)",
+                line + 1
+            ))
         }
         _ => {}
     }

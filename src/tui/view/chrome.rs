@@ -22,6 +22,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &AppState) {
                 crumbs.push(p.path.shown().to_string());
             }
             Screen::Log(l) => crumbs.push(format!("live: {}", l.title)),
+            Screen::Search(s) => crumbs.push(format!("search {}", s.title)),
         }
     }
     let text = format!(" {}", crumbs.join(" › "));
@@ -177,6 +178,12 @@ fn counts(state: &AppState) -> String {
             Body::Loading => "reading…".into(),
             Body::Failed(_) => "read failed".into(),
         },
+        Screen::Search(s) => format!(
+            "{} in {} · {}",
+            format::count(s.matches, "match", "matches"),
+            format::count(s.counts.len() as u64, "task", "tasks"),
+            format::count(s.files.len() as u64, "file", "files")
+        ),
         Screen::Log(l) => format!(
             "{} · {}",
             format::count(l.lines.len() as u64, "line", "lines"),

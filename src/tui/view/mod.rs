@@ -11,6 +11,7 @@ mod jobs;
 mod log;
 mod preview;
 mod task_columns;
+mod search;
 pub mod theme;
 
 use super::app::{AppState, Screen};
@@ -25,6 +26,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Screen::Job(s) => job::draw(frame, state.size, s, &state.downloads),
         Screen::Preview(s) => preview::draw(frame, bands.body, s),
         Screen::Log(s) => log::draw(frame, bands.body, s),
+        Screen::Search(s) => search::draw(frame, state.size, s),
     }
     chrome::status(frame, bands.status, state);
     downloads::draw(frame, state);

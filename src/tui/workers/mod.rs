@@ -12,6 +12,7 @@ pub mod listing;
 pub mod log;
 pub mod preview;
 pub mod status;
+pub mod search;
 
 use super::effect::Effect;
 use super::msg::Msg;
@@ -49,6 +50,8 @@ pub struct Workers {
     store: Arc<dyn Store>,
     tx: UnboundedSender<Msg>,
     paging: Paging,
+    /// Where job-wide searches keep their cache (None: `search::Cache::user()`).
+    search_cache: Option<std::path::PathBuf>,
     running: HashMap<RequestId, AbortHandle>,
     /// Downloads stop through these rather than by abort (see [`download::Control`]).
     downloads: HashMap<RequestId, download::Control>,
@@ -63,6 +66,7 @@ impl Workers {
             store,
             tx,
             paging: Paging::default(),
+            search_cache: None,
             running: HashMap::new(),
             downloads: HashMap::new(),
             images: Some(ratatui_image::picker::Picker::halfblocks()),
@@ -78,6 +82,12 @@ impl Workers {
     /// Use smaller listing pages (tests and benchmarks show streaming with them).
     pub fn with_page_size(mut self, n: u32) -> Self {
         self.paging = Paging(Some(n));
+        self
+    }
+
+    /// Keep the search cache in `dir` (tests keep it out of the user's cache folder).
+    pub fn with_search_cache(mut self, dir: std::path::PathBuf) -> Self {
+        self.search_cache = Some(dir);
         self
     }
 
@@ -132,6 +142,14 @@ impl Workers {
             RequestKind::Status(req) => {
                 let out = Out::new(id, tx, |id, msg| Msg::Status { id, msg });
                 tokio::spawn(status::run(store, req, self.paging, out))
+            }
+            RequestKind::Search(req) => {
+                let out = Out::new(id, tx, |id, msg| Msg::Search { id, msg });
+                let cache = match &self.search_cache {
+                    Some(dir) => Some(crate::search::Cache::at(dir)),
+                    None => crate::search::Cache::user(),
+                };
+                tokio::spawn(search::run(store, req, cache, out))
             }
         };
         self.running.insert(id, handle.abort_handle());
