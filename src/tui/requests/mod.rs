@@ -19,8 +19,8 @@ pub mod download;
 pub mod listing;
 pub mod log;
 pub mod preview;
-pub mod status;
 pub mod search;
+pub mod status;
 
 use std::collections::BTreeSet;
 
@@ -28,8 +28,8 @@ pub use download::{DownloadMsg, DownloadRequest};
 pub use listing::{ListingMsg, ListingRequest};
 pub use log::{LogMsg, LogRequest};
 pub use preview::{FitRequest, PreviewMsg, PreviewRequest};
-pub use status::{StatusMsg, StatusRequest};
 pub use search::{SearchMsg, SearchRequest};
+pub use status::{StatusMsg, StatusRequest};
 
 /// Names one request from `update` to a worker and its answers back.
 pub type RequestId = u64;

@@ -6,8 +6,8 @@ pub mod jobs;
 pub mod list;
 pub mod log;
 pub mod preview;
-pub mod status;
 pub mod search;
+pub mod status;
 
 pub use downloads::{Downloads, Mark};
 pub use job::{FileRow, FilesState, JobState, KindNode, KindRef, Pane, Pending, TaskNode, TreeRow};
@@ -15,5 +15,5 @@ pub use jobs::{JobRow, JobsState};
 pub use list::{Cursor, Filter};
 pub use log::LogState;
 pub use preview::{Body, ImageBody, PreviewState, TextBody};
-pub use status::{TaskSort, TaskStatuses};
 pub use search::SearchState;
+pub use status::{TaskSort, TaskStatuses};

@@ -10,8 +10,8 @@ mod job;
 mod jobs;
 mod log;
 mod preview;
-mod task_columns;
 mod search;
+mod task_columns;
 pub mod theme;
 
 use super::app::{AppState, Screen};

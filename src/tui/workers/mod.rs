@@ -11,8 +11,8 @@ pub mod image;
 pub mod listing;
 pub mod log;
 pub mod preview;
-pub mod status;
 pub mod search;
+pub mod status;
 
 use super::effect::Effect;
 use super::msg::Msg;
