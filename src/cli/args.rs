@@ -93,42 +93,17 @@ pub struct Cli {
     /// or iTerm2 graphics; half blocks if none), halfblocks (any colour terminal, over SSH and
     /// in tmux), kitty, sixel, iterm2, or off (hex). Inside tmux the graphics protocols need
     /// `set -g allow-passthrough on` (tmux 3.3+); batchout never changes tmux settings.
+    /// Default: the config file's `image`, else auto.
     #[arg(
         long,
         global = true,
         value_enum,
         env = "BATCHOUT_IMAGES",
-        default_value = "auto",
         value_name = "HOW"
     )]
-    pub images: ImagesArg,
+    pub images: Option<crate::config::ImageMode>,
     #[command(subcommand)]
     pub command: Option<Command>,
-}
-
-/// `--images`: see [`crate::tui::picture::ImageMode`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ImagesArg {
-    Auto,
-    Halfblocks,
-    Kitty,
-    Sixel,
-    Iterm2,
-    Off,
-}
-
-impl From<ImagesArg> for crate::tui::picture::ImageMode {
-    fn from(a: ImagesArg) -> Self {
-        use crate::tui::picture::ImageMode as M;
-        match a {
-            ImagesArg::Auto => M::Auto,
-            ImagesArg::Halfblocks => M::Halfblocks,
-            ImagesArg::Kitty => M::Kitty,
-            ImagesArg::Sixel => M::Sixel,
-            ImagesArg::Iterm2 => M::Iterm2,
-            ImagesArg::Off => M::Off,
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -59,7 +59,8 @@ fn dispatch(cli: Cli) -> CliResult {
         c => c,
     };
     let mut ctx = Context::new(cli.store.as_deref(), cli.profile.as_deref())?;
-    ctx.images = cli.images.into();
+    // --images / $BATCHOUT_IMAGES, else the config file's `image`, else auto.
+    ctx.images = cli.images.unwrap_or_else(|| ctx.config.config.image());
     match command {
         Command::Ui => ui::run(&ctx),
         Command::Demo(a) => demo::run(&ctx, a),

@@ -61,14 +61,21 @@ impl Profile {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// How the browser draws images: the file's `image`, `--images` and `$BATCHOUT_IMAGES`
+/// (the one type for all three; `tui::picture` draws with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum ImageMode {
+    /// Ask the terminal (once, before the browser starts) for kitty, sixel or iTerm2
+    /// graphics; half blocks if it answers none.
+    #[default]
     Auto,
+    /// Coloured half-block characters: any colour terminal, over SSH and in tmux.
     Halfblocks,
     Kitty,
     Sixel,
     Iterm2,
+    /// No images: show their bytes as hex.
     Off,
 }
 

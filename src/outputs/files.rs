@@ -1,8 +1,8 @@
 //! The files of a kind.
 
 use super::tree::scope_kinds;
-use crate::conventions::{kind_prefix, Scope};
-use crate::store::{list_all_blobs, BlobInfo, ListItem, ListQuery, Store, StoreResult};
+use crate::conventions::Scope;
+use crate::store::{BlobInfo, Store, StoreResult};
 
 /// One persisted output file.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,30 +14,25 @@ pub struct OutputFile {
     pub blob: BlobInfo,
 }
 
-/// Every file of one kind, in name order (flat: nested paths included).
+/// Every file of one kind, in name order (flat: nested paths included), page after page
+/// of [`super::kind_files_page`].
 pub async fn kind_files(
     store: &dyn Store,
     container: &str,
     scope: &Scope,
     kind: &str,
 ) -> StoreResult<Vec<OutputFile>> {
-    let prefix = kind_prefix(scope, kind);
-    let items = list_all_blobs(store, container, &ListQuery::flat(prefix.clone())).await?;
-    Ok(items
-        .into_iter()
-        .filter_map(|i| match i {
-            ListItem::Blob(blob) => {
-                let path = blob.name.strip_prefix(prefix.as_str())?.to_string();
-                Some(OutputFile {
-                    scope: scope.clone(),
-                    kind: kind.to_string(),
-                    path,
-                    blob,
-                })
-            }
-            ListItem::Prefix(_) => None,
-        })
-        .collect())
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let (files, next) =
+            super::kind_files_page(store, container, scope, kind, marker.as_deref(), None).await?;
+        out.extend(files);
+        match next {
+            Some(m) => marker = Some(m),
+            None => return Ok(out),
+        }
+    }
 }
 
 /// Files of every kind of a scope (kinds in name order, files in name order within).

@@ -17,21 +17,8 @@ pub const MAX_PIXELS: u64 = 40_000_000;
 /// The most memory the decoder may allocate for one image.
 pub const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
 
-/// How images are drawn: `--images` / `$BATCHOUT_IMAGES`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ImageMode {
-    /// Ask the terminal (once, before the browser starts) for kitty, sixel or iTerm2
-    /// graphics; half blocks if it answers none.
-    #[default]
-    Auto,
-    /// Coloured half-block characters: any colour terminal, over SSH and in tmux.
-    Halfblocks,
-    Kitty,
-    Sixel,
-    Iterm2,
-    /// No images: show their bytes as hex.
-    Off,
-}
+/// How images are drawn (`--images`, `$BATCHOUT_IMAGES`, the config file's `image`).
+pub use crate::config::ImageMode;
 
 /// The drawer for `mode` (None: images off). Call before the event loop.
 ///
