@@ -997,3 +997,33 @@ fn status_keys_have_one_meaning_and_reach_the_help() {
         assert!(lists.contains(&k), "{k} is in the ? popup");
     }
 }
+
+#[test]
+fn a_job_search_from_the_tree_covers_the_tasks_the_status_filter_shows() {
+    use batchout::outputs::status::Status::*;
+    use batchout::tui::requests::status::StatusMsg;
+    let (mut s, _) = with_job(3);
+    let scan = job_screen(&s).statuses.loading.expect("the scan");
+    let st = tui::task_status;
+    send(
+        &mut s,
+        Msg::Status {
+            id: scan,
+            msg: StatusMsg::Tasks {
+                tasks: vec![
+                    st("t1", Ok, Some(0), Some(60), Some(0)),
+                    st("t2", Failed, Some(137), Some(300), Some(4096)),
+                    st("t3", Running, None, Some(30), Some(10)),
+                ],
+                done: true,
+            },
+        },
+    );
+    act(&mut s, Action::OnlyStatus(Failed));
+    act(&mut s, Action::SearchJob);
+    let Screen::Search(x) = s.screen() else {
+        panic!("{:?}", s.screen())
+    };
+    assert_eq!(x.tasks.as_deref(), Some(&["t2".to_string()][..]));
+    assert_eq!(x.scope, "1 tasks only failed");
+}

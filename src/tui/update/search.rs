@@ -24,7 +24,10 @@ pub fn open_from_jobs(s: &JobsState, cx: &mut Cx) {
 /// `S` in the job tree: search its tasks, only those the tree's `/` filter shows when it
 /// has one.
 pub fn open_from_tree(s: &JobState, cx: &mut Cx) {
-    let (tasks, scope) = if s.filter.is_empty() {
+    // The tree's filters (`/` and the status filter, F / L) narrow the search to the
+    // tasks they show.
+    let only = s.statuses.only;
+    let (tasks, scope) = if s.filter.is_empty() && only.is_none() {
         (None, "all tasks".to_string())
     } else {
         let ids: Vec<String> = s
@@ -35,7 +38,14 @@ pub fn open_from_tree(s: &JobState, cx: &mut Cx) {
                 _ => None,
             })
             .collect();
-        let scope = format!("{} tasks matching /{}", ids.len(), s.filter.text);
+        let mut shown = Vec::new();
+        if let Some(status) = only {
+            shown.push(format!("only {}", status.as_str()));
+        }
+        if !s.filter.is_empty() {
+            shown.push(format!("matching /{}", s.filter.text));
+        }
+        let scope = format!("{} tasks {}", ids.len(), shown.join(", "));
         (Some(ids), scope)
     };
     let st = SearchState::new(s.container.raw(), s.title.shown(), tasks, &scope);
