@@ -262,7 +262,7 @@ pub const BINDINGS: &[Binding] = &[
         &[ch('S')],
         "S",
         Action::SearchJob,
-        "search the job's task logs (the tree: its / filter's tasks)",
+        "search the job's task logs (the tree: the tasks it shows)",
     ),
     b(
         Preview,
